@@ -1,0 +1,161 @@
+/**
+ * The scenario schema: the one place where scenario fields, their ranges and their defaults
+ * live. Everything downstream consumes the parsed, defaulted, frozen `Config`.
+ *
+ * Units live in names: `sliceUs`, `durationMs`, `outsideUnits` (guest work units, one unit is
+ * one iteration of the guest's arithmetic work loop), `spinThreshold` (spin iterations).
+ */
+import { z } from 'zod';
+
+/** Largest machine the layout supports (the state word keeps the pCPU id in 12 bits). */
+export const MAX_PCPUS = 256;
+export const MAX_VCPUS_PER_VM = 1024;
+export const MAX_TOTAL_VCPUS = 4096;
+export const MAX_LOCKS = 4096;
+
+const count = (min: number, max: number) => z.number().int().min(min).max(max);
+
+export const distributionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fixed'), value: z.number().int().min(0).max(1e9) }).strict(),
+  z
+    .object({ kind: z.literal('uniform'), min: z.number().int().min(0).max(1e9), max: z.number().int().min(0).max(1e9) })
+    .strict()
+    .refine((d) => d.min <= d.max, { message: 'min must not exceed max', path: ['min'] }),
+  z.object({ kind: z.literal('exponential'), mean: z.number().min(0).max(1e9) }).strict(),
+]);
+export type Distribution = z.infer<typeof distributionSchema>;
+
+export const LOCK_KINDS = ['tas', 'ttas', 'ticket', 'mcs'] as const;
+export type LockKind = (typeof LOCK_KINDS)[number];
+
+export const POLICY_KINDS = ['naive', 'notify'] as const;
+export type PolicyKind = (typeof POLICY_KINDS)[number];
+
+export const NOTIFY_REACTIONS = ['yield', 'directed-yield'] as const;
+export type NotifyReaction = (typeof NOTIFY_REACTIONS)[number];
+
+export const MODES = ['virtualized', 'bare'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const workloadSchema = z
+  .object({
+    /** Guest work between critical sections, in work units. */
+    outsideUnits: distributionSchema.default({ kind: 'exponential', mean: 2000 }),
+    /** Guest work inside a critical section, in work units. */
+    insideUnits: distributionSchema.default({ kind: 'fixed', value: 200 }),
+    /** Number of guest locks in the VM. */
+    locks: count(1, MAX_LOCKS).default(16),
+    /** How a vCPU picks the lock for its next critical section. */
+    lockChoice: z.enum(['uniform', 'skewed']).default('uniform'),
+    /** With `skewed`: the probability of picking lock 0, the hot lock. */
+    hotLockFraction: z.number().min(0).max(1).default(0.9),
+    /** Lock algorithm used for every guest lock of the VM. */
+    lock: z.enum(LOCK_KINDS).default('ticket'),
+  })
+  .strict();
+export type Workload = z.infer<typeof workloadSchema>;
+
+export const vmSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(32)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"'),
+    vcpus: count(1, MAX_VCPUS_PER_VM),
+    /** Relative share of pCPU time (Xen credit scheduler default: 256). Recorded; fair share arrives with the fair-share scheduler. */
+    weight: count(1, 65535).default(256),
+    workload: workloadSchema.default(workloadSchema.parse({})),
+    /** How a waiting vCPU spins: `naive` spins until the lock is its own; `notify` is Hyper-V's long-spin-wait notification. */
+    policy: z.enum(POLICY_KINDS).default('naive'),
+    /** `notify`: spins between two NotifyLongSpinWait hypercalls. Hyper-V's default is 0xFFF; 0xFFFFFFFF means never notify. */
+    spinThreshold: z.number().int().min(1).max(0xffffffff).default(4095),
+  })
+  .strict();
+export type VmConfig = z.infer<typeof vmSchema>;
+
+export const schedulerSchema = z
+  .object({
+    /** Time slice of a vCPU on a pCPU, in µs. 10 ms sits between Linux CFS (~3-6 ms) and Xen credit (30 ms). */
+    sliceUs: count(10, 10_000_000).default(10_000),
+    /** What the hypervisor does on NotifyLongSpinWait: Xen-style plain yield, or KVM-style directed yield. */
+    notifyReaction: z.enum(NOTIFY_REACTIONS).default('yield'),
+  })
+  .strict();
+export type SchedulerConfig = z.infer<typeof schedulerSchema>;
+
+export const scenarioSchema = z
+  .object({
+    /** Free text shown by `spinvisor presets`. */
+    description: z.string().max(500).default(''),
+    pcpus: count(1, MAX_PCPUS).default(2),
+    vms: z.array(vmSchema).min(1).max(64),
+    scheduler: schedulerSchema.default(schedulerSchema.parse({})),
+    durationMs: count(1, 3_600_000).default(2000),
+    seed: z.number().int().min(0).max(0xffffffff).default(1),
+    /** `bare`: one vCPU bound to each pCPU, no slices, no hypervisor: the physical machine. */
+    mode: z.enum(MODES).default('virtualized'),
+    engine: z.enum(['threads']).default('threads'),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const names = new Set<string>();
+    let total = 0;
+    s.vms.forEach((vm, i) => {
+      if (names.has(vm.name)) ctx.addIssue({ code: 'custom', path: ['vms', i, 'name'], message: `duplicate VM name "${vm.name}"` });
+      names.add(vm.name);
+      total += vm.vcpus;
+    });
+    if (total > MAX_TOTAL_VCPUS)
+      ctx.addIssue({ code: 'custom', path: ['vms'], message: `${total} vCPUs in all; at most ${MAX_TOTAL_VCPUS}` });
+    if (s.mode === 'bare') {
+      if (s.vms.length !== 1)
+        ctx.addIssue({ code: 'custom', path: ['vms'], message: 'bare mode runs exactly one guest (one vCPU per pCPU)' });
+      else if (s.vms[0]!.vcpus !== s.pcpus)
+        ctx.addIssue({ code: 'custom', path: ['vms', 0, 'vcpus'], message: `bare mode binds one vCPU to each pCPU: must equal pcpus (${s.pcpus})` });
+    }
+  });
+
+/** What a scenario file may contain (defaults not yet applied). */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+/** A validated, fully defaulted scenario. */
+export type Config = Readonly<z.infer<typeof scenarioSchema>>;
+
+/** One line naming the field and the problem; the CLI prints it and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  return out === '' ? 'scenario' : out;
+}
+
+/** Validates and defaults a scenario; throws `ConfigError` with the first problem found. */
+export function parseScenario(input: unknown): Config {
+  const result = scenarioSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`${formatPath(issue.path)}: ${issue.message}`);
+  }
+  return deepFreeze(result.data);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/** The scenario turned into bare metal: its first VM's workload, one vCPU per pCPU, naive spinning (no hypervisor to notify). */
+export function toBareMetal(config: Config): Config {
+  const first = config.vms[0]!;
+  return parseScenario({
+    ...structuredClone(config),
+    mode: 'bare',
+    vms: [{ ...structuredClone(first), name: 'bare', vcpus: config.pcpus, policy: 'naive' }],
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Puts a freshly allocated machine in its start state, on the main thread, before any pCPU
+ * thread sees the buffer: empty run queues, every vCPU runnable with its own random stream,
+ * and (virtualized) each vCPU queued on pCPU (vcpu mod P). The buffer is then handed to the
+ * workers, which publishes these plain writes to them.
+ */
+import { seedFor } from '../guest/rng.js';
+import { GUEST_PHASE } from '../guest/program.js';
+import { RunQueue } from '../hv/run-queue.js';
+import { VCPU_STATE } from '../hv/vcpu-state.js';
+import type { Machine } from '../shm/layout.js';
+import { CTRL_F64, VCPU_CTX, VCPU_SHARED, VCPU_TIME, VM_SHARED } from '../shm/layout.js';
+
+export function initMachine(machine: Machine): void {
+  const { i32, layout, config } = machine;
+  const queues: RunQueue[] = [];
+  for (let p = 0; p < layout.pcpus; p++) {
+    const queue = new RunQueue(i32, layout.queueBase(p), layout.queueCapacity);
+    queue.init();
+    queues.push(queue);
+  }
+  for (const vm of layout.vms) i32[layout.vmSharedBase(vm.index) + VM_SHARED.lastBoosted] = 0;
+  for (let v = 0; v < layout.vcpus; v++) {
+    const ctx = layout.vcpuCtxBase(v);
+    i32[ctx + VCPU_CTX.phase] = GUEST_PHASE.START;
+    i32[ctx + VCPU_CTX.rng] = seedFor(config.seed, v);
+    i32[ctx + VCPU_CTX.work] = seedFor(config.seed ^ 0x5bd1e995, v);
+    i32[layout.vcpuSharedBase(v) + VCPU_SHARED.state] = VCPU_STATE.RUNNABLE;
+    if (config.mode === 'virtualized' && !queues[v % layout.pcpus]!.push(v)) throw new Error('init: run queue full');
+  }
+}
+
+/**
+ * Opens the run: records the start time and starts every vCPU's steal clock at it. Called
+ * once, by the engine, before the `go` word is set (whose store publishes these writes).
+ */
+export function openRun(machine: Machine, startNs: number): void {
+  const { f64, layout } = machine;
+  f64[layout.controlF64(CTRL_F64.startNs)] = startNs;
+  for (let v = 0; v < layout.vcpus; v++) f64[layout.vcpuTimeBase(v) + VCPU_TIME.runnableSince] = startNs;
+}

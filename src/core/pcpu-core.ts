@@ -1,0 +1,347 @@
+/**
+ * The pCPU step: the one core that both engines drive. A step runs a chunk of the current
+ * vCPU's guest program (bounded by COST.STEP_BUDGET), takes the scheduling decision the slice
+ * or a hypercall calls for, and accounts time. It never reads a clock or a thread id: the
+ * engine hands it `now` (ns) at each step, and times inside a step are interpolated from the
+ * cost done so far.
+ *
+ * Ownership: a core writes its own pCPU's counters, and the context, time scratch, counters
+ * and histograms of the vCPU it currently owns (claimed through the state word).
+ */
+import { GUEST_PHASE, GuestVm, guestVms } from '../guest/program.js';
+import { unitInterval, xorshift32 } from '../guest/rng.js';
+import { guestWork } from '../guest/work.js';
+import { LOCK_STEP } from '../guest/locks/spin-lock.js';
+import { HYPERCALL } from '../guest/policies/spin-wait-policy.js';
+import type { Platform } from '../hv/platform.js';
+import { Scheduler } from '../hv/scheduler.js';
+import { claim, release } from '../hv/vcpu-state.js';
+import type { Machine } from '../shm/layout.js';
+import { VCPU_CTX, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
+import { HIST, PC, VC, histogramBucket } from '../stats/events.js';
+import { COST } from './costs.js';
+
+/** What a step did, for the engine. */
+export const STEP = {
+  /** Ran guest code. */
+  RAN: 0,
+  /** Put a vCPU on the pCPU: the engine calls `switchDone` with a fresh clock value. */
+  SWITCHED: 1,
+  /** Nothing to run: the engine may sleep until woken. */
+  IDLE: 2,
+} as const;
+
+const SWITCH_OUT = { PREEMPT: 0, YIELD: 1, STOP: 2 } as const;
+
+export class PcpuCore {
+  readonly scheduler: Scheduler;
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private readonly guests: GuestVm[];
+  private readonly pcpuCounters: number;
+  private readonly sliceNs: number;
+  private readonly bare: boolean;
+  private readonly directed: boolean;
+
+  // The current vCPU, and the bases of its regions (cached on switch-in).
+  private current = -1;
+  private vm = 0;
+  private guest!: GuestVm;
+  private shared = 0;
+  private ctx = 0;
+  private time = 0;
+  private counters = 0;
+  private sliceEnd = Infinity;
+
+  // Time keeping.
+  /** Engine-set: ns per cost unit used to interpolate event times inside a step. */
+  nsPerCost = 1;
+  /** Whether the core refines `nsPerCost` from the real time steps take (threads engine). */
+  private readonly calibrate: boolean;
+  private lastStepNow = -1;
+  private lastStepCost = 0;
+  private switchStartedAt = 0;
+  private idleSince = -1;
+  private startNs = 0;
+
+  constructor(
+    private readonly machine: Machine,
+    readonly pcpu: number,
+    platform: Platform,
+    options: { calibrate: boolean },
+  ) {
+    this.i32 = machine.i32;
+    this.f64 = machine.f64;
+    this.guests = guestVms(machine);
+    this.scheduler = new Scheduler(machine, platform);
+    this.pcpuCounters = machine.layout.pcpuCounterBase(pcpu);
+    this.sliceNs = machine.config.scheduler.sliceUs * 1000;
+    this.bare = machine.config.mode === 'bare';
+    this.directed = machine.config.scheduler.notifyReaction === 'directed-yield';
+    this.calibrate = options.calibrate;
+  }
+
+  /** The vCPU on this pCPU, or -1. */
+  get currentVcpu(): number {
+    return this.current;
+  }
+
+  /** Run start. Bare metal: the pCPU's own vCPU is bound to it for the whole run. */
+  start(now: number): void {
+    this.startNs = now;
+    if (this.bare) {
+      const vcpu = this.pcpu;
+      if (!claim(this.i32, this.machine.layout.vcpuSharedBase(vcpu), this.pcpu))
+        throw new Error(`bare metal: vCPU ${vcpu} could not be bound to pCPU ${this.pcpu}`);
+      this.switchIn(vcpu, now);
+      this.sliceEnd = Infinity;
+    }
+  }
+
+  step(now: number): number {
+    const f64 = this.f64;
+    f64[this.pcpuCounters + PC.steps]! += 1;
+    if (this.current < 0) {
+      const next = this.scheduler.pickNext(this.pcpu);
+      if (next < 0) {
+        if (this.idleSince < 0) this.idleSince = now;
+        return STEP.IDLE;
+      }
+      this.switchStartedAt = now;
+      this.switchIn(next, now);
+      return STEP.SWITCHED;
+    }
+    if (now >= this.sliceEnd) {
+      const next = this.scheduler.pickNext(this.pcpu);
+      if (next >= 0) {
+        this.switchStartedAt = now;
+        this.switchOut(now, SWITCH_OUT.PREEMPT);
+        this.switchIn(next, now);
+        return STEP.SWITCHED;
+      }
+      // Nobody else is runnable: the vCPU keeps the pCPU for a fresh slice.
+      this.sliceEnd = now + this.sliceNs;
+    }
+    if (this.calibrate && this.lastStepCost > 0) {
+      const rate = (now - this.lastStepNow) / this.lastStepCost;
+      // EWMA over steps; a step stretched by the host preempting this thread is clamped out.
+      if (rate > 0 && rate < this.nsPerCost * 8) this.nsPerCost += (rate - this.nsPerCost) * 0.0625;
+    }
+    this.lastStepNow = now;
+    const hypercall = this.runGuest(now);
+    if (hypercall === HYPERCALL.NONE) return STEP.RAN;
+    return this.onNotifyLongSpinWait(now + this.lastStepCost * this.nsPerCost);
+  }
+
+  /** After a SWITCHED step: the switch's end time, so its cost is hypervisor time. */
+  switchDone(now: number): void {
+    const f64 = this.f64;
+    f64[this.pcpuCounters + PC.hvNs]! += now - this.switchStartedAt;
+    if (this.current >= 0) {
+      f64[this.time + VCPU_TIME.runningSince] = now;
+      if (this.i32[this.ctx + VCPU_CTX.waiting] === 1) f64[this.time + VCPU_TIME.waitSince] = now;
+    }
+    this.lastStepCost = 0;
+  }
+
+  /** Run end: the current vCPU leaves the pCPU (runnable and queued) and totals are written. */
+  finish(now: number): void {
+    if (this.current >= 0) this.switchOut(now, SWITCH_OUT.STOP);
+    if (this.idleSince >= 0) {
+      this.f64[this.pcpuCounters + PC.idleNs]! += now - this.idleSince;
+      this.idleSince = -1;
+    }
+    this.f64[this.pcpuCounters + PC.elapsedNs] = now - this.startNs;
+  }
+
+  /** Marks the start of a sleep (threads engine) for the counters. */
+  noteSleep(): void {
+    this.f64[this.pcpuCounters + PC.sleeps]! += 1;
+  }
+
+  private onNotifyLongSpinWait(now: number): number {
+    const f64 = this.f64;
+    f64[this.counters + VC.notifications]! += 1;
+    let next = -1;
+    let directedTo = false;
+    if (this.directed) {
+      next = this.scheduler.directedYield(this.pcpu, this.vm, this.current);
+      directedTo = next >= 0;
+    }
+    if (next < 0) next = this.scheduler.pickNext(this.pcpu);
+    // Nobody else to run: the hypercall returns and the guest spins on.
+    if (next < 0) return STEP.RAN;
+    f64[this.counters + VC.yields]! += 1;
+    if (directedTo) f64[this.counters + VC.directedYields]! += 1;
+    this.switchStartedAt = now;
+    this.switchOut(now, SWITCH_OUT.YIELD);
+    this.switchIn(next, now);
+    return STEP.SWITCHED;
+  }
+
+  private switchIn(vcpu: number, now: number): void {
+    const { i32, f64 } = this;
+    const layout = this.machine.layout;
+    this.current = vcpu;
+    this.vm = layout.vmOfVcpu[vcpu]!;
+    this.guest = this.guests[this.vm]!;
+    this.shared = layout.vcpuSharedBase(vcpu);
+    this.ctx = layout.vcpuCtxBase(vcpu);
+    this.time = layout.vcpuTimeBase(vcpu);
+    this.counters = layout.vcpuCounterBase(vcpu);
+    // Witness for the self-check; partner: the exchange back to 0 in switchOut.
+    if (Atomics.exchange(i32, this.shared + VCPU_SHARED.onCpu, this.pcpu + 1) !== 0) f64[this.pcpuCounters + PC.doubleRuns]! += 1;
+    f64[this.counters + VC.stealNs]! += now - f64[this.time + VCPU_TIME.runnableSince]!;
+    f64[this.counters + VC.slices]! += 1;
+    f64[this.time + VCPU_TIME.runningSince] = now;
+    if (i32[this.ctx + VCPU_CTX.waiting] === 1) f64[this.time + VCPU_TIME.waitSince] = now;
+    f64[this.pcpuCounters + PC.switches]! += 1;
+    this.sliceEnd = this.bare ? Infinity : now + this.sliceNs;
+    if (this.idleSince >= 0) {
+      f64[this.pcpuCounters + PC.idleNs]! += now - this.idleSince;
+      this.idleSince = -1;
+    }
+    this.lastStepCost = 0;
+  }
+
+  private switchOut(now: number, reason: number): void {
+    const { i32, f64 } = this;
+    const ran = now - f64[this.time + VCPU_TIME.runningSince]!;
+    f64[this.counters + VC.runNs]! += ran;
+    f64[this.pcpuCounters + PC.guestNs]! += ran;
+    if (i32[this.ctx + VCPU_CTX.waiting] === 1) f64[this.counters + VC.spinNs]! += now - f64[this.time + VCPU_TIME.waitSince]!;
+    if (reason === SWITCH_OUT.PREEMPT) {
+      f64[this.counters + VC.preemptions]! += 1;
+      const phase = i32[this.ctx + VCPU_CTX.phase];
+      if (phase === GUEST_PHASE.INSIDE || phase === GUEST_PHASE.RELEASE) f64[this.counters + VC.lockHolderPreemptions]! += 1;
+      else if (phase === GUEST_PHASE.ACQUIRE && this.guest.lock.isQueued(this.ctx))
+        f64[this.counters + VC.lockWaiterPreemptions]! += 1;
+    }
+    f64[this.time + VCPU_TIME.runnableSince] = now;
+    const vcpu = this.current;
+    this.current = -1;
+    if (Atomics.exchange(i32, this.shared + VCPU_SHARED.onCpu, 0) !== this.pcpu + 1) f64[this.pcpuCounters + PC.doubleRuns]! += 1;
+    // Release before requeue: an entry must never be popped while its vCPU still reads RUNNING.
+    if (!release(i32, this.shared, this.pcpu)) f64[this.pcpuCounters + PC.doubleRuns]! += 1;
+    // At the stop it is queued too, so that the end state can be checked: every vCPU findable.
+    if (!this.bare) this.scheduler.requeue(this.pcpu, vcpu);
+  }
+
+  /**
+   * The guest hot loop: runs the current vCPU's program until the step budget is spent or the
+   * spin-wait policy asks for a hypercall. Allocates nothing; phase-local values live in
+   * locals and are written back once.
+   */
+  private runGuest(now: number): number {
+    const { i32, f64, ctx, time, counters } = this;
+    const guest = this.guest;
+    const lock = guest.lock;
+    const policy = guest.policy;
+    const layout = this.machine.layout;
+    const vcpu = this.current;
+    let phase = i32[ctx + VCPU_CTX.phase]!;
+    let remaining = f64[time + VCPU_TIME.remaining]!;
+    let work = i32[ctx + VCPU_CTX.work]!;
+    let rng = i32[ctx + VCPU_CTX.rng]!;
+    let budget: number = COST.STEP_BUDGET;
+    let workDone = 0;
+    let spins = 0;
+    let hypercall: number = HYPERCALL.NONE;
+
+    while (budget > 0) {
+      if (phase === GUEST_PHASE.OUTSIDE || phase === GUEST_PHASE.INSIDE) {
+        if (remaining > 0) {
+          const n = remaining < budget ? remaining : budget;
+          work = guestWork(work, n);
+          remaining -= n;
+          budget -= n;
+          workDone += n;
+          if (remaining > 0) break;
+        }
+        if (phase === GUEST_PHASE.OUTSIDE) {
+          rng = xorshift32(rng);
+          const u1 = unitInterval(rng);
+          rng = xorshift32(rng);
+          i32[ctx + VCPU_CTX.lock] = guest.chooseLock(u1, unitInterval(rng));
+          i32[ctx + VCPU_CTX.lockPhase] = 0;
+          phase = GUEST_PHASE.ACQUIRE;
+        } else {
+          // End of the critical section: the non-atomic update a broken lock would lose.
+          const memory = layout.guestMemory(guest.firstLock + i32[ctx + VCPU_CTX.lock]!);
+          f64[memory] = f64[time + VCPU_TIME.savedMemory]! + 1;
+          f64[counters + VC.acquisitions]! += 1;
+          i32[ctx + VCPU_CTX.lockPhase] = 0;
+          phase = GUEST_PHASE.RELEASE;
+        }
+      } else if (phase === GUEST_PHASE.ACQUIRE) {
+        const globalLock = guest.firstLock + i32[ctx + VCPU_CTX.lock]!;
+        const result = lock.acquireStep(layout.lockBase(globalLock), ctx, vcpu);
+        budget -= COST.LOCK_STEP;
+        if (result === LOCK_STEP.DONE) {
+          const t = now + (COST.STEP_BUDGET - budget) * this.nsPerCost;
+          if (i32[ctx + VCPU_CTX.waiting] === 1) this.endWait(t, spins);
+          f64[time + VCPU_TIME.acquiredAt] = t;
+          f64[time + VCPU_TIME.savedMemory] = f64[layout.guestMemory(globalLock)]!;
+          rng = xorshift32(rng);
+          remaining = guest.inside.sample(unitInterval(rng));
+          phase = GUEST_PHASE.INSIDE;
+        } else if (result === LOCK_STEP.SPIN) {
+          spins++;
+          if (i32[ctx + VCPU_CTX.waiting] === 0) {
+            const t = now + (COST.STEP_BUDGET - budget) * this.nsPerCost;
+            i32[ctx + VCPU_CTX.waiting] = 1;
+            f64[time + VCPU_TIME.waitStart] = t;
+            f64[time + VCPU_TIME.waitSince] = t;
+            f64[time + VCPU_TIME.waitSpins] = -spins + 1;
+          }
+          hypercall = policy.afterSpin(ctx);
+          if (hypercall !== HYPERCALL.NONE) break;
+        }
+      } else if (phase === GUEST_PHASE.RELEASE) {
+        const result = lock.releaseStep(layout.lockBase(guest.firstLock + i32[ctx + VCPU_CTX.lock]!), ctx, vcpu);
+        budget -= COST.LOCK_STEP;
+        if (result === LOCK_STEP.DONE) {
+          const t = now + (COST.STEP_BUDGET - budget) * this.nsPerCost;
+          const hold = t - f64[time + VCPU_TIME.acquiredAt]!;
+          f64[layout.vcpuHistogramBase(vcpu, HIST.holdNs) + histogramBucket(hold)]! += 1;
+          rng = xorshift32(rng);
+          remaining = guest.outside.sample(unitInterval(rng));
+          phase = GUEST_PHASE.OUTSIDE;
+        } else if (result === LOCK_STEP.SPIN) {
+          spins++;
+        }
+      } else {
+        // START: the first stretch of outside work.
+        rng = xorshift32(rng);
+        remaining = guest.outside.sample(unitInterval(rng));
+        phase = GUEST_PHASE.OUTSIDE;
+      }
+    }
+
+    i32[ctx + VCPU_CTX.phase] = phase;
+    f64[time + VCPU_TIME.remaining] = remaining;
+    i32[ctx + VCPU_CTX.work] = work;
+    i32[ctx + VCPU_CTX.rng] = rng;
+    f64[counters + VC.workUnits]! += workDone;
+    f64[counters + VC.spins]! += spins;
+    if (i32[ctx + VCPU_CTX.waiting] === 1) f64[time + VCPU_TIME.waitSpins]! += spins;
+    this.lastStepCost = COST.STEP_BUDGET - budget;
+    return hypercall;
+  }
+
+  /**
+   * A wait ends with the lock owned at time `t`. `spinsThisStep` is the step's spin count so
+   * far (waitSpins holds the earlier steps' spins minus the spins before this wait began).
+   */
+  private endWait(t: number, spinsThisStep: number): void {
+    const { i32, f64, ctx, time, counters } = this;
+    const layout = this.machine.layout;
+    i32[ctx + VCPU_CTX.waiting] = 0;
+    f64[counters + VC.spinNs]! += t - f64[time + VCPU_TIME.waitSince]!;
+    const waitSpins = f64[time + VCPU_TIME.waitSpins]! + spinsThisStep;
+    f64[time + VCPU_TIME.waitSpins] = 0;
+    f64[layout.vcpuHistogramBase(this.current, HIST.waitSpins) + histogramBucket(waitSpins)]! += 1;
+    f64[layout.vcpuHistogramBase(this.current, HIST.waitNs) + histogramBucket(t - f64[time + VCPU_TIME.waitStart]!)]! += 1;
+    this.guest.policy.waitEnded(ctx);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The threads engine: every pCPU is a worker thread, `now` is the real clock. One piscina task
+ * per pCPU (minThreads = maxThreads = pool size, one task per worker, no queue, so a task
+ * that cannot get its own thread fails at once instead of deadlocking the start barrier).
+ * The buffer travels in the task data (shared, never transferred). The main thread sleeps
+ * during a run: one wait for the start, one timer for the end.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { Config } from '../config/schema.js';
+import { initMachine } from '../core/init.js';
+import { Machine } from '../shm/layout.js';
+import { CTRL } from '../shm/layout.js';
+import { workerEntry } from './worker-url.js';
+
+export interface RunOutput {
+  readonly engine: 'threads';
+  readonly machine: Machine;
+  /** Wall time from the start barrier opening to every pCPU having stopped, in ms. */
+  readonly wallMs: number;
+  /** Grace the run was allowed past its duration, in ms. */
+  readonly graceMs: number;
+  readonly warnings: readonly string[];
+}
+
+/** How long past its duration a run may take to stop (the host may delay a pCPU thread). */
+export function graceMs(config: Config): number {
+  return 250 + Math.ceil(config.durationMs / 10);
+}
+
+export function oversubscriptionWarning(pcpus: number, cores = availableParallelism()): string | null {
+  if (pcpus <= cores) return null;
+  return `${pcpus} pCPUs on ${cores} host cores: the host will preempt pCPU threads themselves, so spinning, steal and throughput figures are distorted`;
+}
+
+export class ThreadsEngine {
+  private pool: Piscina | null = null;
+  private poolSize = 0;
+
+  /** Runs one simulation. Reuses the pool's threads across runs of up to its size. */
+  async run(config: Config): Promise<RunOutput> {
+    const machine = Machine.allocate(config);
+    initMachine(machine);
+    const pool = await this.poolFor(config.pcpus);
+    const warnings: string[] = [];
+    const warning = oversubscriptionWarning(config.pcpus);
+    if (warning) warnings.push(warning);
+
+    const { i32, layout } = machine;
+    const tasks: Promise<unknown>[] = [];
+    for (let pcpu = 0; pcpu < config.pcpus; pcpu++) tasks.push(pool.run({ buffer: machine.buffer, scenario: config, pcpu }));
+    const all = Promise.all(tasks);
+    let failed = false;
+    all.catch(() => (failed = true));
+
+    // Wait for the start barrier without blocking the main thread. Partner: the `go` store in pcpu-loop.
+    const goWord = layout.controlWord(CTRL.go);
+    const started = Atomics.waitAsync(i32, goWord, 0);
+    if (started.async) await Promise.race([started.value, all]);
+    if (failed) await all;
+    const startedAt = performance.now();
+    await raceTimer(config.durationMs, all);
+    this.stop(machine);
+    const grace = graceMs(config);
+    const finished = await raceTimer(config.durationMs + 10 * grace + 10_000, all);
+    if (!finished) {
+      await this.close();
+      throw new Error(`threads engine: the pCPU threads did not stop within ${10 * grace + 10_000} ms of the stop word`);
+    }
+    return { engine: 'threads', machine, wallMs: performance.now() - startedAt, graceMs: grace, warnings };
+  }
+
+  /** Sets the stop word and wakes every sleeping pCPU. Partner: the loop condition in runPcpu. */
+  private stop(machine: Machine): void {
+    const { i32, layout } = machine;
+    Atomics.store(i32, layout.controlWord(CTRL.stop), 1);
+    for (let p = 0; p < layout.pcpus; p++) {
+      const word = layout.pcpuSleepWord(p);
+      Atomics.store(i32, word, 0);
+      Atomics.notify(i32, word);
+    }
+  }
+
+  private async poolFor(pcpus: number): Promise<Piscina> {
+    if (this.pool && this.poolSize >= pcpus) return this.pool;
+    await this.close();
+    const entry = workerEntry('pcpu');
+    this.pool = new Piscina({
+      filename: entry.filename,
+      execArgv: entry.execArgv,
+      minThreads: pcpus,
+      maxThreads: pcpus,
+      concurrentTasksPerWorker: 1,
+      maxQueue: 0,
+      idleTimeout: 60_000,
+    });
+    this.poolSize = pcpus;
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    this.poolSize = 0;
+    if (pool) await pool.destroy();
+  }
+}
+
+/** Waits for `promise` or `ms`, whichever comes first; true if the promise settled first. Clears its timer. */
+async function raceTimer(ms: number, promise: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

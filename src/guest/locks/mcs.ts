@@ -1,0 +1,76 @@
+/**
+ * MCS queue lock: each waiter spins on a flag in its own node, so a release touches one
+ * waiter's line instead of all of them. Every vCPU owns one node (it holds at most one lock).
+ * Contract: word `a` is the tail of the queue (vCPU id + 1, 0 = free). A node's `next` is
+ * written by its successor; its `locked` is written by itself (set) and by its predecessor
+ * (cleared on hand-over). FIFO: a preempted waiter, or a waiter preempted between swapping
+ * itself into the tail and linking to its predecessor, stalls the hand-over.
+ * Context: acquire phases ENQUEUE → LINK → WAIT; release phases HANDOFF → WAIT_SUCCESSOR.
+ * `lockAux` holds the predecessor (id + 1) between ENQUEUE and LINK.
+ */
+import type { Layout } from '../../shm/layout.js';
+import { LOCK_WORD, VCPU_CTX, VCPU_MCS } from '../../shm/layout.js';
+import { LOCK_STEP, type SpinLock } from './spin-lock.js';
+
+export const MCS_ACQUIRE = { ENQUEUE: 0, LINK: 1, WAIT: 2 } as const;
+export const MCS_RELEASE = { HANDOFF: 0, WAIT_SUCCESSOR: 1 } as const;
+
+export class McsLock implements SpinLock {
+  readonly kind = 'mcs' as const;
+  readonly fifo = true;
+  constructor(
+    private readonly i32: Int32Array,
+    private readonly layout: Layout,
+  ) {}
+
+  acquireStep(lockBase: number, ctx: number, vcpu: number): number {
+    const i32 = this.i32;
+    switch (i32[ctx + VCPU_CTX.lockPhase]) {
+      case MCS_ACQUIRE.ENQUEUE: {
+        const node = this.layout.vcpuMcsBase(vcpu);
+        Atomics.store(i32, node + VCPU_MCS.next, 0);
+        Atomics.store(i32, node + VCPU_MCS.locked, 1);
+        // Partner: the tail CAS in releaseStep (an owner with no successor).
+        const prev = Atomics.exchange(i32, lockBase + LOCK_WORD.a, vcpu + 1);
+        if (prev === 0) return LOCK_STEP.DONE;
+        i32[ctx + VCPU_CTX.lockAux] = prev;
+        i32[ctx + VCPU_CTX.lockPhase] = MCS_ACQUIRE.LINK;
+        return LOCK_STEP.PROGRESS;
+      }
+      case MCS_ACQUIRE.LINK: {
+        // Partner: the predecessor's WAIT_SUCCESSOR loop reads this.
+        const prevNode = this.layout.vcpuMcsBase(i32[ctx + VCPU_CTX.lockAux]! - 1);
+        Atomics.store(i32, prevNode + VCPU_MCS.next, vcpu + 1);
+        i32[ctx + VCPU_CTX.lockPhase] = MCS_ACQUIRE.WAIT;
+        return LOCK_STEP.PROGRESS;
+      }
+      default: {
+        // Partner: the predecessor's hand-over store of 0.
+        const node = this.layout.vcpuMcsBase(vcpu);
+        return Atomics.load(i32, node + VCPU_MCS.locked) === 0 ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
+      }
+    }
+  }
+
+  releaseStep(lockBase: number, ctx: number, vcpu: number): number {
+    const i32 = this.i32;
+    const node = this.layout.vcpuMcsBase(vcpu);
+    let successor = Atomics.load(i32, node + VCPU_MCS.next);
+    if (successor === 0 && i32[ctx + VCPU_CTX.lockPhase] === MCS_RELEASE.HANDOFF) {
+      // No successor visible: try to empty the queue. Partner: the exchange in ENQUEUE.
+      if (Atomics.compareExchange(i32, lockBase + LOCK_WORD.a, vcpu + 1, 0) === vcpu + 1) return LOCK_STEP.DONE;
+      // Someone swapped into the tail but has not linked yet: wait for the link.
+      i32[ctx + VCPU_CTX.lockPhase] = MCS_RELEASE.WAIT_SUCCESSOR;
+      successor = Atomics.load(i32, node + VCPU_MCS.next);
+    }
+    if (successor === 0) return LOCK_STEP.SPIN;
+    // Hand over; publishes the critical section's writes. Partner: the WAIT poll in acquireStep.
+    Atomics.store(i32, this.layout.vcpuMcsBase(successor - 1) + VCPU_MCS.locked, 0);
+    return LOCK_STEP.DONE;
+  }
+
+  isQueued(ctx: number): boolean {
+    const phase = this.i32[ctx + VCPU_CTX.lockPhase];
+    return phase === MCS_ACQUIRE.LINK || phase === MCS_ACQUIRE.WAIT;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The interface every guest lock algorithm implements. A lock is a resumable state machine:
+ * each call performs one step (one atomic operation, or one poll) and leaves its progress in
+ * the vCPU's context (`VCPU_CTX.lockPhase`, `lockAux`, `backoff*`), so the vCPU may be
+ * descheduled between any two steps, in the middle of acquiring, holding or releasing, and
+ * resumed on another pCPU. How a waiter waits (spin on, notify, halt) is not the lock's
+ * business: the caller applies a spin-wait policy to every SPIN the lock reports.
+ *
+ * Lock word values name a vCPU as its global id + 1, so 0 always means "nobody".
+ */
+import type { LockKind } from '../../config/schema.js';
+
+/** Step results. */
+export const LOCK_STEP = {
+  /** The caller owns the lock (acquire) or has let it go (release). */
+  DONE: 0,
+  /** One spin iteration: the caller must wait and call again. */
+  SPIN: 1,
+  /** Progress that is not a spin (ticket taken, node linked); call again. */
+  PROGRESS: 2,
+} as const;
+
+export interface SpinLock {
+  readonly kind: LockKind;
+  /** Waiters are served in arrival order, so preempting a queued waiter stalls everyone behind it. */
+  readonly fifo: boolean;
+  /**
+   * One step of acquiring. `lockBase` is the lock's i32 base, `ctx` the vCPU's context base,
+   * `vcpu` its global id. The context's lockPhase is 0 at the first call.
+   */
+  acquireStep(lockBase: number, ctx: number, vcpu: number): number;
+  /** One step of releasing; lockPhase is 0 at the first call. */
+  releaseStep(lockBase: number, ctx: number, vcpu: number): number;
+  /** Whether a vCPU in the middle of acquiring is queued (holds a place in line). */
+  isQueued(ctx: number): boolean;
+}

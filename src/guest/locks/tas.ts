@@ -1,0 +1,28 @@
+/**
+ * Test-and-set: one word; a waiter retries compare-and-swap 0 → me until it wins.
+ * Contract: word `a` holds the owner's vCPU id + 1, or 0 when free. Unfair, not FIFO: any
+ * waiter may win, so preempting a waiter costs nobody else anything.
+ */
+import { LOCK_WORD } from '../../shm/layout.js';
+import { LOCK_STEP, type SpinLock } from './spin-lock.js';
+
+export class TasLock implements SpinLock {
+  readonly kind = 'tas' as const;
+  readonly fifo = false;
+  constructor(private readonly i32: Int32Array) {}
+
+  acquireStep(lockBase: number, _ctx: number, vcpu: number): number {
+    // Partner: the release store below.
+    return Atomics.compareExchange(this.i32, lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0 ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
+  }
+
+  releaseStep(lockBase: number): number {
+    // Publishes the critical section's plain writes to the next owner's CAS.
+    Atomics.store(this.i32, lockBase + LOCK_WORD.a, 0);
+    return LOCK_STEP.DONE;
+  }
+
+  isQueued(): boolean {
+    return false;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Test-and-test-and-set with exponential backoff: a waiter reads the word until it looks free,
+ * then tries compare-and-swap; each failed try doubles a pause window (up to a cap) that it
+ * sits out before reading again. Reads keep the line shared while the lock is held.
+ * Contract: word `a` holds the owner's vCPU id + 1, or 0. Unfair, not FIFO.
+ * Context: `backoff` is the current window, `backoffLeft` the pause iterations still to spin.
+ */
+import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
+import { LOCK_STEP, type SpinLock } from './spin-lock.js';
+
+/** Backoff window bounds, in spin iterations (Linux's arch-independent defaults are similar in spirit). */
+export const TTAS_MIN_BACKOFF = 1;
+export const TTAS_MAX_BACKOFF = 1024;
+
+export class TtasLock implements SpinLock {
+  readonly kind = 'ttas' as const;
+  readonly fifo = false;
+  constructor(private readonly i32: Int32Array) {}
+
+  acquireStep(lockBase: number, ctx: number, vcpu: number): number {
+    const i32 = this.i32;
+    const left = i32[ctx + VCPU_CTX.backoffLeft]!;
+    if (left > 0) {
+      i32[ctx + VCPU_CTX.backoffLeft] = left - 1;
+      return LOCK_STEP.SPIN;
+    }
+    // Test: a read, so waiters do not bounce the line while the lock is held.
+    if (Atomics.load(i32, lockBase + LOCK_WORD.a) !== 0) return LOCK_STEP.SPIN;
+    // Test-and-set. Partner: the release store.
+    if (Atomics.compareExchange(i32, lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0) {
+      i32[ctx + VCPU_CTX.backoff] = 0;
+      return LOCK_STEP.DONE;
+    }
+    const window = Math.min(Math.max(i32[ctx + VCPU_CTX.backoff]! * 2, TTAS_MIN_BACKOFF), TTAS_MAX_BACKOFF);
+    i32[ctx + VCPU_CTX.backoff] = window;
+    i32[ctx + VCPU_CTX.backoffLeft] = window;
+    return LOCK_STEP.SPIN;
+  }
+
+  releaseStep(lockBase: number): number {
+    Atomics.store(this.i32, lockBase + LOCK_WORD.a, 0);
+    return LOCK_STEP.DONE;
+  }
+
+  isQueued(): boolean {
+    return false;
+  }
+}

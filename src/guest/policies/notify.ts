@@ -1,0 +1,33 @@
+/**
+ * Hyper-V's long-spin-wait notification: every `spinThreshold` spins the guest issues the
+ * NotifyLongSpinWait hypercall so the hypervisor can run someone else (ideally the preempted
+ * lock holder). Windows reads the threshold from CPUID leaf 0x40000004 (default 0xFFF);
+ * 0xFFFFFFFF means never notify.
+ * Context: `spinsSinceNotify` counts spins since the last notification; owner-written.
+ */
+import { VCPU_CTX } from '../../shm/layout.js';
+import { HYPERCALL, type SpinWaitPolicy } from './spin-wait-policy.js';
+
+export const NEVER_NOTIFY = 0xffffffff;
+
+export class NotifyPolicy implements SpinWaitPolicy {
+  readonly kind = 'notify' as const;
+  constructor(
+    private readonly i32: Int32Array,
+    private readonly spinThreshold: number,
+  ) {}
+
+  afterSpin(ctx: number): number {
+    const spins = this.i32[ctx + VCPU_CTX.spinsSinceNotify]! + 1;
+    if (spins >= this.spinThreshold && this.spinThreshold !== NEVER_NOTIFY) {
+      this.i32[ctx + VCPU_CTX.spinsSinceNotify] = 0;
+      return HYPERCALL.NOTIFY_LONG_SPIN_WAIT;
+    }
+    this.i32[ctx + VCPU_CTX.spinsSinceNotify] = spins;
+    return HYPERCALL.NONE;
+  }
+
+  waitEnded(ctx: number): void {
+    this.i32[ctx + VCPU_CTX.spinsSinceNotify] = 0;
+  }
+}

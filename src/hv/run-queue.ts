@@ -1,0 +1,94 @@
+/**
+ * A per-pCPU run queue: Vyukov's bounded multi-producer multi-consumer ring on shared memory.
+ * Any pCPU may push (a preempted vCPU, a wake-up); the owner pops and idle pCPUs steal with the
+ * same dequeue. No lock: each operation claims a position with one compare-and-swap and
+ * publishes the cell with a sequence store.
+ *
+ * Contract: `push` returns false only when the ring is full; `pop` returns a value pushed
+ * earlier exactly once, or -1 when the ring looks empty (a push whose claim is made but whose
+ * cell is not yet published reads as empty; the caller simply looks elsewhere).
+ *
+ * Cell protocol (per cell: seq, value). For position pos and cell c = pos & mask:
+ *   seq == pos          the cell is free for the producer of pos
+ *   seq == pos + 1      the cell holds the value of pos, ready for its consumer
+ *   seq == pos + cap    freed by the consumer of pos, free for the producer of pos + cap
+ * Positions are int32 and wrap; comparisons use the wrapped difference `(a - b) | 0`.
+ */
+import { QUEUE } from '../shm/layout.js';
+
+export class RunQueue {
+  private readonly mask: number;
+  constructor(
+    private readonly i32: Int32Array,
+    private readonly base: number,
+    private readonly capacity: number,
+  ) {
+    this.mask = capacity - 1;
+  }
+
+  /** Sets every cell's sequence to its index (all free). Before any thread uses the queue. */
+  init(): void {
+    const { i32, base } = this;
+    i32[base + QUEUE.enqueuePos] = 0;
+    i32[base + QUEUE.dequeuePos] = 0;
+    for (let c = 0; c < this.capacity; c++) i32[base + QUEUE.cells + 2 * c + QUEUE.cellSeq] = c;
+  }
+
+  push(value: number): boolean {
+    const i32 = this.i32;
+    const base = this.base;
+    let pos = Atomics.load(i32, base + QUEUE.enqueuePos);
+    for (;;) {
+      const cell = base + QUEUE.cells + 2 * (pos & this.mask);
+      // Partner: the consumer's seq store in pop() that frees the cell.
+      const seq = Atomics.load(i32, cell + QUEUE.cellSeq);
+      const dif = (seq - pos) | 0;
+      if (dif === 0) {
+        const seen = Atomics.compareExchange(i32, base + QUEUE.enqueuePos, pos, (pos + 1) | 0);
+        if (seen === pos) {
+          i32[cell + QUEUE.cellValue] = value;
+          // Publishes the value (seq-cst store orders the plain write before it). Partner: pop()'s seq load.
+          Atomics.store(i32, cell + QUEUE.cellSeq, (pos + 1) | 0);
+          return true;
+        }
+        pos = seen;
+      } else if (dif < 0) {
+        return false;
+      } else {
+        pos = Atomics.load(i32, base + QUEUE.enqueuePos);
+      }
+    }
+  }
+
+  pop(): number {
+    const i32 = this.i32;
+    const base = this.base;
+    let pos = Atomics.load(i32, base + QUEUE.dequeuePos);
+    for (;;) {
+      const cell = base + QUEUE.cells + 2 * (pos & this.mask);
+      // Partner: push()'s publishing seq store.
+      const seq = Atomics.load(i32, cell + QUEUE.cellSeq);
+      const dif = (seq - ((pos + 1) | 0)) | 0;
+      if (dif === 0) {
+        const seen = Atomics.compareExchange(i32, base + QUEUE.dequeuePos, pos, (pos + 1) | 0);
+        if (seen === pos) {
+          const value = i32[cell + QUEUE.cellValue]!;
+          // Frees the cell for the producer one lap later. Partner: push()'s seq load.
+          Atomics.store(i32, cell + QUEUE.cellSeq, (pos + this.mask + 1) | 0);
+          return value;
+        }
+        pos = seen;
+      } else if (dif < 0) {
+        return -1;
+      } else {
+        pos = Atomics.load(i32, base + QUEUE.dequeuePos);
+      }
+    }
+  }
+
+  /** Entries claimed and not yet taken (a racy snapshot, for reports and self-checks). */
+  size(): number {
+    const n = (Atomics.load(this.i32, this.base + QUEUE.enqueuePos) - Atomics.load(this.i32, this.base + QUEUE.dequeuePos)) | 0;
+    return n < 0 ? 0 : n;
+  }
+}

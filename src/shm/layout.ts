@@ -1,0 +1,305 @@
+/**
+ * The one layout module: every region of the machine's SharedArrayBuffer, its offsets and
+ * strides. No other file knows a raw index; they combine a base from here with a named slot.
+ *
+ * The buffer is viewed twice: `i32` (words that threads synchronise on with Atomics) and
+ * `f64` (counters, times, guest memory: plain loads and stores by a single writer, published
+ * by the atomic operation that hands ownership over). Every region starts on a 64-byte line;
+ * words written by different threads never share a line unless noted.
+ *
+ * Regions, in buffer order:
+ *   control   one line per control word (stop, go, ready count, idle count)
+ *   pcpus     per pCPU: a line for its sleep word (written by wakers), then its counters
+ *   queues    per pCPU: a Vyukov bounded MPMC ring (enqueue line, dequeue line, cells)
+ *   vms       per VM: a line with the directed-yield cursor
+ *   vcpus     per vCPU: shared line (state, on-CPU witness), owner context, MCS node line,
+ *             time scratch, counters, histograms
+ *   locks     per guest lock: one line of lock words
+ *   memory    per guest lock: one line of guest memory the critical section updates
+ */
+import type { Config } from '../config/schema.js';
+import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../stats/events.js';
+
+export const LINE_BYTES = 64;
+const I32_PER_LINE = LINE_BYTES / 4;
+const F64_PER_LINE = LINE_BYTES / 8;
+
+/** Control words (i32 indexes are `CTRL.* * I32_PER_LINE`, one line each). */
+export const CTRL = {
+  /** 0 while running; set to 1 by the engine to end the run. Read by every pCPU each step. */
+  stop: 0,
+  /** 0 until the last pCPU arrives at the start barrier, then 1. Partner: `ready`. */
+  go: 1,
+  /** pCPUs that have arrived at the start barrier (Atomics.add). */
+  ready: 2,
+  /** pCPUs currently asleep or about to sleep; pushers read it to decide whether to wake one. */
+  idle: 3,
+} as const;
+const CONTROL_LINES = 4;
+/** f64 control slots, on their own line after the i32 control lines. */
+export const CTRL_F64 = {
+  /** Clock value (ns) when the start barrier opened; written once by the last pCPU to arrive, before `go`. */
+  startNs: 0,
+} as const;
+
+/** Per-pCPU shared line: the sleep word. */
+export const PCPU_SHARED = {
+  /** 0 awake, 1 asleep (or about to be). Owner stores 1 then waits; a waker CASes 1→0 and notifies. */
+  sleep: 0,
+} as const;
+
+/** Per-vCPU shared line. */
+export const VCPU_SHARED = {
+  /** The scheduling state word (see hv/vcpu-state.ts); changed only by compare-and-swap. */
+  state: 0,
+  /** Witness for the self-check: pCPU id + 1 while on a pCPU, else 0 (Atomics.exchange on switch in/out). */
+  onCpu: 1,
+} as const;
+
+/** Per-vCPU guest context (i32), written only by the pCPU that owns the vCPU. */
+export const VCPU_CTX = {
+  /** Guest program phase (guest/program.ts). */
+  phase: 0,
+  /** Lock index within the VM for the current critical section. */
+  lock: 1,
+  /** Lock algorithm's own phase (each lock file defines its codes). */
+  lockPhase: 2,
+  /** Ticket number, or an MCS predecessor. */
+  lockAux: 3,
+  /** TTAS backoff: current window and iterations left in it. */
+  backoff: 4,
+  backoffLeft: 5,
+  /** xorshift32 state of the vCPU's random stream. */
+  rng: 6,
+  /** Guest work loop accumulator, kept so the work cannot be optimised away. */
+  work: 7,
+  /** Spins since the last NotifyLongSpinWait (spin-wait policy state). */
+  spinsSinceNotify: 8,
+  /** 1 while waiting for a lock (spin time is being measured). */
+  waiting: 9,
+} as const;
+
+/** Per-vCPU MCS queue node (i32), written by the vCPU and by its neighbours in the queue. */
+export const VCPU_MCS = {
+  /** Global vCPU id + 1 of the successor, 0 if none yet. Written by the successor. */
+  next: 0,
+  /** 1 while this node must wait; the predecessor's release stores 0. */
+  locked: 1,
+} as const;
+
+/** Per-vCPU f64 scratch, owner-only. */
+export const VCPU_TIME = {
+  /** Work units left in the current phase. */
+  remaining: 0,
+  /** Guest memory value read when the critical section began (written back + 1 at its end). */
+  savedMemory: 1,
+  /** When it last became runnable (steal time starts). */
+  runnableSince: 2,
+  /** When it last started running. */
+  runningSince: 3,
+  /** When the current wait for a lock began (first failed poll); for the wait-time histogram. */
+  waitStart: 4,
+  /** When the vCPU last started spinning in the current wait while on a pCPU; for spin time. */
+  waitSince: 5,
+  /** Spins in the current wait, up to the last step. */
+  waitSpins: 6,
+  /** When the lock was acquired. */
+  acquiredAt: 7,
+} as const;
+
+export const VM_SHARED = {
+  /** KVM's last_boosted_vcpu: index in the VM of the last directed-yield target; CAS-advanced. */
+  lastBoosted: 0,
+} as const;
+
+/** Lock words (i32) on the lock's line. Each lock file names its own use of them. */
+export const LOCK_WORD = { a: 0, b: 1 } as const;
+
+/** Run queue: a line for the enqueue position, one for the dequeue position, then (seq, value) cells. */
+export const QUEUE = { enqueuePos: 0, dequeuePos: I32_PER_LINE, cells: 2 * I32_PER_LINE, cellSeq: 0, cellValue: 1 } as const;
+
+const linesFor = (bytes: number) => Math.ceil(bytes / LINE_BYTES);
+const nextPow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(2, n)));
+
+export interface VmLayout {
+  readonly index: number;
+  readonly name: string;
+  /** Global id of the VM's first vCPU; its vCPUs are contiguous. */
+  readonly firstVcpu: number;
+  readonly vcpus: number;
+  /** Global index of the VM's first lock; its locks are contiguous. */
+  readonly firstLock: number;
+  readonly locks: number;
+}
+
+/** Byte offsets and strides of every region for one scenario. Pure arithmetic: no buffer. */
+export class Layout {
+  readonly pcpus: number;
+  readonly vcpus: number;
+  readonly locks: number;
+  readonly vms: readonly VmLayout[];
+  /** Owning VM of each global vCPU id. */
+  readonly vmOfVcpu: Int32Array;
+  readonly queueCapacity: number;
+
+  // Byte offsets of each region and per-element strides.
+  readonly controlF64Byte: number;
+  readonly pcpuByte: number;
+  readonly pcpuStride: number;
+  readonly queueByte: number;
+  readonly queueStride: number;
+  readonly vmByte: number;
+  readonly vcpuByte: number;
+  readonly vcpuStride: number;
+  readonly lockByte: number;
+  readonly memoryByte: number;
+  readonly totalBytes: number;
+
+  // Offsets inside a pCPU block.
+  static readonly PCPU_COUNTERS_BYTE = LINE_BYTES;
+  // Offsets inside a vCPU block.
+  static readonly VCPU_CTX_BYTE = LINE_BYTES;
+  static readonly VCPU_MCS_BYTE = 2 * LINE_BYTES;
+  static readonly VCPU_TIME_BYTE = 3 * LINE_BYTES;
+  static readonly VCPU_COUNTERS_BYTE = 3 * LINE_BYTES + linesFor(Object.keys(VCPU_TIME).length * 8) * LINE_BYTES;
+  static readonly VCPU_HIST_BYTE =
+    Layout.VCPU_COUNTERS_BYTE + linesFor(VCPU_COUNTERS.length * 8) * LINE_BYTES;
+
+  constructor(config: Config) {
+    this.pcpus = config.pcpus;
+    const vms: VmLayout[] = [];
+    let vcpu = 0;
+    let lock = 0;
+    config.vms.forEach((vm, index) => {
+      vms.push({ index, name: vm.name, firstVcpu: vcpu, vcpus: vm.vcpus, firstLock: lock, locks: vm.workload.locks });
+      vcpu += vm.vcpus;
+      lock += vm.workload.locks;
+    });
+    this.vms = vms;
+    this.vcpus = vcpu;
+    this.locks = lock;
+    this.vmOfVcpu = new Int32Array(vcpu);
+    for (const vm of vms) this.vmOfVcpu.fill(vm.index, vm.firstVcpu, vm.firstVcpu + vm.vcpus);
+    // Every vCPU has at most one live entry; stale entries (left by a directed yield that took a
+    // queued vCPU) are bounded by the vCPUs too, so twice the vCPUs per queue never fills.
+    this.queueCapacity = nextPow2(2 * vcpu + 2);
+
+    let at = CONTROL_LINES * LINE_BYTES;
+    this.controlF64Byte = at;
+    at += LINE_BYTES;
+    this.pcpuByte = at;
+    this.pcpuStride = LINE_BYTES + linesFor(PCPU_COUNTERS.length * 8) * LINE_BYTES;
+    at += this.pcpuStride * this.pcpus;
+    this.queueByte = at;
+    this.queueStride = 2 * LINE_BYTES + linesFor(this.queueCapacity * 8) * LINE_BYTES;
+    at += this.queueStride * this.pcpus;
+    this.vmByte = at;
+    at += LINE_BYTES * vms.length;
+    this.vcpuByte = at;
+    this.vcpuStride = Layout.VCPU_HIST_BYTE + linesFor(HISTOGRAMS.length * HISTOGRAM_BUCKETS * 8) * LINE_BYTES;
+    at += this.vcpuStride * this.vcpus;
+    this.lockByte = at;
+    at += LINE_BYTES * this.locks;
+    this.memoryByte = at;
+    at += LINE_BYTES * this.locks;
+    this.totalBytes = at;
+    this.check();
+  }
+
+  /** Sizes and alignment, checked once when the buffer is built. */
+  private check(): void {
+    const regions = [this.controlF64Byte, this.pcpuByte, this.queueByte, this.vmByte, this.vcpuByte, this.lockByte, this.memoryByte];
+    for (const r of regions) if (r % LINE_BYTES !== 0) throw new Error(`layout: region at byte ${r} is not line-aligned`);
+    for (const s of [this.pcpuStride, this.queueStride, this.vcpuStride])
+      if (s % LINE_BYTES !== 0) throw new Error(`layout: stride ${s} is not a whole number of lines`);
+    if (Object.keys(VCPU_CTX).length > I32_PER_LINE) throw new Error('layout: vCPU context exceeds its line');
+    if (Layout.VCPU_HIST_BYTE + HISTOGRAMS.length * HISTOGRAM_BUCKETS * 8 > this.vcpuStride)
+      throw new Error('layout: vCPU histograms overflow the vCPU block');
+    for (let i = 1; i < regions.length; i++)
+      if (regions[i]! < regions[i - 1]!) throw new Error('layout: regions overlap');
+    if (this.totalBytes > 2 ** 31) throw new Error(`layout: ${this.totalBytes} bytes exceed the 2 GiB a typed array can index`);
+  }
+
+  // ---- i32 indexes -------------------------------------------------------------------------
+  controlWord(word: number): number {
+    return word * I32_PER_LINE;
+  }
+  pcpuSleepWord(pcpu: number): number {
+    return (this.pcpuByte + pcpu * this.pcpuStride) / 4 + PCPU_SHARED.sleep;
+  }
+  /** Base i32 index of a run queue; add `QUEUE.*`. */
+  queueBase(pcpu: number): number {
+    return (this.queueByte + pcpu * this.queueStride) / 4;
+  }
+  vmSharedBase(vm: number): number {
+    return (this.vmByte + vm * LINE_BYTES) / 4;
+  }
+  /** Base i32 index of a vCPU's shared line; add `VCPU_SHARED.*`. */
+  vcpuSharedBase(vcpu: number): number {
+    return (this.vcpuByte + vcpu * this.vcpuStride) / 4;
+  }
+  /** Base i32 index of a vCPU's guest context; add `VCPU_CTX.*`. */
+  vcpuCtxBase(vcpu: number): number {
+    return (this.vcpuByte + vcpu * this.vcpuStride + Layout.VCPU_CTX_BYTE) / 4;
+  }
+  /** Base i32 index of a vCPU's MCS node; add `VCPU_MCS.*`. */
+  vcpuMcsBase(vcpu: number): number {
+    return (this.vcpuByte + vcpu * this.vcpuStride + Layout.VCPU_MCS_BYTE) / 4;
+  }
+  /** Base i32 index of a global lock's words; add `LOCK_WORD.*`. */
+  lockBase(globalLock: number): number {
+    return (this.lockByte + globalLock * LINE_BYTES) / 4;
+  }
+
+  // ---- f64 indexes -------------------------------------------------------------------------
+  controlF64(slot: number): number {
+    return this.controlF64Byte / 8 + slot;
+  }
+  /** Base f64 index of a pCPU's counters; add `PC.*`. */
+  pcpuCounterBase(pcpu: number): number {
+    return (this.pcpuByte + pcpu * this.pcpuStride + Layout.PCPU_COUNTERS_BYTE) / 8;
+  }
+  /** Base f64 index of a vCPU's time scratch; add `VCPU_TIME.*`. */
+  vcpuTimeBase(vcpu: number): number {
+    return (this.vcpuByte + vcpu * this.vcpuStride + Layout.VCPU_TIME_BYTE) / 8;
+  }
+  /** Base f64 index of a vCPU's counters; add `VC.*`. */
+  vcpuCounterBase(vcpu: number): number {
+    return (this.vcpuByte + vcpu * this.vcpuStride + Layout.VCPU_COUNTERS_BYTE) / 8;
+  }
+  /** f64 index of bucket 0 of one of a vCPU's histograms (`HIST.*`). */
+  vcpuHistogramBase(vcpu: number, histogram: number): number {
+    return (this.vcpuByte + vcpu * this.vcpuStride + Layout.VCPU_HIST_BYTE) / 8 + histogram * HISTOGRAM_BUCKETS;
+  }
+  /** f64 index of the guest memory word that a global lock protects. */
+  guestMemory(globalLock: number): number {
+    return (this.memoryByte + globalLock * LINE_BYTES) / 8;
+  }
+}
+
+export const LAYOUT_CONSTANTS = { I32_PER_LINE, F64_PER_LINE } as const;
+
+/** The buffer and its two views, for one scenario. Built on the main thread, attached in workers. */
+export class Machine {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  constructor(
+    readonly config: Config,
+    readonly layout: Layout,
+    readonly buffer: SharedArrayBuffer,
+  ) {
+    if (buffer.byteLength !== layout.totalBytes)
+      throw new Error(`machine: buffer holds ${buffer.byteLength} bytes, layout needs ${layout.totalBytes}`);
+    this.i32 = new Int32Array(buffer);
+    this.f64 = new Float64Array(buffer);
+  }
+
+  static allocate(config: Config): Machine {
+    const layout = new Layout(config);
+    return new Machine(config, layout, new SharedArrayBuffer(layout.totalBytes));
+  }
+
+  static attach(config: Config, buffer: SharedArrayBuffer): Machine {
+    return new Machine(config, new Layout(config), buffer);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The event table: every counter and histogram the simulator records, with its unit and
+ * meaning. The layout allocates one slot per row (in this order), the core bumps slots by
+ * these names, and the report derives its columns and help text from the same rows.
+ */
+
+export interface CounterDef {
+  readonly name: string;
+  readonly unit: 'count' | 'ns' | 'units' | 'iterations';
+  readonly meaning: string;
+}
+
+/** Per-vCPU counters. Written only by the pCPU that currently runs the vCPU (ownership moves with the state word's CAS). */
+export const VCPU_COUNTERS = [
+  { name: 'acquisitions', unit: 'count', meaning: 'critical sections completed (lock taken, guest memory updated, lock released)' },
+  { name: 'workUnits', unit: 'units', meaning: 'guest work units executed, inside and outside critical sections' },
+  { name: 'spins', unit: 'iterations', meaning: 'spin iterations: failed polls of a lock word, backoff pauses, waits for a queue successor' },
+  { name: 'spinNs', unit: 'ns', meaning: 'time spent waiting for a lock while running on a pCPU' },
+  { name: 'runNs', unit: 'ns', meaning: 'time running on a pCPU' },
+  { name: 'stealNs', unit: 'ns', meaning: 'steal time: runnable but not running' },
+  { name: 'slices', unit: 'count', meaning: 'times scheduled onto a pCPU' },
+  { name: 'preemptions', unit: 'count', meaning: 'times descheduled because its time slice ran out' },
+  { name: 'lockHolderPreemptions', unit: 'count', meaning: 'preemptions while holding a lock (including mid-release)' },
+  { name: 'lockWaiterPreemptions', unit: 'count', meaning: 'preemptions while queued for a FIFO lock (ticket, MCS)' },
+  { name: 'notifications', unit: 'count', meaning: 'NotifyLongSpinWait hypercalls issued' },
+  { name: 'yields', unit: 'count', meaning: 'times the vCPU gave up its pCPU before its slice ended' },
+  { name: 'directedYields', unit: 'count', meaning: 'yields that handed the pCPU straight to a preempted sibling vCPU' },
+] as const satisfies readonly CounterDef[];
+
+/** Per-pCPU counters. Written only by that pCPU's thread. */
+export const PCPU_COUNTERS = [
+  { name: 'guestNs', unit: 'ns', meaning: 'time running guest code (a vCPU was current)' },
+  { name: 'idleNs', unit: 'ns', meaning: 'time with no vCPU to run (looking for work or asleep)' },
+  { name: 'hvNs', unit: 'ns', meaning: 'hypervisor time: choosing, switching and requeueing vCPUs' },
+  { name: 'elapsedNs', unit: 'ns', meaning: 'time from the run start to this pCPU stopping' },
+  { name: 'switches', unit: 'count', meaning: 'vCPU switches (a different or the same vCPU put on the pCPU)' },
+  { name: 'steals', unit: 'count', meaning: 'vCPUs taken from another pCPU\'s run queue' },
+  { name: 'steps', unit: 'count', meaning: 'core steps executed' },
+  { name: 'sleeps', unit: 'count', meaning: 'times the pCPU slept on Atomics.wait for lack of work' },
+  { name: 'doubleRuns', unit: 'count', meaning: 'witness violations: a vCPU found on two pCPUs at once (a broken invariant)' },
+  { name: 'queueFull', unit: 'count', meaning: 'pushes refused by a full run queue (a broken invariant)' },
+] as const satisfies readonly CounterDef[];
+
+/** Log2 histograms kept per vCPU: bucket b counts values v with floor(log2(v + 1)) = b. */
+export const HISTOGRAMS = [
+  { name: 'waitSpins', unit: 'iterations', meaning: 'spin iterations per contended lock acquisition' },
+  { name: 'waitNs', unit: 'ns', meaning: 'time from the first failed poll to owning the lock' },
+  { name: 'holdNs', unit: 'ns', meaning: 'time from owning the lock to releasing it' },
+] as const satisfies readonly CounterDef[];
+
+export const HISTOGRAM_BUCKETS = 48;
+
+type Names<T extends readonly { name: string }[]> = T[number]['name'];
+function indexOf<T extends readonly { name: string }[]>(rows: T): { readonly [K in Names<T>]: number } {
+  const out: Record<string, number> = {};
+  rows.forEach((row, i) => (out[row.name] = i));
+  return Object.freeze(out) as { readonly [K in Names<T>]: number };
+}
+
+export type VcpuCounterName = Names<typeof VCPU_COUNTERS>;
+export type PcpuCounterName = Names<typeof PCPU_COUNTERS>;
+export type HistogramName = Names<typeof HISTOGRAMS>;
+
+/** Slot of each counter inside its block. */
+export const VC = indexOf(VCPU_COUNTERS);
+export const PC = indexOf(PCPU_COUNTERS);
+export const HIST = indexOf(HISTOGRAMS);
+
+/** Bucket of a non-negative value: floor(log2(v + 1)), clamped to the last bucket. */
+export function histogramBucket(value: number): number {
+  const b = 31 - Math.clz32(value + 1);
+  if (value + 1 <= 0xffffffff) return b;
+  const big = Math.floor(Math.log2(value + 1));
+  return big < HISTOGRAM_BUCKETS ? big : HISTOGRAM_BUCKETS - 1;
+}

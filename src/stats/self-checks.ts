@@ -1,0 +1,99 @@
+/**
+ * Every run checks itself; any failed check fails the run. The checks read the finished
+ * machine: they are independent witnesses, not the code paths they judge.
+ */
+import { VCPU_STATE } from '../hv/vcpu-state.js';
+import type { Machine } from '../shm/layout.js';
+import { QUEUE, VCPU_SHARED } from '../shm/layout.js';
+import type { Metrics } from './metrics.js';
+
+export interface SelfCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface RunTiming {
+  readonly wallMs: number;
+  readonly graceMs: number;
+}
+
+export function selfChecks(machine: Machine, metrics: Metrics, timing: RunTiming): SelfCheck[] {
+  return [mutualExclusion(machine, metrics), singlePcpu(machine, metrics), noVcpuLost(machine, metrics), everyVcpuRan(machine, metrics), endedInTime(machine, timing)];
+}
+
+/** Guest memory totals equal the acquisitions: no critical section's update was lost. */
+function mutualExclusion(machine: Machine, metrics: Metrics): SelfCheck {
+  const { f64, layout } = machine;
+  const bad: string[] = [];
+  for (const vm of layout.vms) {
+    let memory = 0;
+    for (let l = 0; l < vm.locks; l++) memory += f64[layout.guestMemory(vm.firstLock + l)]!;
+    const acquisitions = metrics.vms[vm.index]!.acquisitions;
+    if (memory !== acquisitions) bad.push(`${vm.name}: guest memory counts ${memory} updates, ${acquisitions} critical sections ran (${acquisitions - memory} lost)`);
+  }
+  return { name: 'mutual-exclusion', ok: bad.length === 0, detail: bad.length ? bad.join('; ') : `guest memory matches ${metrics.acquisitions} acquisitions` };
+}
+
+/** No vCPU was ever on two pCPUs at once, and none is left on one. */
+function singlePcpu(machine: Machine, metrics: Metrics): SelfCheck {
+  const { i32, layout } = machine;
+  const violations = metrics.pcpus.reduce((s, p) => s + p.doubleRuns, 0);
+  const stuck: number[] = [];
+  for (let v = 0; v < layout.vcpus; v++) {
+    const shared = layout.vcpuSharedBase(v);
+    if (i32[shared + VCPU_SHARED.onCpu] !== 0 || i32[shared + VCPU_SHARED.state] !== VCPU_STATE.RUNNABLE) stuck.push(v);
+  }
+  const ok = violations === 0 && stuck.length === 0;
+  const detail = ok
+    ? 'every switch in and out saw the vCPU free; no vCPU left running'
+    : `${violations} witness violations; vCPUs left running: [${stuck.slice(0, 10).join(', ')}]`;
+  return { name: 'single-pcpu', ok, detail };
+}
+
+/** Every vCPU is findable in a run queue at the end (virtualized), and no push found a queue full. */
+function noVcpuLost(machine: Machine, metrics: Metrics): SelfCheck {
+  const { i32, layout, config } = machine;
+  const full = metrics.pcpus.reduce((s, p) => s + p.queueFull, 0);
+  if (config.mode === 'bare') return { name: 'run-queues', ok: full === 0, detail: 'bare metal: no run queues' };
+  const seen = new Uint8Array(layout.vcpus);
+  const mask = layout.queueCapacity - 1;
+  for (let p = 0; p < layout.pcpus; p++) {
+    const base = layout.queueBase(p);
+    const head = i32[base + QUEUE.dequeuePos]!;
+    const tail = i32[base + QUEUE.enqueuePos]!;
+    for (let pos = head; pos !== tail; pos = (pos + 1) | 0) seen[i32[base + QUEUE.cells + 2 * (pos & mask) + QUEUE.cellValue]!] = 1;
+  }
+  const lost: number[] = [];
+  seen.forEach((s, v) => {
+    if (!s) lost.push(v);
+  });
+  const ok = full === 0 && lost.length === 0;
+  return {
+    name: 'run-queues',
+    ok,
+    detail: ok ? `all ${layout.vcpus} vCPUs queued at the end` : `${full} pushes found a queue full; vCPUs in no queue: [${lost.slice(0, 10).join(', ')}]`,
+  };
+}
+
+/** Every runnable vCPU got a slice, when the run was long enough for each to get one twice over. */
+function everyVcpuRan(machine: Machine, metrics: Metrics): SelfCheck {
+  const { layout, config } = machine;
+  const rounds = Math.ceil(layout.vcpus / layout.pcpus);
+  const neededMs = (2 * rounds * config.scheduler.sliceUs) / 1000;
+  const never = metrics.vcpus.filter((v) => v.slices === 0).map((v) => `${v.vm}/${v.index}`);
+  if (never.length > 0 && config.durationMs < neededMs)
+    return { name: 'every-vcpu-ran', ok: true, detail: `not judged: ${never.length} vCPUs never ran, but ${config.durationMs} ms is under the ${neededMs} ms that ${rounds} rounds of slices need twice` };
+  return {
+    name: 'every-vcpu-ran',
+    ok: never.length === 0,
+    detail: never.length === 0 ? `all ${layout.vcpus} vCPUs ran` : `never ran: ${never.slice(0, 10).join(', ')}`,
+  };
+}
+
+/** The run stopped within its duration plus a bounded grace. */
+function endedInTime(machine: Machine, timing: RunTiming): SelfCheck {
+  const limit = machine.config.durationMs + timing.graceMs;
+  const ok = timing.wallMs <= limit;
+  return { name: 'ended-in-time', ok, detail: `ran ${timing.wallMs.toFixed(1)} ms; limit ${limit} ms (duration + ${timing.graceMs} ms grace)` };
+}
