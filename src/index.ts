@@ -1,6 +1,12 @@
 /** spinvisor's typed library API. */
 export { parseScenario, toBareMetal, scenarioSchema, ConfigError } from './config/schema.js';
 export type { Config, ScenarioInput, VmConfig, Workload, Distribution, LockKind, PolicyKind } from './config/schema.js';
+export { loadScenario, readScenario, isPresetName } from './config/load.js';
+export { applyOverrides } from './config/overrides.js';
+export type { Overrides } from './config/overrides.js';
+export { listPresets, presetNames, DEFAULT_PRESET } from './config/presets.js';
+export type { Preset } from './config/presets.js';
+export { scenarioJsonSchema } from './config/write-json-schema.js';
 export { simulate } from './simulate.js';
 export { ThreadsEngine, oversubscriptionWarning } from './engine/threads.js';
 export type { RunOutput } from './engine/threads.js';

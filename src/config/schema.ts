@@ -4,6 +4,8 @@
  *
  * Units live in names: `sliceUs`, `durationMs`, `outsideUnits` (guest work units, one unit is
  * one iteration of the guest's arithmetic work loop), `spinThreshold` (spin iterations).
+ * Each field's help text is its `.describe()`, so that the JSON Schema written for editors
+ * (write-json-schema.ts) carries it too.
  */
 import { z } from 'zod';
 
@@ -12,17 +14,21 @@ export const MAX_PCPUS = 256;
 export const MAX_VCPUS_PER_VM = 1024;
 export const MAX_TOTAL_VCPUS = 4096;
 export const MAX_LOCKS = 4096;
+export const MAX_VMS = 64;
 
 const count = (min: number, max: number) => z.number().int().min(min).max(max);
 
-export const distributionSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('fixed'), value: z.number().int().min(0).max(1e9) }).strict(),
-  z
-    .object({ kind: z.literal('uniform'), min: z.number().int().min(0).max(1e9), max: z.number().int().min(0).max(1e9) })
-    .strict()
-    .refine((d) => d.min <= d.max, { message: 'min must not exceed max', path: ['min'] }),
-  z.object({ kind: z.literal('exponential'), mean: z.number().min(0).max(1e9) }).strict(),
-]);
+export const distributionSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('fixed'), value: z.number().int().min(0).max(1e9) }).strict().describe('always `value`'),
+    z
+      .object({ kind: z.literal('uniform'), min: z.number().int().min(0).max(1e9), max: z.number().int().min(0).max(1e9) })
+      .strict()
+      .refine((d) => d.min <= d.max, { message: 'min must not exceed max', path: ['min'] })
+      .describe('a whole number from `min` to `max`, both included, equally likely'),
+    z.object({ kind: z.literal('exponential'), mean: z.number().min(0).max(1e9) }).strict().describe('exponentially distributed around `mean`, rounded to a whole number'),
+  ])
+  .describe('a length in guest work units, drawn afresh each time from a seeded per-vCPU random stream');
 export type Distribution = z.infer<typeof distributionSchema>;
 
 export const LOCK_KINDS = ['tas', 'ttas', 'ticket', 'mcs'] as const;
@@ -39,18 +45,15 @@ export type Mode = (typeof MODES)[number];
 
 export const workloadSchema = z
   .object({
-    /** Guest work between critical sections, in work units. */
-    outsideUnits: distributionSchema.default({ kind: 'exponential', mean: 2000 }),
-    /** Guest work inside a critical section, in work units. */
-    insideUnits: distributionSchema.default({ kind: 'fixed', value: 200 }),
-    /** Number of guest locks in the VM. */
-    locks: count(1, MAX_LOCKS).default(16),
-    /** How a vCPU picks the lock for its next critical section. */
-    lockChoice: z.enum(['uniform', 'skewed']).default('uniform'),
-    /** With `skewed`: the probability of picking lock 0, the hot lock. */
-    hotLockFraction: z.number().min(0).max(1).default(0.9),
-    /** Lock algorithm used for every guest lock of the VM. */
-    lock: z.enum(LOCK_KINDS).default('ticket'),
+    outsideUnits: distributionSchema.default({ kind: 'exponential', mean: 2000 }).describe('Guest work between critical sections, in work units.'),
+    insideUnits: distributionSchema.default({ kind: 'fixed', value: 200 }).describe('Guest work inside a critical section, in work units.'),
+    locks: count(1, MAX_LOCKS).default(16).describe('Number of guest locks in the VM.'),
+    lockChoice: z
+      .enum(['uniform', 'skewed'])
+      .default('uniform')
+      .describe('How a vCPU picks the lock for its next critical section: `uniform` over all locks, or `skewed` towards lock 0.'),
+    hotLockFraction: z.number().min(0).max(1).default(0.9).describe('With `skewed`: the probability of picking lock 0, the hot lock.'),
+    lock: z.enum(LOCK_KINDS).default('ticket').describe('Lock algorithm used for every guest lock of the VM.'),
   })
   .strict();
 export type Workload = z.infer<typeof workloadSchema>;
@@ -61,41 +64,59 @@ export const vmSchema = z
       .string()
       .min(1)
       .max(32)
-      .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"'),
-    vcpus: count(1, MAX_VCPUS_PER_VM),
-    /** Relative share of pCPU time (Xen credit scheduler default: 256). Recorded; fair share arrives with the fair-share scheduler. */
-    weight: count(1, 65535).default(256),
-    workload: workloadSchema.default(workloadSchema.parse({})),
-    /** How a waiting vCPU spins: `naive` spins until the lock is its own; `notify` is Hyper-V's long-spin-wait notification. */
-    policy: z.enum(POLICY_KINDS).default('naive'),
-    /** `notify`: spins between two NotifyLongSpinWait hypercalls. Hyper-V's default is 0xFFF; 0xFFFFFFFF means never notify. */
-    spinThreshold: z.number().int().min(1).max(0xffffffff).default(4095),
+      .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"')
+      .describe('The VM\'s name in tables and results; unique within the scenario.'),
+    vcpus: count(1, MAX_VCPUS_PER_VM).describe('Number of virtual CPUs of the VM.'),
+    weight: count(1, 65535)
+      .default(256)
+      .describe('Relative share of pCPU time (Xen credit scheduler default: 256). Recorded; fair share arrives with the fair-share scheduler.'),
+    workload: workloadSchema
+      .default(workloadSchema.parse({}))
+      .describe('The synthetic program every vCPU of the VM runs: work outside a lock, acquire, work inside, release, again.'),
+    policy: z
+      .enum(POLICY_KINDS)
+      .default('naive')
+      .describe("How a waiting vCPU spins: `naive` spins until the lock is its own; `notify` is Hyper-V's long-spin-wait notification."),
+    spinThreshold: z
+      .number()
+      .int()
+      .min(1)
+      .max(0xffffffff)
+      .default(4095)
+      .describe("`notify`: spin iterations between two NotifyLongSpinWait hypercalls. Hyper-V's default is 0xFFF (4095); 0xFFFFFFFF means never notify."),
   })
-  .strict();
+  .strict()
+  .describe('One virtual machine.');
 export type VmConfig = z.infer<typeof vmSchema>;
 
 export const schedulerSchema = z
   .object({
-    /** Time slice of a vCPU on a pCPU, in µs. 10 ms sits between Linux CFS (~3-6 ms) and Xen credit (30 ms). */
-    sliceUs: count(10, 10_000_000).default(10_000),
-    /** What the hypervisor does on NotifyLongSpinWait: Xen-style plain yield, or KVM-style directed yield. */
-    notifyReaction: z.enum(NOTIFY_REACTIONS).default('yield'),
+    sliceUs: count(10, 10_000_000)
+      .default(10_000)
+      .describe('Time slice of a vCPU on a pCPU, in µs. 10 ms sits between Linux CFS (~3-6 ms) and Xen credit (30 ms).'),
+    notifyReaction: z
+      .enum(NOTIFY_REACTIONS)
+      .default('yield')
+      .describe('What the hypervisor does on NotifyLongSpinWait: Xen-style plain `yield`, or KVM-style `directed-yield` to a preempted sibling vCPU.'),
   })
   .strict();
 export type SchedulerConfig = z.infer<typeof schedulerSchema>;
 
 export const scenarioSchema = z
   .object({
-    /** Free text shown by `spinvisor presets`. */
-    description: z.string().max(500).default(''),
-    pcpus: count(1, MAX_PCPUS).default(2),
-    vms: z.array(vmSchema).min(1).max(64),
-    scheduler: schedulerSchema.default(schedulerSchema.parse({})),
-    durationMs: count(1, 3_600_000).default(2000),
-    seed: z.number().int().min(0).max(0xffffffff).default(1),
-    /** `bare`: one vCPU bound to each pCPU, no slices, no hypervisor: the physical machine. */
-    mode: z.enum(MODES).default('virtualized'),
-    engine: z.enum(['threads']).default('threads'),
+    /** Lets a scenario file name its JSON Schema for editors; ignored by the simulator. */
+    $schema: z.string().max(1000).optional().describe('Path or URL of this JSON Schema, for editors; ignored by the simulator.'),
+    description: z.string().max(500).default('').describe('Free text shown by `spinvisor presets`.'),
+    pcpus: count(1, MAX_PCPUS).default(2).describe('Number of physical CPUs; each is a worker thread.'),
+    vms: z.array(vmSchema).min(1).max(MAX_VMS).describe('The virtual machines; at least one.'),
+    scheduler: schedulerSchema.default(schedulerSchema.parse({})).describe('The hypervisor scheduler.'),
+    durationMs: count(1, 3_600_000).default(2000).describe('Length of the run, in ms of wall-clock time.'),
+    seed: z.number().int().min(0).max(0xffffffff).default(1).describe('Seed of the per-vCPU random streams that draw work lengths and lock choices.'),
+    mode: z
+      .enum(MODES)
+      .default('virtualized')
+      .describe('`virtualized`: vCPUs time-sliced onto pCPUs by the hypervisor. `bare`: one vCPU bound to each pCPU, no slices, no hypervisor: the physical machine.'),
+    engine: z.enum(['threads']).default('threads').describe('`threads`: every pCPU is a worker thread and time is the real clock.'),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -9,6 +9,7 @@ import { GUEST_PHASE } from '../guest/program.js';
 import { RunQueue } from '../hv/run-queue.js';
 import { VCPU_STATE } from '../hv/vcpu-state.js';
 import type { Machine } from '../shm/layout.js';
+import { VC } from '../stats/events.js';
 import { CTRL_F64, VCPU_CTX, VCPU_SHARED, VCPU_TIME, VM_SHARED } from '../shm/layout.js';
 
 export function initMachine(machine: Machine): void {
@@ -26,7 +27,10 @@ export function initMachine(machine: Machine): void {
     i32[ctx + VCPU_CTX.rng] = seedFor(config.seed, v);
     i32[ctx + VCPU_CTX.work] = seedFor(config.seed ^ 0x5bd1e995, v);
     i32[layout.vcpuSharedBase(v) + VCPU_SHARED.state] = VCPU_STATE.RUNNABLE;
-    if (config.mode === 'virtualized' && !queues[v % layout.pcpus]!.push(v)) throw new Error('init: run queue full');
+    if (config.mode === 'virtualized') {
+      if (!queues[v % layout.pcpus]!.push(v)) throw new Error('init: run queue full');
+      i32[layout.vcpuSharedBase(v) + VCPU_SHARED.queued] = 1;
+    }
   }
 }
 
@@ -38,4 +42,18 @@ export function openRun(machine: Machine, startNs: number): void {
   const { f64, layout } = machine;
   f64[layout.controlF64(CTRL_F64.startNs)] = startNs;
   for (let v = 0; v < layout.vcpus; v++) f64[layout.vcpuTimeBase(v) + VCPU_TIME.runnableSince] = startNs;
+}
+
+/**
+ * Closes the run's books, on the engine's thread once every pCPU has stopped: a vCPU still
+ * waiting in a run queue at `stopNs` has been stealing since it became runnable. A vCPU that
+ * was on a pCPU at the stop became runnable after `stopNs` and adds nothing.
+ */
+export function closeRun(machine: Machine, stopNs: number): void {
+  const { f64, layout } = machine;
+  f64[layout.controlF64(CTRL_F64.stopNs)] = stopNs;
+  for (let v = 0; v < layout.vcpus; v++) {
+    const waited = stopNs - f64[layout.vcpuTimeBase(v) + VCPU_TIME.runnableSince]!;
+    if (waited > 0) f64[layout.vcpuCounterBase(v) + VC.stealNs]! += waited;
+  }
 }

@@ -52,6 +52,13 @@ export class PcpuCore {
   private time = 0;
   private counters = 0;
   private sliceEnd = Infinity;
+  /**
+   * Extra length of this pCPU's first slice: pCPU p's slices are offset by p/P of a slice.
+   * Real pCPUs' timers are not in step; if ours were, the vCPUs of a VM spread over the pCPUs
+   * would all be preempted together and resumed together: gang scheduling by accident, which
+   * hides lock-holder preemption.
+   */
+  private firstSliceStagger: number;
 
   // Time keeping.
   /** Engine-set: ns per cost unit used to interpolate event times inside a step. */
@@ -79,6 +86,7 @@ export class PcpuCore {
     this.bare = machine.config.mode === 'bare';
     this.directed = machine.config.scheduler.notifyReaction === 'directed-yield';
     this.calibrate = options.calibrate;
+    this.firstSliceStagger = (this.sliceNs * pcpu) / machine.layout.pcpus;
   }
 
   /** The vCPU on this pCPU, or -1. */
@@ -93,6 +101,8 @@ export class PcpuCore {
       const vcpu = this.pcpu;
       if (!claim(this.i32, this.machine.layout.vcpuSharedBase(vcpu), this.pcpu))
         throw new Error(`bare metal: vCPU ${vcpu} could not be bound to pCPU ${this.pcpu}`);
+      // Bound, not scheduled: the moments before this pCPU's thread started are not steal.
+      this.f64[this.machine.layout.vcpuTimeBase(vcpu) + VCPU_TIME.runnableSince] = now;
       this.switchIn(vcpu, now);
       this.sliceEnd = Infinity;
     }
@@ -196,7 +206,8 @@ export class PcpuCore {
     f64[this.time + VCPU_TIME.runningSince] = now;
     if (i32[this.ctx + VCPU_CTX.waiting] === 1) f64[this.time + VCPU_TIME.waitSince] = now;
     f64[this.pcpuCounters + PC.switches]! += 1;
-    this.sliceEnd = this.bare ? Infinity : now + this.sliceNs;
+    this.sliceEnd = this.bare ? Infinity : now + this.sliceNs + this.firstSliceStagger;
+    this.firstSliceStagger = 0;
     if (this.idleSince >= 0) {
       f64[this.pcpuCounters + PC.idleNs]! += now - this.idleSince;
       this.idleSince = -1;

@@ -8,7 +8,8 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Config } from '../config/schema.js';
-import { initMachine } from '../core/init.js';
+import { closeRun, initMachine } from '../core/init.js';
+import { clockNs } from './pcpu-loop.js';
 import { Machine } from '../shm/layout.js';
 import { CTRL } from '../shm/layout.js';
 import { workerEntry } from './worker-url.js';
@@ -60,6 +61,7 @@ export class ThreadsEngine {
     if (failed) await all;
     const startedAt = performance.now();
     await raceTimer(config.durationMs, all);
+    const stopNs = clockNs();
     this.stop(machine);
     const grace = graceMs(config);
     const finished = await raceTimer(config.durationMs + 10 * grace + 10_000, all);
@@ -67,6 +69,7 @@ export class ThreadsEngine {
       await this.close();
       throw new Error(`threads engine: the pCPU threads did not stop within ${10 * grace + 10_000} ms of the stop word`);
     }
+    closeRun(machine, stopNs);
     return { engine: 'threads', machine, wallMs: performance.now() - startedAt, graceMs: grace, warnings };
   }
 

@@ -6,10 +6,11 @@
  * Contract: `pickNext` returns a vCPU already claimed (RUNNING on this pCPU) or -1; `requeue`
  * takes a vCPU the caller has just released (RUNNABLE) and makes it findable. A queue entry
  * whose claim fails is stale (a directed yield took that vCPU) and is dropped: every RUNNABLE
- * vCPU still has at least one entry, because every transition to RUNNABLE pushes one.
+ * vCPU still has an entry, because every transition to RUNNABLE pushes one unless the vCPU
+ * already has one (VCPU_SHARED.queued), which then is live again.
  */
 import type { Machine } from '../shm/layout.js';
-import { CTRL, VM_SHARED } from '../shm/layout.js';
+import { CTRL, VCPU_SHARED, VM_SHARED } from '../shm/layout.js';
 import { PC } from '../stats/events.js';
 import type { Platform } from './platform.js';
 import { RunQueue } from './run-queue.js';
@@ -57,13 +58,25 @@ export class Scheduler {
     for (;;) {
       const vcpu = queue.pop();
       if (vcpu < 0) return -1;
-      if (claim(this.i32, this.machine.layout.vcpuSharedBase(vcpu), pcpu)) return vcpu;
+      const shared = this.machine.layout.vcpuSharedBase(vcpu);
+      // Its entry is gone: the next requeue must push one. Cleared before the claim, so that a
+      // requeue that still saw 1 (and skipped its push) is followed by this claim of a runnable
+      // vCPU. Partner: the exchange in requeue.
+      Atomics.store(this.i32, shared + VCPU_SHARED.queued, 0);
+      if (claim(this.i32, shared, pcpu)) return vcpu;
       // Stale entry: the vCPU was claimed directly by a directed yield. Drop it.
     }
   }
 
   /** Makes a released (RUNNABLE) vCPU findable: the pCPU's own queue, else any other. */
   requeue(pcpu: number, vcpu: number): void {
+    // An entry left in a queue by a directed yield is live again now that the vCPU is runnable:
+    // no second entry, or back-to-back directed yields would fill the queues with stale ones.
+    // Partner: the store in claimFrom.
+    if (Atomics.exchange(this.i32, this.machine.layout.vcpuSharedBase(vcpu) + VCPU_SHARED.queued, 1) === 1) {
+      if (Atomics.load(this.i32, this.idleIndex) > 0) this.platform.wakeIdlePcpu();
+      return;
+    }
     const n = this.queues.length;
     for (let i = 0; i < n; i++) {
       if (this.queues[(pcpu + i) % n]!.push(vcpu)) {
@@ -75,6 +88,8 @@ export class Scheduler {
       }
       this.f64[this.machine.layout.pcpuCounterBase(pcpu) + PC.queueFull]! += 1;
     }
+    // Refused by every queue (a broken invariant, counted above): it has no entry.
+    Atomics.store(this.i32, this.machine.layout.vcpuSharedBase(vcpu) + VCPU_SHARED.queued, 0);
   }
 
   /**

@@ -40,6 +40,8 @@ const CONTROL_LINES = 4;
 export const CTRL_F64 = {
   /** Clock value (ns) when the start barrier opened; written once by the last pCPU to arrive, before `go`. */
   startNs: 0,
+  /** Clock value (ns) when the engine set the stop word; written by the engine after every pCPU stopped. */
+  stopNs: 1,
 } as const;
 
 /** Per-pCPU shared line: the sleep word. */
@@ -54,6 +56,12 @@ export const VCPU_SHARED = {
   state: 0,
   /** Witness for the self-check: pCPU id + 1 while on a pCPU, else 0 (Atomics.exchange on switch in/out). */
   onCpu: 1,
+  /**
+   * 1 while the vCPU has an entry in some run queue (possibly stale: a directed yield claimed it
+   * without popping it), else 0. Set by whoever pushes (exchange before the push), cleared by
+   * whoever pops the entry (before its claim). Keeps each vCPU to at most one entry.
+   */
+  queued: 2,
 } as const;
 
 /** Per-vCPU guest context (i32), written only by the pCPU that owns the vCPU. */
@@ -180,8 +188,8 @@ export class Layout {
     this.locks = lock;
     this.vmOfVcpu = new Int32Array(vcpu);
     for (const vm of vms) this.vmOfVcpu.fill(vm.index, vm.firstVcpu, vm.firstVcpu + vm.vcpus);
-    // Every vCPU has at most one live entry; stale entries (left by a directed yield that took a
-    // queued vCPU) are bounded by the vCPUs too, so twice the vCPUs per queue never fills.
+    // Every vCPU has at most one entry in all the queues together, live or stale (left by a
+    // directed yield that took a queued vCPU): VCPU_SHARED.queued. So twice the vCPUs never fills.
     this.queueCapacity = nextPow2(2 * vcpu + 2);
 
     let at = CONTROL_LINES * LINE_BYTES;

@@ -68,6 +68,8 @@ export const HIST = indexOf(HISTOGRAMS);
 
 /** Bucket of a non-negative value: floor(log2(v + 1)), clamped to the last bucket. */
 export function histogramBucket(value: number): number {
+  // Times interpolated inside a step can come out a hair below zero: they belong in bucket 0.
+  if (!(value > 0)) return 0;
   const b = 31 - Math.clz32(value + 1);
   if (value + 1 <= 0xffffffff) return b;
   const big = Math.floor(Math.log2(value + 1));

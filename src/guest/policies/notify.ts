@@ -18,7 +18,8 @@ export class NotifyPolicy implements SpinWaitPolicy {
   ) {}
 
   afterSpin(ctx: number): number {
-    const spins = this.i32[ctx + VCPU_CTX.spinsSinceNotify]! + 1;
+    // Read unsigned: thresholds run up to 0xFFFFFFFF, past the i32 word's signed range.
+    const spins = (this.i32[ctx + VCPU_CTX.spinsSinceNotify]! >>> 0) + 1;
     if (spins >= this.spinThreshold && this.spinThreshold !== NEVER_NOTIFY) {
       this.i32[ctx + VCPU_CTX.spinsSinceNotify] = 0;
       return HYPERCALL.NOTIFY_LONG_SPIN_WAIT;

@@ -1,0 +1,99 @@
+/** The help texts. The column explanations come from the report modules, which take them from the event table. */
+import { DEFAULT_PRESET } from '../config/presets.js';
+import { compareColumnsHelp } from '../report/compare-table.js';
+import { runColumnsHelp } from '../report/run-table.js';
+
+const SCENARIO = `A scenario is a preset name (see \`spinvisor presets\`) or a JSON scenario file: an argument with
+a "/" or a .json suffix is a file (./my.json), anything else a preset. Default: "${DEFAULT_PRESET}".`;
+
+const EXIT_CODES = `Exit codes: 0 success; 1 a self-check failed (or an internal error); 2 bad input: nothing was
+run and no file was written.`;
+
+const OVERRIDES = `Overrides (applied to the scenario, then validated like the file itself):
+  --pcpus N         physical CPUs (worker threads); keep it <= the host's cores for honest figures
+  --vms N           N identical copies of the scenario's first VM, named NAME, NAME-2, NAME-3, ...
+  --vcpus N         vCPUs of every VM
+  --lock KIND       every VM's lock algorithm: tas, ttas, ticket, mcs
+  --mode MODE       virtualized, or bare: the physical machine (the first VM's workload, one vCPU
+                    bound to each pCPU, no hypervisor; applied after the other overrides)
+  --slice-us N      the scheduler's time slice, in µs
+  --duration-ms N   length of the run, in ms
+  --seed N          seed of the guests' random streams`;
+
+export const MAIN_HELP = `spinvisor: a hypervisor running multiprocessor VMs, simulated at native speed, to show what
+time slicing does to guest spinlocks and how the fixes real systems ship help.
+
+Usage:
+  spinvisor run [scenario] [flags]        run one scenario; print a table per VM and per pCPU
+  spinvisor compare [scenario] [flags]    run it under each spin-wait policy, side by side
+  spinvisor presets                       list the shipped presets
+  spinvisor schema                        print the scenario's JSON Schema
+  spinvisor help [command]                this text, or a command's (also: COMMAND --help)
+  spinvisor --version                     the version
+
+${SCENARIO}
+
+Examples:
+  spinvisor run contended --vms 2                   two 2-vCPU VMs on 2 pCPUs: 2x overcommit
+  spinvisor compare contended --vms 2               the same, naive spinning vs notify
+  spinvisor run my-scenario.json --json out.json
+
+${EXIT_CODES}`;
+
+export function runHelp(): string {
+  return `spinvisor run [scenario] [flags]
+
+Runs one scenario on the threads engine (every pCPU a worker thread, real time) and prints what
+ran, a row per VM, a row per pCPU and the self-checks. Warnings (e.g. more pCPUs than host
+cores) go to stderr.
+
+${SCENARIO}
+
+${OVERRIDES}
+  --policy POLICY   every VM's spin-wait policy: naive, notify
+
+Output:
+  --json FILE       also write the results as JSON (ok, engine, config, environment, warnings,
+                    selfChecks, metrics); written only once the run has finished
+  -h, --help        this text
+
+${runColumnsHelp()}
+
+${EXIT_CODES}`;
+}
+
+export function compareHelp(): string {
+  return `spinvisor compare [scenario] [flags]
+
+Runs the scenario once per spin-wait policy (every VM set to that policy, the same seed) on the
+same pCPU threads, and prints the runs side by side with each one's throughput as a ratio of
+the first policy's.
+
+${SCENARIO}
+
+Policies:
+  --policies LIST   comma-separated spin-wait policies, in order; the first is the baseline
+                    (default: naive,notify)
+
+${OVERRIDES}
+
+Output:
+  --json FILE       also write {ok, policies, runs: [results, ...]} as JSON, once all runs finished
+  -h, --help        this text
+
+${compareColumnsHelp()}
+
+${EXIT_CODES}`;
+}
+
+export const PRESETS_HELP = `spinvisor presets
+
+Lists the shipped presets: name, shape (pCPUs, VMs x vCPUs, lock, policy, duration) and
+description. Run one with \`spinvisor run NAME\`; copy its file from the package's presets/
+folder to start your own.`;
+
+export const SCHEMA_HELP = `spinvisor schema
+
+Prints the scenario's JSON Schema (draft 2020-12), the same file \`npm run build\` writes to
+schema/scenario.schema.json. Point an editor at it ("$schema" in a scenario file) for
+completion and checking while you type.`;

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * The `spinvisor` command: picks the subcommand and is the one place errors become exit codes.
+ * Bad input (a `ConfigError`) is one line and exit 2; a results file that cannot be written
+ * after a run is one line and exit 1; anything else is a bug: one line, exit 1, and the stack
+ * only with SPINVISOR_DEBUG=1.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../config/package-root.js';
+import { ConfigError } from '../config/schema.js';
+import { scenarioJsonSchema } from '../config/write-json-schema.js';
+import { compareCommand } from './compare-command.js';
+import { HELP_OPTION, parseFlags } from './flags.js';
+import { MAIN_HELP, PRESETS_HELP, SCHEMA_HELP, compareHelp, runHelp } from './help.js';
+import { OutputError } from './json-output.js';
+import { presetsCommand } from './presets-command.js';
+import { runCommand } from './run-command.js';
+
+const COMMANDS = ['run', 'compare', 'presets', 'schema', 'help'] as const;
+
+const HELP: Record<string, () => string> = {
+  run: runHelp,
+  compare: compareHelp,
+  presets: () => PRESETS_HELP,
+  schema: () => SCHEMA_HELP,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+      console.log(MAIN_HELP);
+      return 0;
+    case '-v':
+    case '--version':
+      console.log(version());
+      return 0;
+    case 'run':
+      return runCommand(rest);
+    case 'compare':
+      return compareCommand(rest);
+    case 'presets':
+      return presetsCommand(rest);
+    case 'schema':
+      return schemaCommand(rest);
+    case 'help':
+      return helpCommand(rest);
+    default:
+      if (command.startsWith('-')) throw new ConfigError(`${command}: unknown flag; a command comes first (${COMMANDS.join(', ')})`);
+      throw new ConfigError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')}; see spinvisor --help)`);
+  }
+}
+
+function schemaCommand(args: readonly string[]): number {
+  const { values, positionals } = parseFlags('schema', args, HELP_OPTION);
+  if (values.help) console.log(SCHEMA_HELP);
+  else if (positionals.length > 0) throw new ConfigError(`${positionals[0]}: unexpected argument (spinvisor schema takes none)`);
+  else console.log(JSON.stringify(scenarioJsonSchema(), null, 2));
+  return 0;
+}
+
+function helpCommand(args: readonly string[]): number {
+  const { positionals } = parseFlags('help', args, HELP_OPTION);
+  const topic = positionals[0];
+  if (topic === undefined || topic === 'help') console.log(MAIN_HELP);
+  else if (HELP[topic]) console.log(HELP[topic]());
+  else throw new ConfigError(`unknown command "${topic}" (commands: ${COMMANDS.join(', ')})`);
+  return 0;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Prints one line for any error and returns the exit code. */
+function report(error: unknown): number {
+  if (error instanceof ConfigError) {
+    console.error(`spinvisor: ${error.message}`);
+    return 2;
+  }
+  if (error instanceof OutputError) {
+    console.error(`spinvisor: ${error.message}`);
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`spinvisor: internal error: ${message.split('\n')[0]}${process.env.SPINVISOR_DEBUG === '1' ? '' : ' (SPINVISOR_DEBUG=1 shows the stack)'}`);
+  if (process.env.SPINVISOR_DEBUG === '1' && error instanceof Error && error.stack) console.error(error.stack);
+  return 1;
+}
+
+// exitCode rather than exit(): stdout piped to a file is flushed before the process ends.
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => (process.exitCode = report(error)),
+);

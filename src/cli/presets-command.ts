@@ -1,0 +1,27 @@
+/** `spinvisor presets`: what ships, in a few lines each. */
+import { DEFAULT_PRESET, listPresets } from '../config/presets.js';
+import { distinct, vmShape } from '../report/scenario-summary.js';
+import { ConfigError } from '../config/schema.js';
+import { HELP_OPTION, parseFlags } from './flags.js';
+import { PRESETS_HELP } from './help.js';
+
+export function presetsCommand(args: readonly string[]): number {
+  const { values, positionals } = parseFlags('presets', args, HELP_OPTION);
+  if (values.help) {
+    console.log(PRESETS_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new ConfigError(`${positionals[0]}: unexpected argument (spinvisor presets takes none)`);
+  const presets = listPresets();
+  const width = Math.max(...presets.map((p) => p.name.length)) + 2;
+  const blocks = presets.map(({ name, config }) => {
+    const shape =
+      config.mode === 'bare'
+        ? `${config.pcpus} pCPUs bare metal`
+        : `${config.pcpus} pCPUs · ${vmShape(config)} · ${distinct(config.vms.map((vm) => vm.workload.lock))} · ${distinct(config.vms.map((vm) => vm.policy))}`;
+    const usedByDefault = name === DEFAULT_PRESET ? ' · used when no scenario is named' : '';
+    return `${name.padEnd(width)}${shape} · ${config.durationMs} ms${usedByDefault}\n${' '.repeat(width)}${config.description}`;
+  });
+  console.log(blocks.join('\n'));
+  return 0;
+}

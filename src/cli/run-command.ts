@@ -1,0 +1,41 @@
+/** `spinvisor run`: one scenario, one table, optionally a results file. */
+import { loadScenario } from '../config/load.js';
+import { DEFAULT_PRESET } from '../config/presets.js';
+import { oversubscriptionWarning } from '../engine/threads.js';
+import { renderRun } from '../report/run-table.js';
+import { simulate } from '../simulate.js';
+import { HELP_OPTION, JSON_OPTION, OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom, parseFlags, scenarioArgument } from './flags.js';
+import { runHelp } from './help.js';
+import { checkJsonPath, writeJsonAtomically } from './json-output.js';
+import { Warnings } from './warnings.js';
+
+const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, ...JSON_OPTION };
+
+/** Returns the exit code: 0, or 1 when a self-check failed. Bad input throws `ConfigError` before anything runs. */
+export async function runCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseFlags('run', args, OPTIONS);
+  if (values.help) {
+    console.log(runHelp());
+    return 0;
+  }
+  const spec = scenarioArgument('run', positionals) ?? DEFAULT_PRESET;
+  const overrides = overridesFrom(values);
+  const jsonPath = values.json === undefined ? undefined : checkJsonPath(values.json);
+  const config = loadScenario(spec, overrides);
+
+  const warnings = new Warnings();
+  warnings.print([oversubscriptionWarning(config.pcpus)]);
+  if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} for ${config.durationMs} ms…\n`);
+  const results = await simulate(config);
+  warnings.print(results.warnings);
+
+  console.log(renderRun(results, { title: spec }));
+  if (jsonPath) {
+    writeJsonAtomically(jsonPath, results);
+    console.log(`\nresults: ${jsonPath}`);
+  }
+  if (results.ok) return 0;
+  const failed = results.selfChecks.filter((c) => !c.ok).map((c) => c.name);
+  console.error(`spinvisor: self-checks failed: ${failed.join(', ')}`);
+  return 1;
+}

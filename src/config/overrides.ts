@@ -1,0 +1,91 @@
+/**
+ * Command-line style overrides of a scenario: quick experiments without editing a file. They
+ * are applied to the raw scenario object and only then validated, so an override out of range
+ * is reported by the schema with the field it landed in (`pcpus: Too big: …`), exactly as the
+ * same value in a file would be.
+ */
+import type { LockKind, Mode, PolicyKind } from './schema.js';
+import { MAX_VMS, parseScenario, toBareMetal, type Config } from './schema.js';
+
+export interface Overrides {
+  readonly pcpus?: number;
+  /** Replace the VMs with this many copies of the first VM, named `<name>`, `<name>-2`, `<name>-3`, … */
+  readonly vms?: number;
+  /** vCPUs of every VM. */
+  readonly vcpus?: number;
+  /** Lock algorithm of every VM. */
+  readonly lock?: LockKind;
+  /** Spin-wait policy of every VM. */
+  readonly policy?: PolicyKind;
+  /** `bare` turns the result into bare metal with `toBareMetal`, after the other overrides. */
+  readonly mode?: Mode;
+  readonly sliceUs?: number;
+  readonly durationMs?: number;
+  readonly seed?: number;
+}
+
+type Json = Record<string, unknown>;
+const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Applies the overrides to a raw scenario and validates the result. A part of the scenario an
+ * override cannot sensibly patch (say `vms` is not a list) is left as it is, for the schema to
+ * name.
+ *
+ * Bare metal is derived, not patched: with `--mode bare`, or when a bare scenario's shape is
+ * changed (`pcpus`, `vms`, `vcpus`), the scenario is validated as virtualized and then turned
+ * into bare metal (its first VM's workload, one vCPU per pCPU, naive spinning). A bare file
+ * with no shape override is validated as written.
+ */
+export function applyOverrides(input: unknown, overrides: Overrides): Config {
+  if (!isRecord(input)) return parseScenario(input);
+  const scenario: Json = structuredClone(input);
+  const { pcpus, vms, vcpus, lock, policy, mode, sliceUs, durationMs, seed } = overrides;
+  if (pcpus !== undefined) scenario.pcpus = pcpus;
+  if (durationMs !== undefined) scenario.durationMs = durationMs;
+  if (seed !== undefined) scenario.seed = seed;
+  if (sliceUs !== undefined) scenario.scheduler = patchObject(scenario.scheduler, { sliceUs });
+  if (Array.isArray(scenario.vms)) {
+    const list: unknown[] = vms !== undefined && scenario.vms.length > 0 ? copiesOf(scenario.vms[0], vms) : scenario.vms;
+    scenario.vms = list.map((vm) => patchVm(vm, { vcpus, lock, policy }));
+  }
+
+  const reshaped = pcpus !== undefined || vms !== undefined || vcpus !== undefined;
+  const bare = mode === 'bare' || (mode === undefined && scenario.mode === 'bare' && reshaped);
+  if (mode !== undefined) scenario.mode = mode;
+  if (!bare) return parseScenario(scenario);
+  scenario.mode = 'virtualized';
+  return toBareMetal(parseScenario(scenario));
+}
+
+/** `count` copies of `first` (at most one past the schema's limit, so a huge count is reported, not built). */
+function copiesOf(first: unknown, count: number): unknown[] {
+  const n = Math.max(0, Math.min(count, MAX_VMS + 1));
+  return Array.from({ length: n }, (_, i) => {
+    const copy = structuredClone(first);
+    if (i > 0 && isRecord(copy) && typeof copy.name === 'string') copy.name = numberedName(copy.name, i + 1);
+    return copy;
+  });
+}
+
+/** `<name>-<n>`, shortening the name if needed so the result stays within the 32 characters a name may have. */
+function numberedName(name: string, n: number): string {
+  const suffix = `-${n}`;
+  return name.slice(0, 32 - suffix.length) + suffix;
+}
+
+function patchVm(vm: unknown, patch: { vcpus?: number; lock?: LockKind; policy?: PolicyKind }): unknown {
+  if (!isRecord(vm)) return vm;
+  const out: Json = { ...vm };
+  if (patch.vcpus !== undefined) out.vcpus = patch.vcpus;
+  if (patch.policy !== undefined) out.policy = patch.policy;
+  if (patch.lock !== undefined) out.workload = patchObject(vm.workload, { lock: patch.lock });
+  return out;
+}
+
+/** Merges `patch` into an optional sub-object; anything else is left for the schema to report. */
+function patchObject(value: unknown, patch: Json): unknown {
+  if (value === undefined) return { ...patch };
+  if (isRecord(value)) return { ...value, ...patch };
+  return value;
+}

@@ -1,0 +1,65 @@
+/**
+ * The same scenario under several spin-wait policies, side by side: for each VM (and `all`),
+ * one row per policy, with its throughput as a ratio of the first policy's.
+ */
+import type { PolicyKind } from '../config/schema.js';
+import type { Results } from '../stats/results.js';
+import { ACQ_PER_SEC, LHP, LWP, NOTIFIES, SPIN, STEAL, VM_NAME, YIELDS, describeColumns, type HelpedColumn } from './columns.js';
+import { machineSummary } from './scenario-summary.js';
+import { renderSelfChecks } from './self-check-list.js';
+import { fmt, renderTable } from './text-table.js';
+import { allVms, type VmRow } from './totals.js';
+
+export interface PolicyRun {
+  readonly policy: PolicyKind;
+  readonly results: Results;
+}
+
+interface CompareRow extends VmRow {
+  readonly comparedPolicy: PolicyKind;
+  /** acq/s over the same VM's acq/s under the first policy. */
+  readonly ratio: number;
+}
+
+function compareColumns(baseline: string): HelpedColumn<CompareRow>[] {
+  return [
+    VM_NAME,
+    { header: 'policy', cell: (r) => r.comparedPolicy, align: 'left', help: 'the spin-wait policy every VM ran under in this run' },
+    ACQ_PER_SEC,
+    { header: `vs ${baseline}`, cell: (r) => fmt.ratio(r.ratio), help: `acq/s over the same VM's acq/s under ${baseline}, the first policy listed` },
+    SPIN,
+    STEAL,
+    LHP,
+    LWP,
+    NOTIFIES,
+    YIELDS,
+  ];
+}
+
+export function renderCompare(runs: readonly PolicyRun[], options: { readonly title?: string } = {}): string {
+  const first = runs[0]!;
+  const { config } = first.results;
+  const perRun = runs.map((run) => {
+    const rows: VmRow[] = run.results.metrics.vms;
+    return rows.length > 1 ? [...rows, allVms(run.results.metrics)] : rows;
+  });
+  const rows: CompareRow[] = [];
+  perRun[0]!.forEach((baselineRow, vm) => {
+    runs.forEach((run, r) => {
+      const row = perRun[r]![vm]!;
+      rows.push({ ...row, comparedPolicy: run.policy, ratio: row.acquisitionsPerSec / baselineRow.acquisitionsPerSec });
+    });
+  });
+  const head = [
+    `spinvisor compare${options.title ? `: ${options.title}` : ''} · ${machineSummary(config)}`,
+    `${config.durationMs} ms per policy · seed ${config.seed} · ${first.results.engine} engine · ${first.results.environment.cores} host cores · Node ${first.results.environment.node}`,
+  ];
+  const warnings = [...new Set(runs.flatMap((run) => run.results.warnings))].map((w) => `! warning: ${w}`);
+  const checks = runs.map((run) => `${run.policy}: ${renderSelfChecks(run.results.selfChecks)}`);
+  return [...head, ...warnings, '', renderTable(compareColumns(first.policy), rows), '', ...checks].join('\n');
+}
+
+/** `spinvisor compare --help`'s explanation of every column. */
+export function compareColumnsHelp(): string {
+  return `Columns, one row per VM and policy:\n${describeColumns(compareColumns('<first>'))}`;
+}

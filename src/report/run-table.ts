@@ -1,0 +1,87 @@
+/**
+ * One run's results for the terminal, within 100 columns: what ran, a row per VM (and `all`
+ * when there are several), the pCPUs, and the self-checks.
+ */
+import type { PcpuMetrics } from '../stats/metrics.js';
+import type { Results } from '../stats/results.js';
+import {
+  ACQ_PER_SEC,
+  FAIRNESS,
+  LHP,
+  LWP,
+  NOTIFIES,
+  PCPU_COLUMNS,
+  SPIN,
+  STEAL,
+  VM_LOCK,
+  VM_NAME,
+  VM_POLICY,
+  VM_VCPUS,
+  YIELDS,
+  describeColumns,
+  type HelpedColumn,
+} from './columns.js';
+import { machineSummary } from './scenario-summary.js';
+import { renderSelfChecks } from './self-check-list.js';
+import { renderTable } from './text-table.js';
+import { allVms, type VmRow } from './totals.js';
+
+export const RUN_VM_COLUMNS: readonly HelpedColumn<VmRow>[] = [VM_NAME, VM_VCPUS, VM_LOCK, VM_POLICY, ACQ_PER_SEC, SPIN, STEAL, LHP, LWP, NOTIFIES, YIELDS, FAIRNESS];
+
+/** Past this many pCPUs the table shows one `all` row instead of one row each. */
+const MAX_PCPU_ROWS = 16;
+
+export interface RunTableOptions {
+  /** What was run, as the user named it (a preset or a file). */
+  readonly title?: string;
+}
+
+export function renderRun(results: Results, options: RunTableOptions = {}): string {
+  const { config, metrics } = results;
+  const head = [
+    `spinvisor run${options.title ? `: ${options.title}` : ''} · ${machineSummary(config)}`,
+    `${config.durationMs} ms · seed ${config.seed} · ${results.engine} engine · elapsed ${metrics.elapsedMs.toFixed(1)} ms · ` +
+      `${results.environment.cores} host cores · Node ${results.environment.node}`,
+  ];
+  const warnings = results.warnings.map((w) => `! warning: ${w}`);
+  const vmRows: VmRow[] = metrics.vms.length > 1 ? [...metrics.vms, allVms(metrics)] : metrics.vms;
+  const pcpuRows = metrics.pcpus.length > MAX_PCPU_ROWS ? [allPcpus(metrics.pcpus)] : metrics.pcpus;
+  return [
+    ...head,
+    ...warnings,
+    '',
+    renderTable(RUN_VM_COLUMNS, vmRows),
+    '',
+    renderTable(PCPU_COLUMNS, pcpuRows),
+    '',
+    renderSelfChecks(results.selfChecks),
+  ].join('\n');
+}
+
+/** `spinvisor run --help`'s explanation of every column. */
+export function runColumnsHelp(): string {
+  return `Columns, one row per VM:\n${describeColumns(RUN_VM_COLUMNS)}\n\nColumns, one row per pCPU:\n${describeColumns(PCPU_COLUMNS)}`;
+}
+
+/** Every pCPU in one row: fractions of the summed elapsed time, counts summed. */
+function allPcpus(pcpus: readonly PcpuMetrics[]): PcpuMetrics {
+  const total = (pick: (p: PcpuMetrics) => number) => pcpus.reduce((s, p) => s + pick(p), 0);
+  const elapsed = total((p) => p.elapsedNs);
+  const share = (ns: number) => (elapsed > 0 ? ns / elapsed : 0);
+  return {
+    id: -1,
+    guestNs: total((p) => p.guestNs),
+    idleNs: total((p) => p.idleNs),
+    hvNs: total((p) => p.hvNs),
+    elapsedNs: elapsed,
+    switches: total((p) => p.switches),
+    steals: total((p) => p.steals),
+    steps: total((p) => p.steps),
+    sleeps: total((p) => p.sleeps),
+    doubleRuns: total((p) => p.doubleRuns),
+    queueFull: total((p) => p.queueFull),
+    guestFraction: share(total((p) => p.guestNs)),
+    hvFraction: share(total((p) => p.hvNs)),
+    idleFraction: share(total((p) => p.idleNs)),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * The command line as a user meets it: a child process running src/cli/main.ts under tsx.
+ * Real runs are short (≤ 300 ms) and use at most 2 pCPUs, the cores this machine has.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listPresets } from '../../src/config/presets.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Outcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function spinvisor(...args: string[]): Outcome {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, SPINVISOR_DEBUG: '' },
+    timeout: 60_000,
+  });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+/** Bad input: exit 2, nothing on stdout, exactly one line on stderr, no stack trace. */
+function expectUsageError(outcome: Outcome, pattern: RegExp): void {
+  expect(outcome.code).toBe(2);
+  expect(outcome.stdout).toBe('');
+  const lines = outcome.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^spinvisor: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(outcome.stderr).not.toMatch(/^\s+at /m);
+}
+
+describe('spinvisor bad input', () => {
+  it('rejects an unknown preset, listing the presets, and writes no results file', () => {
+    const json = join(tmp, 'unknown-preset.json');
+    expectUsageError(spinvisor('run', 'no-such-preset', '--json', json), /unknown preset "no-such-preset" \(available: .*contended.*uncontended/);
+    expect(existsSync(json)).toBe(false);
+  });
+
+  it('rejects a malformed JSON file, naming the file', () => {
+    const file = join(tmp, 'malformed.json');
+    writeFileSync(file, '{"pcpus": 2, "vms": [');
+    expectUsageError(spinvisor('run', file), new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: malformed JSON`));
+  });
+
+  it('rejects a file field out of range, naming the field', () => {
+    const file = join(tmp, 'too-many-vcpus.json');
+    writeFileSync(file, JSON.stringify({ vms: [{ name: 'a', vcpus: 5000 }] }));
+    expectUsageError(spinvisor('run', file), /vms\[0\]\.vcpus: Too big/);
+  });
+
+  it('rejects an override out of range, naming the field, and writes no results file', () => {
+    const json = join(tmp, 'out-of-range.json');
+    expectUsageError(spinvisor('run', 'contended', '--pcpus', '300', '--json', json), /pcpus: Too big: expected number to be <=256/);
+    expect(existsSync(json)).toBe(false);
+  });
+
+  it('rejects a non-integer override, naming the flag', () => {
+    expectUsageError(spinvisor('run', 'contended', '--pcpus', 'abc'), /--pcpus: expected an integer, got "abc"/);
+  });
+
+  it('rejects an unknown flag, naming it', () => {
+    expectUsageError(spinvisor('run', 'contended', '--turbo'), /--turbo: unknown flag/);
+  });
+
+  it('rejects a flag missing its value', () => {
+    expectUsageError(spinvisor('run', '--duration-ms'), /--duration-ms: expects a value/);
+  });
+
+  it('rejects an unknown command', () => {
+    expectUsageError(spinvisor('walk'), /unknown command "walk"/);
+  });
+
+  it('rejects an unknown policy in compare', () => {
+    expectUsageError(spinvisor('compare', 'contended', '--policies', 'naive,lazy'), /--policies: /);
+  });
+});
+
+describe('spinvisor help and listings', () => {
+  it('prints help for the program and for each command, exit 0', () => {
+    for (const args of [['--help'], ['help', 'run'], ['run', '--help'], ['compare', '--help'], ['presets', '--help'], ['schema', '-h']]) {
+      const outcome = spinvisor(...args);
+      expect(outcome.code, args.join(' ')).toBe(0);
+      expect(outcome.stdout, args.join(' ')).toMatch(/spinvisor/);
+    }
+  });
+
+  it('explains every run-table column in run --help, from the event table', () => {
+    const { stdout } = spinvisor('run', '--help');
+    expect(stdout).toMatch(/LHP\s+lock-holder preemptions: preemptions while holding a lock/);
+    expect(stdout).toMatch(/acq\/s\s+acquisitions per second/);
+  });
+
+  it('lists the presets with their descriptions', () => {
+    const { code, stdout } = spinvisor('presets');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^uncontended\s+2 pCPUs/m);
+    expect(stdout).toMatch(/^contended\s+2 pCPUs/m);
+    for (const preset of listPresets()) expect(stdout).toContain(preset.config.description);
+  });
+
+  it('prints the JSON Schema', () => {
+    const { code, stdout } = spinvisor('schema');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ type: 'object', required: ['vms'] });
+  });
+});
+
+describe('spinvisor runs', () => {
+  it('runs a preset with overrides, prints the table and writes checked results JSON', () => {
+    const json = join(tmp, 'run.json');
+    const outcome = spinvisor('run', 'uncontended', '--duration-ms', '300', '--pcpus', '1', '--json', json);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/self-checks: all \d+ passed/);
+    const results = JSON.parse(readFileSync(json, 'utf8'));
+    expect(results.ok).toBe(true);
+    expect(results.engine).toBe('threads');
+    expect(results.config).toMatchObject({ pcpus: 1, durationMs: 300, mode: 'virtualized' });
+    expect(results.environment).toMatchObject({ node: process.versions.node });
+    expect(results.environment.cores).toBeGreaterThan(0);
+    expect(results.selfChecks.length).toBeGreaterThan(0);
+    for (const check of results.selfChecks) expect(Object.keys(check).sort()).toEqual(['detail', 'name', 'ok']);
+    const vm = results.metrics.vms[0];
+    expect(vm.name).toBe('guest');
+    expect(vm.acquisitionsPerSec).toBeGreaterThan(0);
+    for (const key of ['spinFraction', 'stealFraction', 'lockHolderPreemptions']) expect(typeof vm[key], key).toBe('number');
+    expect(results.metrics.pcpus).toHaveLength(1);
+    expect(readdirTemps()).toEqual([]);
+  });
+
+  it('keeps the run table within 100 columns', () => {
+    const { stdout } = spinvisor('run', 'contended', '--vms', '2', '--duration-ms', '200');
+    const table = stdout.slice(0, stdout.indexOf('self-checks:'));
+    for (const line of table.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
+  });
+
+  it('compares policies side by side with a ratio to the first', () => {
+    const json = join(tmp, 'compare.json');
+    const outcome = spinvisor('compare', 'contended', '--vms', '2', '--duration-ms', '200', '--json', json);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/vs naive/);
+    expect(outcome.stdout).toMatch(/^all\s+naive\s/m);
+    expect(outcome.stdout).toMatch(/^all\s+notify\s/m);
+    const results = JSON.parse(readFileSync(json, 'utf8'));
+    expect(results.ok).toBe(true);
+    expect(results.policies).toEqual(['naive', 'notify']);
+    expect(results.runs.map((r: { config: { vms: { policy: string }[] } }) => r.config.vms.map((vm) => vm.policy))).toEqual([
+      ['naive', 'naive'],
+      ['notify', 'notify'],
+    ]);
+  });
+});
+
+/** Leftover temporary files of an atomic write. */
+function readdirTemps(): string[] {
+  return readdirSync(tmp).filter((name) => name.includes('.tmp-'));
+}

@@ -1,0 +1,573 @@
+/**
+ * The guest locks as resumable state machines, stepped by hand on one thread. "Preempting" a
+ * vCPU is simply not stepping it; "resuming" it on another pCPU is stepping it through a lock
+ * object built over a second attachment of the same buffer, because all of a vCPU's progress
+ * lives in its context words.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LOCK_KINDS, parseScenario, type Config, type LockKind } from '../../src/config/schema.js';
+import { initMachine } from '../../src/core/init.js';
+import { createLock } from '../../src/guest/locks/index.js';
+import { MCS_ACQUIRE, MCS_RELEASE } from '../../src/guest/locks/mcs.js';
+import { LOCK_STEP, type SpinLock } from '../../src/guest/locks/spin-lock.js';
+import { TICKET_PHASE } from '../../src/guest/locks/ticket.js';
+import { TTAS_MAX_BACKOFF } from '../../src/guest/locks/ttas.js';
+import { NotifyPolicy, NEVER_NOTIFY } from '../../src/guest/policies/notify.js';
+import { NaivePolicy } from '../../src/guest/policies/naive.js';
+import { HYPERCALL } from '../../src/guest/policies/spin-wait-policy.js';
+import { LOCK_WORD, Machine, VCPU_CTX, VCPU_MCS } from '../../src/shm/layout.js';
+
+const STEP_NAME = ['DONE', 'SPIN', 'PROGRESS'];
+/** Bound on steps for anything that must finish: far more than any phase here needs. */
+const MAX_STEPS = 10_000;
+/** How long a blocked vCPU is shown to stay blocked. */
+const BLOCKED_STEPS = 200;
+
+function scenario(kind: LockKind, vcpus = 4): Config {
+  return parseScenario({ pcpus: 2, vms: [{ name: 'vm', vcpus, workload: { locks: 1, lock: kind } }] });
+}
+
+/** One VM with one lock, and vCPUs that can be stepped through acquire and release by hand. */
+class Bench {
+  readonly machine: Machine;
+  lock: SpinLock;
+  readonly lockBase: number;
+
+  constructor(
+    readonly kind: LockKind,
+    vcpus = 4,
+  ) {
+    const config = scenario(kind, vcpus);
+    this.machine = Machine.allocate(config);
+    initMachine(this.machine);
+    this.lock = createLock(kind, this.machine);
+    this.lockBase = this.machine.layout.lockBase(0);
+  }
+
+  ctx(v: number): number {
+    return this.machine.layout.vcpuCtxBase(v);
+  }
+  word(w: number): number {
+    return this.machine.i32[this.lockBase + w]!;
+  }
+  lockPhase(v: number): number {
+    return this.machine.i32[this.ctx(v) + VCPU_CTX.lockPhase]!;
+  }
+  mcs(v: number, slot: number): number {
+    return this.machine.i32[this.machine.layout.vcpuMcsBase(v) + slot]!;
+  }
+
+  /** What the guest program does before the first acquire or release step. */
+  begin(v: number): void {
+    this.machine.i32[this.ctx(v) + VCPU_CTX.lockPhase] = 0;
+  }
+  acquireStep(v: number): number {
+    return this.lock.acquireStep(this.lockBase, this.ctx(v), v);
+  }
+  releaseStep(v: number): number {
+    return this.lock.releaseStep(this.lockBase, this.ctx(v), v);
+  }
+
+  /** Steps an acquisition already begun until DONE; returns the step results. */
+  finishAcquire(v: number): number[] {
+    const steps: number[] = [];
+    for (let i = 0; i < MAX_STEPS; i++) {
+      const r = this.acquireStep(v);
+      steps.push(r);
+      if (r === LOCK_STEP.DONE) return steps;
+    }
+    throw new Error(`vCPU ${v} did not acquire within ${MAX_STEPS} steps`);
+  }
+  acquire(v: number): number[] {
+    this.begin(v);
+    return this.finishAcquire(v);
+  }
+  finishRelease(v: number): number[] {
+    const steps: number[] = [];
+    for (let i = 0; i < MAX_STEPS; i++) {
+      const r = this.releaseStep(v);
+      steps.push(r);
+      if (r === LOCK_STEP.DONE) return steps;
+    }
+    throw new Error(`vCPU ${v} did not release within ${MAX_STEPS} steps`);
+  }
+  release(v: number): number[] {
+    this.begin(v);
+    return this.finishRelease(v);
+  }
+
+  /** Steps an acquisition `n` times, asserting it never completes (the vCPU is blocked). */
+  expectBlocked(v: number, n = BLOCKED_STEPS): void {
+    for (let i = 0; i < n; i++) expect(STEP_NAME[this.acquireStep(v)], `vCPU ${v} step ${i}`).not.toBe('DONE');
+  }
+
+  /** Steps the "arrival" of a waiter: everything up to its place in line (ticket taken, MCS node linked). */
+  arrive(v: number): void {
+    this.begin(v);
+    if (this.kind === 'ticket') expect(this.acquireStep(v)).toBe(LOCK_STEP.PROGRESS);
+    if (this.kind === 'mcs') {
+      expect(this.acquireStep(v)).toBe(LOCK_STEP.PROGRESS); // ENQUEUE: swapped into the tail
+      expect(this.acquireStep(v)).toBe(LOCK_STEP.PROGRESS); // LINK: linked behind the predecessor
+    }
+  }
+
+  /** The same lock algorithm over a second attachment of the buffer: what another pCPU would use. */
+  moveToAnotherPcpu(): void {
+    const elsewhere = Machine.attach(this.machine.config, this.machine.buffer);
+    this.lock = createLock(this.kind, elsewhere);
+  }
+
+  /** True when the lock words say nobody holds the lock or waits for it. */
+  isIdle(): boolean {
+    if (this.kind === 'ticket') return this.word(LOCK_WORD.a) === this.word(LOCK_WORD.b);
+    return this.word(LOCK_WORD.a) === 0;
+  }
+}
+
+/** Distinct values each lock's words take while `v` holds it uncontended. */
+function expectHeldBy(bench: Bench, v: number): void {
+  if (bench.kind === 'ticket') expect(bench.word(LOCK_WORD.a) - bench.word(LOCK_WORD.b)).toBeGreaterThanOrEqual(1);
+  else expect(bench.word(LOCK_WORD.a)).not.toBe(0);
+  if (bench.kind === 'tas' || bench.kind === 'ttas') expect(bench.word(LOCK_WORD.a)).toBe(v + 1);
+}
+
+describe.each(LOCK_KINDS)('%s lock', (kind) => {
+  it('acquires and releases uncontended, leaving the lock free', () => {
+    const b = new Bench(kind);
+    const steps = b.acquire(0);
+    expect(steps[steps.length - 1]).toBe(LOCK_STEP.DONE);
+    expect(steps).not.toContain(LOCK_STEP.SPIN);
+    expectHeldBy(b, 0);
+    expect(b.release(0)).toEqual([LOCK_STEP.DONE]);
+    expect(b.isIdle()).toBe(true);
+    // And again: the state left behind does not disturb the next acquisition.
+    expect(b.acquire(0)).not.toContain(LOCK_STEP.SPIN);
+    expect(b.release(0)).toEqual([LOCK_STEP.DONE]);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('makes a second vCPU spin while the first holds, and hands over on release', () => {
+    const b = new Bench(kind);
+    b.acquire(0);
+    b.begin(1);
+    b.expectBlocked(1);
+    b.release(0);
+    b.finishAcquire(1);
+    expectHeldBy(b, 1);
+    b.release(1);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('reports a blocked waiter as SPIN, not PROGRESS, once it is in line', () => {
+    const b = new Bench(kind);
+    b.acquire(0);
+    b.arrive(1);
+    for (let i = 0; i < 20; i++) expect(STEP_NAME[b.acquireStep(1)]).toBe('SPIN');
+  });
+
+  it('never lets two vCPUs hold it at once under a round-robin of 4 vCPUs', () => {
+    const b = new Bench(kind);
+    type State = 'outside' | 'acquiring' | 'inside' | 'releasing';
+    const state: State[] = ['outside', 'outside', 'outside', 'outside'];
+    const insideFor = [0, 0, 0, 0];
+    let holders = 0;
+    let acquisitions = 0;
+    for (let round = 0; round < 5000; round++) {
+      // A rotating, uneven schedule: vCPU (round + k) % 4 gets k + 1 steps.
+      for (let k = 0; k < 4; k++) {
+        const v = (round + k) % 4;
+        for (let s = 0; s <= k; s++) {
+          if (state[v] === 'outside') {
+            b.begin(v);
+            state[v] = 'acquiring';
+          } else if (state[v] === 'acquiring') {
+            if (b.acquireStep(v) === LOCK_STEP.DONE) {
+              holders++;
+              acquisitions++;
+              expect(holders).toBe(1);
+              state[v] = 'inside';
+              insideFor[v] = 1 + (round % 3);
+            }
+          } else if (state[v] === 'inside') {
+            if (--insideFor[v]! === 0) {
+              b.begin(v);
+              state[v] = 'releasing';
+            }
+          } else if (b.releaseStep(v) === LOCK_STEP.DONE) {
+            holders--;
+            state[v] = 'outside';
+          }
+        }
+      }
+    }
+    expect(acquisitions).toBeGreaterThan(100);
+  });
+});
+
+describe.each(['ticket', 'mcs'] as const)('%s lock (FIFO)', (kind) => {
+  it('serves three waiters in arrival order, whatever order they are stepped in', () => {
+    const b = new Bench(kind);
+    b.acquire(3);
+    const arrival = [2, 0, 1];
+    for (const v of arrival) b.arrive(v);
+    b.release(3);
+    const order: number[] = [];
+    const waiting = new Set(arrival);
+    for (let round = 0; waiting.size > 0 && round < MAX_STEPS; round++) {
+      // Step the latest arrivals first, so that an unfair lock would let them in first.
+      for (const v of [...arrival].reverse()) {
+        if (!waiting.has(v)) continue;
+        if (b.acquireStep(v) === LOCK_STEP.DONE) {
+          order.push(v);
+          waiting.delete(v);
+          b.release(v);
+        }
+      }
+    }
+    expect(order).toEqual(arrival);
+    expect(b.isIdle()).toBe(true);
+  });
+});
+
+describe('preemption in every state: tas', () => {
+  it('a vCPU preempted before acquiring costs nobody anything', () => {
+    const b = new Bench('tas');
+    b.begin(0); // about to acquire, then preempted
+    b.acquire(1);
+    b.release(1);
+    b.moveToAnotherPcpu();
+    b.finishAcquire(0);
+    b.release(0);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('a preempted spinning waiter does not block the others (not FIFO)', () => {
+    const b = new Bench('tas');
+    b.acquire(0);
+    b.begin(1);
+    b.expectBlocked(1); // vCPU 1 waits, then is preempted
+    b.begin(2);
+    b.expectBlocked(2);
+    b.release(0);
+    b.finishAcquire(2); // vCPU 2 overtakes the preempted vCPU 1
+    expectHeldBy(b, 2);
+    b.release(2);
+    b.moveToAnotherPcpu();
+    b.finishAcquire(1);
+    b.release(1);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('a preempted holder keeps everyone out until it resumes and releases', () => {
+    const b = new Bench('tas');
+    b.acquire(0); // holder preempted here
+    for (const v of [1, 2, 3]) b.begin(v);
+    for (const v of [1, 2, 3]) b.expectBlocked(v);
+    expect(b.word(LOCK_WORD.a)).toBe(1);
+    b.moveToAnotherPcpu();
+    b.release(0);
+    b.finishAcquire(3);
+    b.release(3);
+    expect(b.isIdle()).toBe(true);
+  });
+});
+
+describe('preemption in every state: ttas', () => {
+  it('a preempted spinning waiter does not block the others (not FIFO)', () => {
+    const b = new Bench('ttas');
+    b.acquire(0);
+    b.begin(1);
+    b.expectBlocked(1);
+    b.begin(2);
+    b.release(0);
+    b.finishAcquire(2);
+    b.release(2);
+    b.moveToAnotherPcpu();
+    b.finishAcquire(1);
+    b.release(1);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('a preempted holder keeps everyone out until it resumes and releases', () => {
+    const b = new Bench('ttas');
+    b.acquire(0);
+    for (const v of [1, 2]) b.begin(v);
+    for (const v of [1, 2]) b.expectBlocked(v);
+    b.moveToAnotherPcpu();
+    b.release(0);
+    b.finishAcquire(1);
+    b.release(1);
+    b.finishAcquire(2);
+    b.release(2);
+    expect(b.isIdle()).toBe(true);
+  });
+});
+
+describe('preemption in every state: ticket', () => {
+  it('a vCPU preempted before taking a ticket is not in line: a later arrival goes first', () => {
+    const b = new Bench('ticket');
+    b.acquire(0);
+    b.begin(1); // wants the lock, preempted before its first step
+    b.arrive(2);
+    b.release(0);
+    b.finishAcquire(2);
+    b.moveToAnotherPcpu();
+    b.arrive(1);
+    b.expectBlocked(1);
+    b.release(2);
+    b.finishAcquire(1);
+    b.release(1);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('a waiter preempted with its ticket taken but not served blocks every later waiter (lock-waiter preemption)', () => {
+    const b = new Bench('ticket');
+    b.acquire(0);
+    b.arrive(1); // ticket 1 taken ...
+    expect(b.lockPhase(1)).toBe(TICKET_PHASE.WAIT);
+    expect(b.lock.isQueued(b.ctx(1))).toBe(true);
+    b.arrive(2); // ticket 2
+    b.release(0); // now serving ticket 1, whose vCPU is preempted
+    expect(b.word(LOCK_WORD.b)).toBe(1);
+    b.expectBlocked(2); // the lock is free, yet vCPU 2 cannot overtake
+    b.begin(3);
+    b.expectBlocked(3);
+    b.moveToAnotherPcpu(); // vCPU 1 resumes on another pCPU
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.DONE);
+    b.release(1);
+    b.finishAcquire(2);
+    b.release(2);
+    b.finishAcquire(3);
+    b.release(3);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('a preempted holder keeps every waiter out until it resumes and releases', () => {
+    const b = new Bench('ticket');
+    b.acquire(0);
+    b.arrive(1);
+    b.arrive(2);
+    b.expectBlocked(1);
+    b.expectBlocked(2);
+    b.moveToAnotherPcpu();
+    b.release(0);
+    b.expectBlocked(2);
+    b.finishAcquire(1);
+    b.release(1);
+    b.finishAcquire(2);
+    b.release(2);
+    expect(b.isIdle()).toBe(true);
+  });
+});
+
+describe('preemption in every state: mcs', () => {
+  it('a vCPU preempted before enqueueing is not in line: a later arrival goes first', () => {
+    const b = new Bench('mcs');
+    b.acquire(0);
+    b.begin(1); // preempted before the exchange
+    b.arrive(2);
+    b.release(0);
+    b.finishAcquire(2);
+    b.moveToAnotherPcpu();
+    b.arrive(1);
+    b.expectBlocked(1);
+    b.release(2);
+    b.finishAcquire(1);
+    b.release(1);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('a waiter preempted between swapping into the tail and linking stalls the releaser in WAIT_SUCCESSOR', () => {
+    const b = new Bench('mcs');
+    b.acquire(0);
+    b.begin(1);
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.PROGRESS); // ENQUEUE: tail is now vCPU 1 ...
+    expect(b.lockPhase(1)).toBe(MCS_ACQUIRE.LINK); // ... but it is preempted before linking
+    expect(b.word(LOCK_WORD.a)).toBe(2);
+    expect(b.lock.isQueued(b.ctx(1))).toBe(true);
+
+    // The holder releases: it sees no successor, fails to empty the queue and must wait.
+    b.begin(0);
+    for (let i = 0; i < BLOCKED_STEPS; i++) expect(STEP_NAME[b.releaseStep(0)]).toBe('SPIN');
+    expect(b.lockPhase(0)).toBe(MCS_RELEASE.WAIT_SUCCESSOR);
+    expect(b.word(LOCK_WORD.a)).toBe(2);
+    // A later arrival queues behind vCPU 1 and cannot get in either.
+    b.arrive(2);
+    b.expectBlocked(2);
+
+    b.moveToAnotherPcpu(); // vCPU 1 resumes elsewhere and links
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.PROGRESS);
+    expect(b.mcs(0, VCPU_MCS.next)).toBe(2);
+    expect(STEP_NAME[b.acquireStep(1)]).toBe('SPIN'); // linked, not yet handed the lock
+    expect(b.releaseStep(0)).toBe(LOCK_STEP.DONE); // the releaser hands over
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.DONE);
+    b.expectBlocked(2);
+    b.release(1);
+    b.finishAcquire(2);
+    b.release(2);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('a waiter preempted while linked and waiting is handed the lock and blocks every later waiter', () => {
+    const b = new Bench('mcs');
+    b.acquire(0);
+    b.arrive(1); // linked, waiting: preempted here
+    expect(b.lockPhase(1)).toBe(MCS_ACQUIRE.WAIT);
+    b.arrive(2);
+    b.release(0); // hands the lock to the preempted vCPU 1
+    expect(b.mcs(1, VCPU_MCS.locked)).toBe(0);
+    b.expectBlocked(2);
+    b.moveToAnotherPcpu();
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.DONE);
+    b.release(1);
+    b.finishAcquire(2);
+    b.release(2);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('a preempted holder keeps every waiter out until it resumes and releases', () => {
+    const b = new Bench('mcs');
+    b.acquire(0);
+    b.arrive(1);
+    b.arrive(2);
+    b.expectBlocked(1);
+    b.expectBlocked(2);
+    b.moveToAnotherPcpu();
+    b.release(0);
+    b.expectBlocked(2);
+    b.finishAcquire(1);
+    b.release(1);
+    b.finishAcquire(2);
+    b.release(2);
+    expect(b.isIdle()).toBe(true);
+  });
+
+  it('a releaser preempted in WAIT_SUCCESSOR keeps the linked waiter spinning until it resumes', () => {
+    const b = new Bench('mcs');
+    b.acquire(0);
+    b.begin(1);
+    b.acquireStep(1); // ENQUEUE
+    b.begin(0);
+    expect(b.releaseStep(0)).toBe(LOCK_STEP.SPIN); // mid-release: WAIT_SUCCESSOR, then preempted
+    expect(b.lockPhase(0)).toBe(MCS_RELEASE.WAIT_SUCCESSOR);
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.PROGRESS); // LINK
+    b.expectBlocked(1); // the releaser is not running: nobody hands the lock over
+    b.moveToAnotherPcpu();
+    expect(b.releaseStep(0)).toBe(LOCK_STEP.DONE);
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.DONE);
+    b.release(1);
+    expect(b.isIdle()).toBe(true);
+  });
+});
+
+describe('ttas backoff', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('doubles its window on every lost test-and-set, up to the cap, and resets on success', () => {
+    const b = new Bench('ttas');
+    b.acquire(0);
+    const ctx = b.ctx(1);
+    const i32 = b.machine.i32;
+    const lockWord = b.lockBase + LOCK_WORD.a;
+    // Simulate the race a single thread cannot produce: the test reads the lock free, and
+    // another vCPU takes it before the test-and-set.
+    const load = Atomics.load;
+    vi.spyOn(Atomics, 'load').mockImplementation(((array: Int32Array, index: number) =>
+      array === i32 && index === lockWord ? 0 : load(array, index)) as typeof Atomics.load);
+
+    b.begin(1);
+    const windows: number[] = [];
+    for (let attempt = 0; attempt < 14; attempt++) {
+      expect(b.acquireStep(1)).toBe(LOCK_STEP.SPIN); // the lost test-and-set
+      const window = i32[ctx + VCPU_CTX.backoff]!;
+      windows.push(window);
+      expect(i32[ctx + VCPU_CTX.backoffLeft]).toBe(window);
+      // The pause: `window` spins that do not touch the lock word.
+      for (let i = 0; i < window; i++) expect(b.acquireStep(1)).toBe(LOCK_STEP.SPIN);
+      expect(i32[ctx + VCPU_CTX.backoffLeft]).toBe(0);
+    }
+    expect(windows).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 1024, 1024, 1024]);
+    expect(TTAS_MAX_BACKOFF).toBe(1024);
+
+    vi.restoreAllMocks();
+    b.release(0);
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.DONE);
+    expect(i32[ctx + VCPU_CTX.backoff]).toBe(0);
+  });
+
+  it('does not back off while the lock merely looks held (the test fails, no set attempted)', () => {
+    const b = new Bench('ttas');
+    b.acquire(0);
+    b.begin(1);
+    b.expectBlocked(1);
+    expect(b.machine.i32[b.ctx(1) + VCPU_CTX.backoff]).toBe(0);
+    expect(b.word(LOCK_WORD.a)).toBe(1);
+  });
+});
+
+describe('notify spin-wait policy', () => {
+  function setup(threshold: number) {
+    const machine = Machine.allocate(scenario('tas', 1));
+    initMachine(machine);
+    const ctx = machine.layout.vcpuCtxBase(0);
+    return { machine, ctx, policy: new NotifyPolicy(machine.i32, threshold) };
+  }
+
+  it('asks for NotifyLongSpinWait exactly every spinThreshold spins', () => {
+    const { ctx, policy } = setup(7);
+    const notified: number[] = [];
+    for (let spin = 1; spin <= 50; spin++) if (policy.afterSpin(ctx) === HYPERCALL.NOTIFY_LONG_SPIN_WAIT) notified.push(spin);
+    expect(notified).toEqual([7, 14, 21, 28, 35, 42, 49]);
+  });
+
+  it('notifies on every spin with a threshold of 1', () => {
+    const { ctx, policy } = setup(1);
+    for (let spin = 0; spin < 10; spin++) expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NOTIFY_LONG_SPIN_WAIT);
+  });
+
+  it('starts counting afresh when a wait ends', () => {
+    const { ctx, policy } = setup(5);
+    for (let spin = 0; spin < 4; spin++) expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NONE);
+    policy.waitEnded(ctx);
+    for (let spin = 0; spin < 4; spin++) expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NONE);
+    expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NOTIFY_LONG_SPIN_WAIT);
+  });
+
+  it('keeps its count in the vCPU context, so it survives a move to another pCPU', () => {
+    const { machine, ctx, policy } = setup(10);
+    for (let spin = 0; spin < 6; spin++) policy.afterSpin(ctx);
+    const elsewhere = new NotifyPolicy(Machine.attach(machine.config, machine.buffer).i32, 10);
+    for (let spin = 0; spin < 3; spin++) expect(elsewhere.afterSpin(ctx)).toBe(HYPERCALL.NONE);
+    expect(elsewhere.afterSpin(ctx)).toBe(HYPERCALL.NOTIFY_LONG_SPIN_WAIT);
+  });
+
+  it('never notifies with threshold 0xFFFFFFFF, even past 2^32 spins', () => {
+    const { machine, ctx, policy } = setup(NEVER_NOTIFY);
+    let notifications = 0;
+    for (let spin = 0; spin < 100_000; spin++) if (policy.afterSpin(ctx) !== HYPERCALL.NONE) notifications++;
+    expect(notifications).toBe(0);
+    // Jump to the edge of the 32-bit counter instead of spinning 2^32 times.
+    machine.i32[ctx + VCPU_CTX.spinsSinceNotify] = 0xfffffffd | 0;
+    for (let spin = 0; spin < 10; spin++) expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NONE);
+  });
+
+  it('honours thresholds above 2^31 (the spin counter is unsigned)', () => {
+    const threshold = 0xfffffffe;
+    const { machine, ctx, policy } = setup(threshold);
+    // Three spins short of the threshold.
+    machine.i32[ctx + VCPU_CTX.spinsSinceNotify] = (threshold - 3) | 0;
+    expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NONE);
+    expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NONE);
+    expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NOTIFY_LONG_SPIN_WAIT);
+    expect(machine.i32[ctx + VCPU_CTX.spinsSinceNotify]).toBe(0);
+  });
+
+  it('naive policy never asks for a hypercall', () => {
+    const naive = new NaivePolicy();
+    let notifications = 0;
+    for (let spin = 0; spin < 10_000; spin++) if (naive.afterSpin() !== HYPERCALL.NONE) notifications++;
+    expect(notifications).toBe(0);
+  });
+});
