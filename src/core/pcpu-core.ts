@@ -52,6 +52,8 @@ export class PcpuCore {
   private time = 0;
   private counters = 0;
   private sliceEnd = Infinity;
+  /** A hypercall the guest made in the last step, handled at the start of the next. */
+  private pendingHypercall: number = HYPERCALL.NONE;
   /**
    * Extra length of this pCPU's first slice: pCPU p's slices are offset by p/P of a slice.
    * Real pCPUs' timers are not in step; if ours were, the vCPUs of a VM spread over the pCPUs
@@ -121,6 +123,10 @@ export class PcpuCore {
       this.switchIn(next, now);
       return STEP.SWITCHED;
     }
+    if (this.pendingHypercall !== HYPERCALL.NONE) {
+      this.pendingHypercall = HYPERCALL.NONE;
+      return this.onNotifyLongSpinWait(now);
+    }
     if (now >= this.sliceEnd) {
       const next = this.scheduler.pickNext(this.pcpu);
       if (next >= 0) {
@@ -138,9 +144,10 @@ export class PcpuCore {
       if (rate > 0 && rate < this.nsPerCost * 8) this.nsPerCost += (rate - this.nsPerCost) * 0.0625;
     }
     this.lastStepNow = now;
-    const hypercall = this.runGuest(now);
-    if (hypercall === HYPERCALL.NONE) return STEP.RAN;
-    return this.onNotifyLongSpinWait(now + this.lastStepCost * this.nsPerCost);
+    // A hypercall is a VM exit: the guest stops here and the hypervisor handles the exit at
+    // the start of the next step, with the engine's fresh clock.
+    this.pendingHypercall = this.runGuest(now);
+    return STEP.RAN;
   }
 
   /** After a SWITCHED step: the switch's end time, so its cost is hypervisor time. */

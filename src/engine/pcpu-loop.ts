@@ -35,7 +35,7 @@ export class ThreadsPlatform implements Platform {
 }
 
 /** Switch-and-run rounds a pCPU thread does on a scratch machine before the run. */
-const WARM_UP_ROUNDS = 1500;
+const WARM_UP_ROUNDS = 3000;
 
 /**
  * JIT warm-up, outside the measurement: a vCPU switch happens a few hundred times a second, so
@@ -44,7 +44,9 @@ const WARM_UP_ROUNDS = 1500;
  * scenario (one pCPU, tiny slices), so that the same classes reach the same call sites.
  */
 function warmUp(machine: Machine): void {
-  const config = parseScenario({ ...structuredClone(machine.config), pcpus: 1, mode: 'virtualized', scheduler: { ...machine.config.scheduler, sliceUs: 10 } });
+  // Notify after every spin, so the hypercall path (yield or directed yield) warms up too.
+  const vms = machine.config.vms.map((vm) => ({ ...structuredClone(vm), spinThreshold: 1 }));
+  const config = parseScenario({ ...structuredClone(machine.config), vms, pcpus: 1, mode: 'virtualized', scheduler: { ...machine.config.scheduler, sliceUs: 10 } });
   const scratch = Machine.allocate(config);
   initMachine(scratch);
   openRun(scratch, 0);
