@@ -368,10 +368,14 @@ describe('PcpuCore driven by hand with a fake clock', () => {
       runUntil(d, SLICE_NS + STEP_NS); // vCPU 0 takes the lock; preempted holding it; vCPU 1 in
       expect(d.core.currentVcpu).toBe(1);
       const before = d.timeline.length;
-      // vCPU 1 spins 16 times, notifies, and the hypervisor switches to vCPU 0 at once.
+      // vCPU 1 spins 16 times and notifies: the exit ends its step, and the hypervisor handles
+      // it at the next step by switching to vCPU 0.
+      expect(tick(d)).toBe(STEP.RAN);
+      expect(d.core.currentVcpu).toBe(1);
+      expect(counter(d, 1, VC.notifications)).toBe(0);
       expect(tick(d)).toBe(STEP.SWITCHED);
       expect(d.core.currentVcpu).toBe(0);
-      expect(d.timeline.length).toBe(before + 1);
+      expect(d.timeline.length).toBe(before + 2);
       expect(counter(d, 1, VC.notifications)).toBe(1);
       expect(counter(d, 1, VC.yields)).toBe(1);
       expect(counter(d, 1, VC.directedYields)).toBe(1);
