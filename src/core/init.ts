@@ -7,7 +7,7 @@
 import { seedFor } from '../guest/rng.js';
 import { GUEST_PHASE } from '../guest/program.js';
 import { RunQueue } from '../hv/run-queue.js';
-import { VCPU_STATE } from '../hv/vcpu-state.js';
+import { QUEUED, VCPU_STATE } from '../hv/vcpu-state.js';
 import type { Machine } from '../shm/layout.js';
 import { VC } from '../stats/events.js';
 import { CTRL_F64, VCPU_CTX, VCPU_SHARED, VCPU_TIME, VM_SHARED } from '../shm/layout.js';
@@ -26,11 +26,9 @@ export function initMachine(machine: Machine): void {
     i32[ctx + VCPU_CTX.phase] = GUEST_PHASE.START;
     i32[ctx + VCPU_CTX.rng] = seedFor(config.seed, v);
     i32[ctx + VCPU_CTX.work] = seedFor(config.seed ^ 0x5bd1e995, v);
-    i32[layout.vcpuSharedBase(v) + VCPU_SHARED.state] = VCPU_STATE.RUNNABLE;
-    if (config.mode === 'virtualized') {
-      if (!queues[v % layout.pcpus]!.push(v)) throw new Error('init: run queue full');
-      i32[layout.vcpuSharedBase(v) + VCPU_SHARED.queued] = 1;
-    }
+    const queued = config.mode === 'virtualized';
+    i32[layout.vcpuSharedBase(v) + VCPU_SHARED.state] = VCPU_STATE.RUNNABLE | (queued ? QUEUED : 0);
+    if (queued && !queues[v % layout.pcpus]!.push(v)) throw new Error('init: run queue full');
   }
 }
 

@@ -206,7 +206,8 @@ export class PcpuCore {
     this.ctx = layout.vcpuCtxBase(vcpu);
     this.time = layout.vcpuTimeBase(vcpu);
     this.counters = layout.vcpuCounterBase(vcpu);
-    // Witness for the self-check; partner: the exchange back to 0 in switchOut.
+    // Witness for the self-check: an exchange, so two pCPUs that both think they own the vCPU
+    // see each other. Partner: the clearing write in switchOut, published by release().
     if (Atomics.exchange(i32, this.shared + VCPU_SHARED.onCpu, this.pcpu + 1) !== 0) f64[this.pcpuCounters + PC.doubleRuns]! += 1;
     f64[this.counters + VC.stealNs]! += now - f64[this.time + VCPU_TIME.runnableSince]!;
     f64[this.counters + VC.slices]! += 1;
@@ -238,11 +239,12 @@ export class PcpuCore {
     f64[this.time + VCPU_TIME.runnableSince] = now;
     const vcpu = this.current;
     this.current = -1;
-    if (Atomics.exchange(i32, this.shared + VCPU_SHARED.onCpu, 0) !== this.pcpu + 1) f64[this.pcpuCounters + PC.doubleRuns]! += 1;
-    // Release before requeue: an entry must never be popped while its vCPU still reads RUNNING.
-    if (!release(i32, this.shared, this.pcpu)) f64[this.pcpuCounters + PC.doubleRuns]! += 1;
+    // Plain: the release store below orders it before the next owner's exchange in switchIn.
+    if (i32[this.shared + VCPU_SHARED.onCpu] !== this.pcpu + 1) f64[this.pcpuCounters + PC.doubleRuns]! += 1;
+    i32[this.shared + VCPU_SHARED.onCpu] = 0;
     // At the stop it is queued too, so that the end state can be checked: every vCPU findable.
-    if (!this.bare) this.scheduler.requeue(this.pcpu, vcpu);
+    const released = this.bare ? release(i32, this.shared, this.pcpu) : this.scheduler.deschedule(this.pcpu, vcpu);
+    if (!released) f64[this.pcpuCounters + PC.doubleRuns]! += 1;
   }
 
   /**

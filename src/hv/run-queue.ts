@@ -37,7 +37,9 @@ export class RunQueue {
   push(value: number): boolean {
     const i32 = this.i32;
     const base = this.base;
-    let pos = Atomics.load(i32, base + QUEUE.enqueuePos);
+    // A plain first read, as in Vyukov's original (a relaxed load): a stale position fails the
+    // cell check or the CAS below, and every retry reads with Atomics.load.
+    let pos = i32[base + QUEUE.enqueuePos]!;
     for (;;) {
       const cell = base + QUEUE.cells + 2 * (pos & this.mask);
       // Partner: the consumer's seq store in pop() that frees the cell.
@@ -63,7 +65,8 @@ export class RunQueue {
   pop(): number {
     const i32 = this.i32;
     const base = this.base;
-    let pos = Atomics.load(i32, base + QUEUE.dequeuePos);
+    // Plain first read; see push().
+    let pos = i32[base + QUEUE.dequeuePos]!;
     for (;;) {
       const cell = base + QUEUE.cells + 2 * (pos & this.mask);
       // Partner: push()'s publishing seq store.

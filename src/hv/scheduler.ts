@@ -3,18 +3,18 @@
  * stealing when a pCPU's own queue is empty, and KVM-style directed yield. No lock anywhere:
  * a vCPU changes hands only through its state word's compare-and-swap (hv/vcpu-state.ts).
  *
- * Contract: `pickNext` returns a vCPU already claimed (RUNNING on this pCPU) or -1; `requeue`
- * takes a vCPU the caller has just released (RUNNABLE) and makes it findable. A queue entry
- * whose claim fails is stale (a directed yield took that vCPU) and is dropped: every RUNNABLE
- * vCPU still has an entry, because every transition to RUNNABLE pushes one unless the vCPU
- * already has one (VCPU_SHARED.queued), which then is live again.
+ * Contract: `pickNext` returns a vCPU already claimed (RUNNING on this pCPU) or -1;
+ * `deschedule` takes the caller's running vCPU back and makes it findable. A queue entry whose
+ * claim fails is stale (a directed yield took that vCPU) and is dropped: every RUNNABLE vCPU
+ * still has exactly one entry, because every release pushes one unless the vCPU already has
+ * one (its QUEUED bit, hv/vcpu-state.ts), which then is live again.
  */
 import type { Machine } from '../shm/layout.js';
-import { CTRL, VCPU_SHARED, VM_SHARED } from '../shm/layout.js';
+import { CTRL, VM_SHARED } from '../shm/layout.js';
 import { PC } from '../stats/events.js';
 import type { Platform } from './platform.js';
 import { RunQueue } from './run-queue.js';
-import { claim, isPreempted } from './vcpu-state.js';
+import { claim, claimPopped, clearQueued, isPreempted, releaseToQueue, RELEASED } from './vcpu-state.js';
 
 /** KVM's kvm_vcpu_on_spin gives up after this many failed yield_to attempts. */
 export const DIRECTED_YIELD_TRIES = 3;
@@ -58,38 +58,35 @@ export class Scheduler {
     for (;;) {
       const vcpu = queue.pop();
       if (vcpu < 0) return -1;
-      const shared = this.machine.layout.vcpuSharedBase(vcpu);
-      // Its entry is gone: the next requeue must push one. Cleared before the claim, so that a
-      // requeue that still saw 1 (and skipped its push) is followed by this claim of a runnable
-      // vCPU. Partner: the exchange in requeue.
-      Atomics.store(this.i32, shared + VCPU_SHARED.queued, 0);
-      if (claim(this.i32, shared, pcpu)) return vcpu;
-      // Stale entry: the vCPU was claimed directly by a directed yield. Drop it.
+      if (claimPopped(this.i32, this.machine.layout.vcpuSharedBase(vcpu), pcpu)) return vcpu;
+      // Stale entry: the vCPU was claimed directly by a directed yield. Dropped.
     }
   }
 
-  /** Makes a released (RUNNABLE) vCPU findable: the pCPU's own queue, else any other. */
-  requeue(pcpu: number, vcpu: number): void {
-    // An entry left in a queue by a directed yield is live again now that the vCPU is runnable:
-    // no second entry, or back-to-back directed yields would fill the queues with stale ones.
-    // Partner: the store in claimFrom.
-    if (Atomics.exchange(this.i32, this.machine.layout.vcpuSharedBase(vcpu) + VCPU_SHARED.queued, 1) === 1) {
-      if (Atomics.load(this.i32, this.idleIndex) > 0) this.platform.wakeIdlePcpu();
-      return;
-    }
+  /**
+   * The owner takes a vCPU off `pcpu` and makes it findable: runnable, and in the pCPU's own
+   * queue (else any other) unless its entry from before a directed yield is still there.
+   * Returns false if the vCPU was not running on `pcpu` (a broken invariant).
+   */
+  deschedule(pcpu: number, vcpu: number): boolean {
+    const shared = this.machine.layout.vcpuSharedBase(vcpu);
+    const released = releaseToQueue(this.i32, shared, pcpu);
+    if (released === RELEASED.NOT_OWNER) return false;
+    if (released === RELEASED.PUSH && !this.push(pcpu, vcpu)) clearQueued(this.i32, shared);
+    // Dekker pair with the engine's sleep protocol: the release's and the push's seq-cst
+    // writes are ordered before this load, and a sleeper's idle increment before its last look
+    // at the queues, so either we see the sleeper or it sees the vCPU.
+    if (Atomics.load(this.i32, this.idleIndex) > 0) this.platform.wakeIdlePcpu();
+    return true;
+  }
+
+  private push(pcpu: number, vcpu: number): boolean {
     const n = this.queues.length;
     for (let i = 0; i < n; i++) {
-      if (this.queues[(pcpu + i) % n]!.push(vcpu)) {
-        // Dekker pair with the engine's sleep protocol: the push's seq-cst store is ordered
-        // before this load, and a sleeper's idle increment before its last look at the queues,
-        // so either we see the sleeper or it sees the entry.
-        if (Atomics.load(this.i32, this.idleIndex) > 0) this.platform.wakeIdlePcpu();
-        return;
-      }
+      if (this.queues[(pcpu + i) % n]!.push(vcpu)) return true;
       this.f64[this.machine.layout.pcpuCounterBase(pcpu) + PC.queueFull]! += 1;
     }
-    // Refused by every queue (a broken invariant, counted above): it has no entry.
-    Atomics.store(this.i32, this.machine.layout.vcpuSharedBase(vcpu) + VCPU_SHARED.queued, 0);
+    return false;
   }
 
   /**

@@ -52,16 +52,10 @@ export const PCPU_SHARED = {
 
 /** Per-vCPU shared line. */
 export const VCPU_SHARED = {
-  /** The scheduling state word (see hv/vcpu-state.ts); changed only by compare-and-swap. */
+  /** The scheduling state word (see hv/vcpu-state.ts): state, pCPU, QUEUED. */
   state: 0,
   /** Witness for the self-check: pCPU id + 1 while on a pCPU, else 0 (Atomics.exchange on switch in/out). */
   onCpu: 1,
-  /**
-   * 1 while the vCPU has an entry in some run queue (possibly stale: a directed yield claimed it
-   * without popping it), else 0. Set by whoever pushes (exchange before the push), cleared by
-   * whoever pops the entry (before its claim). Keeps each vCPU to at most one entry.
-   */
-  queued: 2,
 } as const;
 
 /** Per-vCPU guest context (i32), written only by the pCPU that owns the vCPU. */
@@ -189,7 +183,8 @@ export class Layout {
     this.vmOfVcpu = new Int32Array(vcpu);
     for (const vm of vms) this.vmOfVcpu.fill(vm.index, vm.firstVcpu, vm.firstVcpu + vm.vcpus);
     // Every vCPU has at most one entry in all the queues together, live or stale (left by a
-    // directed yield that took a queued vCPU): VCPU_SHARED.queued. So twice the vCPUs never fills.
+    // directed yield that took a queued vCPU): the QUEUED bit of its state word. So twice the
+    // vCPUs never fills.
     this.queueCapacity = nextPow2(2 * vcpu + 2);
 
     let at = CONTROL_LINES * LINE_BYTES;

@@ -2,7 +2,7 @@
  * Every run checks itself; any failed check fails the run. The checks read the finished
  * machine: they are independent witnesses, not the code paths they judge.
  */
-import { VCPU_STATE } from '../hv/vcpu-state.js';
+import { stateCode, VCPU_STATE } from '../hv/vcpu-state.js';
 import type { Machine } from '../shm/layout.js';
 import { QUEUE, VCPU_SHARED } from '../shm/layout.js';
 import type { Metrics } from './metrics.js';
@@ -42,7 +42,7 @@ function singlePcpu(machine: Machine, metrics: Metrics): SelfCheck {
   const stuck: number[] = [];
   for (let v = 0; v < layout.vcpus; v++) {
     const shared = layout.vcpuSharedBase(v);
-    if (i32[shared + VCPU_SHARED.onCpu] !== 0 || i32[shared + VCPU_SHARED.state] !== VCPU_STATE.RUNNABLE) stuck.push(v);
+    if (i32[shared + VCPU_SHARED.onCpu] !== 0 || stateCode(i32[shared + VCPU_SHARED.state]!) !== VCPU_STATE.RUNNABLE) stuck.push(v);
   }
   const ok = violations === 0 && stuck.length === 0;
   const detail = ok

@@ -11,7 +11,7 @@ import { ThreadsEngine } from '../../src/engine/threads.js';
 import { GUEST_PHASE } from '../../src/guest/program.js';
 import { RunQueue } from '../../src/hv/run-queue.js';
 import { Scheduler } from '../../src/hv/scheduler.js';
-import { isPreempted, release, VCPU_STATE } from '../../src/hv/vcpu-state.js';
+import { isPreempted, stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
 import { CTRL, CTRL_F64, Machine, VCPU_CTX, VCPU_SHARED, VCPU_TIME } from '../../src/shm/layout.js';
 import { simulate } from '../../src/simulate.js';
 import { PC, VC } from '../../src/stats/events.js';
@@ -58,7 +58,7 @@ describe('scheduler on real threads: 2x overcommit (2 pCPUs, 2 VMs x 2 vCPUs, 1 
     for (let v = 0; v < machine.layout.vcpus; v++) {
       const shared = machine.layout.vcpuSharedBase(v);
       expect(machine.i32[shared + VCPU_SHARED.onCpu]).toBe(0);
-      expect(machine.i32[shared + VCPU_SHARED.state]).toBe(VCPU_STATE.RUNNABLE);
+      expect(stateCode(machine.i32[shared + VCPU_SHARED.state]!)).toBe(VCPU_STATE.RUNNABLE);
     }
   });
 
@@ -221,7 +221,7 @@ function runUntil(d: Driven, until: number): number[] {
 const counter = (d: Driven, vcpu: number, c: number) => d.machine.f64[d.machine.layout.vcpuCounterBase(vcpu) + c]!;
 const pcpuCounter = (d: Driven, c: number) => d.machine.f64[d.machine.layout.pcpuCounterBase(d.core.pcpu) + c]!;
 const phaseOf = (d: Driven, vcpu: number) => d.machine.i32[d.machine.layout.vcpuCtxBase(vcpu) + VCPU_CTX.phase]!;
-const stateOf = (d: Driven, vcpu: number) => d.machine.i32[d.machine.layout.vcpuSharedBase(vcpu) + VCPU_SHARED.state]!;
+const stateOf = (d: Driven, vcpu: number) => stateCode(d.machine.i32[d.machine.layout.vcpuSharedBase(vcpu) + VCPU_SHARED.state]!);
 
 /** The vCPUs in the order they held the pCPU (runs of equal entries collapsed). */
 function turns(timeline: readonly number[]): number[] {
@@ -404,16 +404,14 @@ describe('PcpuCore driven by hand with a fake clock', () => {
       const next = scheduler.directedYield(0, 0, current);
       expect(next).toBe(1 - current);
       // What PcpuCore's switch-out does with the yielding vCPU.
-      release(machine.i32, machine.layout.vcpuSharedBase(current), 0);
-      scheduler.requeue(0, current);
+      expect(scheduler.deschedule(0, current)).toBe(true);
       expect(queue.size()).toBeLessThanOrEqual(2);
       current = next;
     }
     expect(machine.f64[machine.layout.pcpuCounterBase(0) + PC.queueFull]).toBe(0);
     // The runnable vCPU is still found by an ordinary pick, once the stale entry is dropped.
     expect(isPreempted(machine.i32, machine.layout.vcpuSharedBase(1 - current))).toBe(true);
-    release(machine.i32, machine.layout.vcpuSharedBase(current), 0);
-    scheduler.requeue(0, current);
+    expect(scheduler.deschedule(0, current)).toBe(true);
     const picked = new Set([scheduler.pickNext(0), scheduler.pickNext(0)]);
     expect(picked).toEqual(new Set([0, 1]));
     expect(scheduler.pickNext(0)).toBe(-1);

@@ -1,0 +1,217 @@
+/**
+ * `npm run bench`: the standard comparison, as whole simulations on the host's cores.
+ *
+ *   contended workload:   bare metal │ 1 VM (vCPUs = pCPUs) │ 2 VMs (2× overcommit),
+ *                         each VM case under naive and notify
+ *   uncontended workload: bare metal and 1 VM at 1 pCPU and at P pCPUs (scaling)
+ *
+ * Each case runs `--runs` times with different seeds; tables show the median and the spread
+ * (min–max) of the runs. Results, with the environment, go to `--json` (default
+ * bench-results.json). Exits 1 if any run failed a self-check.
+ */
+import { writeFileSync, renameSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { parseScenario, toBareMetal, type Config, type PolicyKind } from '../src/config/schema.js';
+import { loadScenario } from '../src/config/load.js';
+import { ThreadsEngine } from '../src/engine/threads.js';
+import { renderTable, fmt, type Column } from '../src/report/text-table.js';
+import { environment } from '../src/stats/environment.js';
+import { buildResults, type Results } from '../src/stats/results.js';
+
+const HELP = `npm run bench -- [options]
+
+Runs the standard comparison on this host's cores and prints two tables:
+  contended    bare metal, 1 VM with vCPUs = pCPUs, and 2 such VMs (2x overcommit),
+               under naive spinning and Hyper-V's long-spin-wait notification
+  uncontended  bare metal vs 1 VM at 1 pCPU and at all pCPUs (scaling)
+
+Options:
+  --pcpus N        pCPUs (default: the host's available cores, ${availableParallelism()} here)
+  --runs N         runs per case, with seeds 1..N (default 3)
+  --duration-ms N  simulated duration of each run (default 2000)
+  --quick          1 run of 500 ms per case (a smoke test)
+  --json FILE      where to write the results (default bench-results.json)
+  -h, --help       this text`;
+
+interface Case {
+  readonly table: 'contended' | 'uncontended';
+  readonly name: string;
+  readonly config: (seed: number) => Config;
+}
+
+interface CaseResult {
+  readonly case: Case;
+  readonly runs: Results[];
+  /** Median and spread of the total acquisitions per second. */
+  readonly throughput: Spread;
+  readonly spinFraction: Spread;
+  readonly stealFraction: Spread;
+  readonly lockHolderPreemptions: Spread;
+  readonly workUnitsPerSec: Spread;
+}
+
+interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}
+
+function withOverrides(base: Config, patch: Record<string, unknown>): Config {
+  return parseScenario({ ...structuredClone(base), ...patch });
+}
+
+/** A VM scenario of `copies` VMs, each with as many vCPUs as pCPUs, all under `policy`. */
+function vms(base: Config, pcpus: number, copies: number, policy: PolicyKind) {
+  const first = base.vms[0]!;
+  return Array.from({ length: copies }, (_, i) => ({ ...structuredClone(first), name: `vm${i + 1}`, vcpus: pcpus, policy }));
+}
+
+function cases(pcpus: number, durationMs: number): Case[] {
+  const contended = loadScenario('contended');
+  const uncontended = loadScenario('uncontended');
+  const out: Case[] = [];
+  const at = (base: Config, p: number, copies: number, policy: PolicyKind, seed: number) =>
+    withOverrides(base, { pcpus: p, durationMs, seed, vms: vms(base, p, copies, policy) });
+
+  out.push({ table: 'contended', name: 'bare metal', config: (seed) => toBareMetal(at(contended, pcpus, 1, 'naive', seed)) });
+  for (const copies of [1, 2])
+    for (const policy of ['naive', 'notify'] as const)
+      out.push({ table: 'contended', name: `${copies} VM${copies > 1 ? 's' : ''} ${copies}x ${policy}`, config: (seed) => at(contended, pcpus, copies, policy, seed) });
+
+  for (const p of pcpus > 1 ? [1, pcpus] : [1]) {
+    out.push({ table: 'uncontended', name: `bare metal, ${p} pCPU`, config: (seed) => toBareMetal(at(uncontended, p, 1, 'naive', seed)) });
+    out.push({ table: 'uncontended', name: `1 VM, ${p} pCPU`, config: (seed) => at(uncontended, p, 1, 'naive', seed) });
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      pcpus: { type: 'string' },
+      runs: { type: 'string' },
+      'duration-ms': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string', default: 'bench-results.json' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const integer = (flag: string, text: string | undefined, fallback: number, min: number, max: number) => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag}: expected an integer from ${min} to ${max}, got "${text}"`);
+    return n;
+  };
+  const pcpus = integer('pcpus', values.pcpus, availableParallelism(), 1, 256);
+  const runs = values.quick ? 1 : integer('runs', values.runs, 3, 1, 100);
+  const durationMs = values.quick ? 500 : integer('duration-ms', values['duration-ms'], 2000, 50, 3_600_000);
+
+  const all = cases(pcpus, durationMs);
+  console.log(`spinvisor bench: ${pcpus} pCPUs, ${all.length} cases × ${runs} run(s) × ${durationMs} ms, threads engine`);
+  if (pcpus > availableParallelism()) console.error(`warning: ${pcpus} pCPUs on ${availableParallelism()} host cores: results are distorted`);
+
+  const engine = new ThreadsEngine();
+  const results: CaseResult[] = [];
+  let failed = 0;
+  try {
+    for (const [i, c] of all.entries()) {
+      const runsOfCase: Results[] = [];
+      for (let seed = 1; seed <= runs; seed++) {
+        const result = buildResults(await engine.run(c.config(seed)));
+        if (!result.ok) {
+          failed++;
+          for (const check of result.selfChecks.filter((s) => !s.ok)) console.error(`✗ ${c.name} (seed ${seed}): ${check.name}: ${check.detail}`);
+        }
+        runsOfCase.push(result);
+      }
+      const pick = (f: (r: Results) => number) => spread(runsOfCase.map(f));
+      results.push({
+        case: c,
+        runs: runsOfCase,
+        throughput: pick((r) => r.metrics.acquisitionsPerSec),
+        workUnitsPerSec: pick((r) => r.metrics.workUnitsPerSec),
+        spinFraction: pick((r) => sum(r, (vm) => vm.spinNs) / Math.max(1, sum(r, (vm) => vm.runNs))),
+        stealFraction: pick((r) => sum(r, (vm) => vm.stealNs) / Math.max(1, sum(r, (vm) => vm.vcpus) * r.metrics.elapsedMs * 1e6)),
+        lockHolderPreemptions: pick((r) => sum(r, (vm) => vm.lockHolderPreemptions)),
+      });
+      process.stdout.write(`  [${i + 1}/${all.length}] ${c.table}: ${c.name}\n`);
+    }
+  } finally {
+    await engine.close();
+  }
+
+  printTables(results);
+  const output = { environment: environment(), options: { pcpus, runs, durationMs }, cases: results.map((r) => ({ table: r.case.table, name: r.case.name, throughput: r.throughput, workUnitsPerSec: r.workUnitsPerSec, spinFraction: r.spinFraction, stealFraction: r.stealFraction, lockHolderPreemptions: r.lockHolderPreemptions, runs: r.runs })) };
+  const temp = `${values.json}.tmp-${process.pid}`;
+  writeFileSync(temp, JSON.stringify(output, null, 2));
+  renameSync(temp, values.json!);
+  console.log(`\nresults: ${values.json}`);
+  if (failed > 0) console.error(`${failed} run(s) failed their self-checks`);
+  return failed > 0 ? 1 : 0;
+}
+
+const sum = (r: Results, f: (vm: Results['metrics']['vms'][number]) => number) => r.metrics.vms.reduce((s, vm) => s + f(vm), 0);
+const withSpread = (s: Spread, f: (n: number) => string) => (s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`);
+
+function printTables(results: CaseResult[]): void {
+  const bare = (table: string, p?: number) =>
+    results.find((r) => r.case.table === table && r.case.name.startsWith('bare metal') && (p === undefined || r.case.name.endsWith(`${p} pCPU`)));
+  const contended = results.filter((r) => r.case.table === 'contended');
+  const bareContended = bare('contended')!;
+  const naiveOf = (r: CaseResult) => contended.find((o) => o.case.name === r.case.name.replace('notify', 'naive'));
+  const columns: Column<CaseResult>[] = [
+    { header: 'case', cell: (r) => r.case.name, align: 'left' },
+    { header: 'acq/s (min–max)', cell: (r) => withSpread(r.throughput, fmt.si) },
+    { header: 'spin %', cell: (r) => fmt.percent(r.spinFraction.median) },
+    { header: 'steal %', cell: (r) => fmt.percent(r.stealFraction.median) },
+    { header: 'LHP', cell: (r) => fmt.int(r.lockHolderPreemptions.median) },
+    { header: 'VM/bare', cell: (r) => fmt.ratio(r.throughput.median / bareContended.throughput.median) },
+    { header: 'vs naive', cell: (r) => (r.case.name.endsWith('notify') ? fmt.ratio(r.throughput.median / naiveOf(r)!.throughput.median) : '') },
+  ];
+  console.log('\nContended workload (acquisitions per second, all VMs together; median of runs)\n');
+  console.log(renderTable(columns, contended));
+
+  const uncontended = results.filter((r) => r.case.table === 'uncontended');
+  const one = (r: CaseResult) => uncontended.find((o) => o.case.name === r.case.name.replace(/\d+ pCPU$/, '1 pCPU'))!;
+  const scaling: Column<CaseResult>[] = [
+    { header: 'case', cell: (r) => r.case.name, align: 'left' },
+    { header: 'acq/s (min–max)', cell: (r) => withSpread(r.throughput, fmt.si) },
+    { header: 'work units/s', cell: (r) => fmt.si(r.workUnitsPerSec.median) },
+    { header: 'speed-up', cell: (r) => fmt.ratio(r.throughput.median / one(r).throughput.median) },
+    {
+      header: 'VM/bare',
+      cell: (r) => {
+        const p = Number(/(\d+) pCPU$/.exec(r.case.name)![1]);
+        return r.case.name.startsWith('bare') ? '' : fmt.percent(r.throughput.median / bare('uncontended', p)!.throughput.median);
+      },
+    },
+  ];
+  console.log('\nUncontended workload: scaling (median of runs)\n');
+  console.log(renderTable(scaling, uncontended));
+}
+
+class UsageError extends Error {}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`bench: ${message}`);
+    const code = (error as { code?: unknown }).code;
+    const usage = error instanceof UsageError || (error instanceof Error && error.name === 'ConfigError') || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
+    process.exit(usage ? 2 : 1);
+  },
+);
