@@ -1,11 +1,11 @@
 /**
  * One vCPU switch on one pCPU: the slice of the running vCPU has ended, so the core step picks
- * the next vCPU from its run queue (pop, clear its `queued` word), claims it (state CAS), saves
- * the old one (time accounting, witness exchange, state CAS back to runnable, `queued`
- * exchange, push onto the run queue, idle-pCPU check), restores the new one (region bases,
- * witness exchange, accounting), and then the engine's `switchDone` closes the switch's
- * hypervisor time: 15 atomic operations in all. One operation = `step` +
- * `switchDone`, exactly what the threads engine calls for a SWITCHED step.
+ * the next vCPU from its run queue (pop, then one state CAS that claims it and clears its QUEUED
+ * bit), saves the old one (time accounting, witness cleared, one state CAS back to runnable that
+ * marks it QUEUED, push onto the run queue, idle-pCPU check), restores the new one (region
+ * bases, witness exchange, accounting), and then the engine's `switchDone` closes the switch's
+ * hypervisor time: 10 atomic operations in all. One operation = `step` + `switchDone`, exactly
+ * what the threads engine calls for a SWITCHED step.
  *
  * Setup: one pCPU, four vCPUs of one VM (three always queued), the smallest slice the schema
  * allows, and a fake clock that advances past the slice before every step, so that every step
