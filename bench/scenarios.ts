@@ -9,10 +9,10 @@
  * (min–max) of the runs. Results, with the environment, go to `--json` (default
  * bench-results.json). Exits 1 if any run failed a self-check.
  */
-import { writeFileSync, renameSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
-import { parseScenario, toBareMetal, type Config, type PolicyKind } from '../src/config/schema.js';
+import { HELP_OPTION, integerFlag, parseFlags } from '../src/cli/flags.js';
+import { checkJsonPath, writeJsonAtomically } from '../src/cli/json-output.js';
+import { ConfigError, parseScenario, toBareMetal, type Config, type PolicyKind } from '../src/config/schema.js';
 import { loadScenario } from '../src/config/load.js';
 import { ThreadsEngine } from '../src/engine/threads.js';
 import { renderTable, fmt, type Column } from '../src/report/text-table.js';
@@ -93,31 +93,33 @@ function cases(pcpus: number, durationMs: number): Case[] {
   return out;
 }
 
+const OPTIONS = {
+  pcpus: { type: 'string' },
+  runs: { type: 'string' },
+  'duration-ms': { type: 'string' },
+  quick: { type: 'boolean' },
+  json: { type: 'string' },
+  ...HELP_OPTION,
+} as const;
+
+/** An integer flag within [min, max], or its default. */
+function boundedFlag(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  const n = integerFlag(flag, text) ?? fallback;
+  if (n < min || n > max) throw new ConfigError(`--${flag}: expected an integer from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      pcpus: { type: 'string' },
-      runs: { type: 'string' },
-      'duration-ms': { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      json: { type: 'string', default: 'bench-results.json' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
+  const { values, positionals } = parseFlags('bench', process.argv.slice(2), OPTIONS, 'npm run bench -- --help');
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  const integer = (flag: string, text: string | undefined, fallback: number, min: number, max: number) => {
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag}: expected an integer from ${min} to ${max}, got "${text}"`);
-    return n;
-  };
-  const pcpus = integer('pcpus', values.pcpus, availableParallelism(), 1, 256);
-  const runs = values.quick ? 1 : integer('runs', values.runs, 3, 1, 100);
-  const durationMs = values.quick ? 500 : integer('duration-ms', values['duration-ms'], 2000, 50, 3_600_000);
+  if (positionals.length > 0) throw new ConfigError(`${positionals[0]}: unexpected argument (see npm run bench -- --help)`);
+  const pcpus = boundedFlag('pcpus', values.pcpus, availableParallelism(), 1, 256);
+  const runs = values.quick ? 1 : boundedFlag('runs', values.runs, 3, 1, 100);
+  const durationMs = values.quick ? 500 : boundedFlag('duration-ms', values['duration-ms'], 2000, 50, 3_600_000);
+  const jsonPath = checkJsonPath(values.json ?? 'bench-results.json');
 
   const all = cases(pcpus, durationMs);
   console.log(`spinvisor bench: ${pcpus} pCPUs, ${all.length} cases × ${runs} run(s) × ${durationMs} ms, threads engine`);
@@ -155,10 +157,8 @@ async function main(): Promise<number> {
 
   printTables(results);
   const output = { environment: environment(), options: { pcpus, runs, durationMs }, cases: results.map((r) => ({ table: r.case.table, name: r.case.name, throughput: r.throughput, workUnitsPerSec: r.workUnitsPerSec, spinFraction: r.spinFraction, stealFraction: r.stealFraction, lockHolderPreemptions: r.lockHolderPreemptions, runs: r.runs })) };
-  const temp = `${values.json}.tmp-${process.pid}`;
-  writeFileSync(temp, JSON.stringify(output, null, 2));
-  renameSync(temp, values.json!);
-  console.log(`\nresults: ${values.json}`);
+  writeJsonAtomically(jsonPath, output);
+  console.log(`\nresults: ${values.json ?? 'bench-results.json'}`);
   if (failed > 0) console.error(`${failed} run(s) failed their self-checks`);
   return failed > 0 ? 1 : 0;
 }
@@ -203,15 +203,11 @@ function printTables(results: CaseResult[]): void {
   console.log(renderTable(scaling, uncontended));
 }
 
-class UsageError extends Error {}
-
 main().then(
-  (code) => process.exit(code),
+  (code) => (process.exitCode = code),
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`bench: ${message}`);
-    const code = (error as { code?: unknown }).code;
-    const usage = error instanceof UsageError || (error instanceof Error && error.name === 'ConfigError') || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
-    process.exit(usage ? 2 : 1);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
   },
 );

@@ -31,21 +31,29 @@ export interface ParsedFlags<T extends Options> {
   readonly positionals: string[];
 }
 
-/** parseArgs, strict, with any problem reported as `<flag>: <problem>`. */
-export function parseFlags<T extends Options>(command: string, args: readonly string[], options: T): ParsedFlags<T> {
+/**
+ * parseArgs, strict, with any problem reported as `<flag>: <problem>`. `helpCommand` is what an
+ * unknown flag's message sends the user to.
+ */
+export function parseFlags<T extends Options>(
+  command: string,
+  args: readonly string[],
+  options: T,
+  helpCommand = `spinvisor ${command} --help`,
+): ParsedFlags<T> {
   try {
     const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
     return { values: values as ParsedFlags<T>['values'], positionals };
   } catch (error) {
-    throw new ConfigError(describeParseError(command, error));
+    throw new ConfigError(describeParseError(helpCommand, error));
   }
 }
 
-function describeParseError(command: string, error: unknown): string {
+function describeParseError(helpCommand: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
   const flag = /'(--?[^'\s<=]+)/.exec(message)?.[1] ?? 'arguments';
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `${flag}: unknown flag (see spinvisor ${command} --help)`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `${flag}: unknown flag (see ${helpCommand})`;
   if (message.includes('argument missing')) return `${flag}: expects a value`;
   if (message.includes('ambiguous')) return `${flag}: expects a value (write ${flag}=VALUE for a value that starts with "-")`;
   if (message.includes('does not take an argument')) return `${flag}: takes no value`;
