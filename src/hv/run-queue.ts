@@ -31,7 +31,7 @@ export class RunQueue {
     const { i32, base } = this;
     i32[base + QUEUE.enqueuePos] = 0;
     i32[base + QUEUE.dequeuePos] = 0;
-    for (let c = 0; c < this.capacity; c++) i32[base + QUEUE.cells + 2 * c + QUEUE.cellSeq] = c;
+    for (let c = 0; c < this.capacity; c++) i32[base + QUEUE.cells + QUEUE.cellWords * c + QUEUE.cellSeq] = c;
   }
 
   push(value: number): boolean {
@@ -41,7 +41,7 @@ export class RunQueue {
     // cell check or the CAS below, and every retry reads with Atomics.load.
     let pos = i32[base + QUEUE.enqueuePos]!;
     for (;;) {
-      const cell = base + QUEUE.cells + 2 * (pos & this.mask);
+      const cell = base + QUEUE.cells + QUEUE.cellWords * (pos & this.mask);
       // Partner: the consumer's seq store in pop() that frees the cell.
       const seq = Atomics.load(i32, cell + QUEUE.cellSeq);
       const dif = (seq - pos) | 0;
@@ -68,7 +68,7 @@ export class RunQueue {
     // Plain first read; see push().
     let pos = i32[base + QUEUE.dequeuePos]!;
     for (;;) {
-      const cell = base + QUEUE.cells + 2 * (pos & this.mask);
+      const cell = base + QUEUE.cells + QUEUE.cellWords * (pos & this.mask);
       // Partner: push()'s publishing seq store.
       const seq = Atomics.load(i32, cell + QUEUE.cellSeq);
       const dif = (seq - ((pos + 1) | 0)) | 0;
@@ -87,6 +87,19 @@ export class RunQueue {
         pos = Atomics.load(i32, base + QUEUE.dequeuePos);
       }
     }
+  }
+
+  /**
+   * The values between the dequeue and enqueue positions, oldest first. Only for a queue no
+   * thread is using (the end-of-run self-check): it reads cells without the protocol.
+   */
+  quiescentEntries(): number[] {
+    const { i32, base } = this;
+    const out: number[] = [];
+    const tail = i32[base + QUEUE.enqueuePos]!;
+    for (let pos = i32[base + QUEUE.dequeuePos]!; pos !== tail; pos = (pos + 1) | 0)
+      out.push(i32[base + QUEUE.cells + QUEUE.cellWords * (pos & this.mask) + QUEUE.cellValue]!);
+    return out;
   }
 
   /** Entries claimed and not yet taken (a racy snapshot, for reports and self-checks). */

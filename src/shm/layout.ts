@@ -118,7 +118,7 @@ export const VM_SHARED = {
 export const LOCK_WORD = { a: 0, b: 1 } as const;
 
 /** Run queue: a line for the enqueue position, one for the dequeue position, then (seq, value) cells. */
-export const QUEUE = { enqueuePos: 0, dequeuePos: I32_PER_LINE, cells: 2 * I32_PER_LINE, cellSeq: 0, cellValue: 1 } as const;
+export const QUEUE = { enqueuePos: 0, dequeuePos: I32_PER_LINE, cells: 2 * I32_PER_LINE, cellWords: 2, cellSeq: 0, cellValue: 1 } as const;
 
 const linesFor = (bytes: number) => Math.ceil(bytes / LINE_BYTES);
 const nextPow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(2, n)));
@@ -194,7 +194,7 @@ export class Layout {
     this.pcpuStride = LINE_BYTES + linesFor(PCPU_COUNTERS.length * 8) * LINE_BYTES;
     at += this.pcpuStride * this.pcpus;
     this.queueByte = at;
-    this.queueStride = 2 * LINE_BYTES + linesFor(this.queueCapacity * 8) * LINE_BYTES;
+    this.queueStride = 2 * LINE_BYTES + linesFor(this.queueCapacity * QUEUE.cellWords * 4) * LINE_BYTES;
     at += this.queueStride * this.pcpus;
     this.vmByte = at;
     at += LINE_BYTES * vms.length;

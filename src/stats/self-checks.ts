@@ -4,7 +4,8 @@
  */
 import { stateCode, VCPU_STATE } from '../hv/vcpu-state.js';
 import type { Machine } from '../shm/layout.js';
-import { QUEUE, VCPU_SHARED } from '../shm/layout.js';
+import { RunQueue } from '../hv/run-queue.js';
+import { VCPU_SHARED } from '../shm/layout.js';
 import type { Metrics } from './metrics.js';
 
 export interface SelfCheck {
@@ -57,13 +58,8 @@ function noVcpuLost(machine: Machine, metrics: Metrics): SelfCheck {
   const full = metrics.pcpus.reduce((s, p) => s + p.queueFull, 0);
   if (config.mode === 'bare') return { name: 'run-queues', ok: full === 0, detail: 'bare metal: no run queues' };
   const seen = new Uint8Array(layout.vcpus);
-  const mask = layout.queueCapacity - 1;
-  for (let p = 0; p < layout.pcpus; p++) {
-    const base = layout.queueBase(p);
-    const head = i32[base + QUEUE.dequeuePos]!;
-    const tail = i32[base + QUEUE.enqueuePos]!;
-    for (let pos = head; pos !== tail; pos = (pos + 1) | 0) seen[i32[base + QUEUE.cells + 2 * (pos & mask) + QUEUE.cellValue]!] = 1;
-  }
+  for (let p = 0; p < layout.pcpus; p++)
+    for (const vcpu of new RunQueue(i32, layout.queueBase(p), layout.queueCapacity).quiescentEntries()) seen[vcpu] = 1;
   const lost: number[] = [];
   seen.forEach((s, v) => {
     if (!s) lost.push(v);

@@ -26,7 +26,7 @@ afterEach(async () => {
 
 describe('run queues under real threads', () => {
   it('pops every value pushed by three threads exactly once, across pushes, pops and steals on two queues', async () => {
-    const queueWords = QUEUE.cells + 2 * CAPACITY;
+    const queueWords = QUEUE.cells + QUEUE.cellWords * CAPACITY;
     // Each queue starts on its own 64-byte line (16 i32).
     const bases = Array.from({ length: QUEUES }, (_, q) => q * Math.ceil(queueWords / 16) * 16);
     const queueBuffer = new SharedArrayBuffer((bases[QUEUES - 1]! + queueWords) * 4);

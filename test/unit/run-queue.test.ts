@@ -8,7 +8,7 @@ import { Machine, QUEUE } from '../../src/shm/layout.js';
 /** A queue of `capacity` cells at a non-zero base in its own buffer, with guard words around it. */
 function makeQueue(capacity: number) {
   const base = 16;
-  const words = QUEUE.cells + 2 * capacity;
+  const words = QUEUE.cells + QUEUE.cellWords * capacity;
   const i32 = new Int32Array(new SharedArrayBuffer((base + words + 16) * 4));
   i32.fill(0x7eadbeef);
   const queue = new RunQueue(i32, base, capacity);
@@ -25,7 +25,7 @@ function startAt(i32: Int32Array, base: number, capacity: number, start: number)
   i32[base + QUEUE.dequeuePos] = start | 0;
   for (let k = 0; k < capacity; k++) {
     const pos = (start + k) | 0;
-    i32[base + QUEUE.cells + 2 * (pos & (capacity - 1)) + QUEUE.cellSeq] = pos;
+    i32[base + QUEUE.cells + QUEUE.cellWords * (pos & (capacity - 1)) + QUEUE.cellSeq] = pos;
   }
 }
 
