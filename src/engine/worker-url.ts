@@ -4,11 +4,12 @@
  */
 export interface WorkerEntry {
   readonly filename: string;
-  readonly execArgv: string[];
+  /** undefined: the thread inherits the process's flags (so `node --cpu-prof` profiles every pCPU). */
+  readonly execArgv: string[] | undefined;
 }
 
 export function workerEntry(name: string, from: string = import.meta.url): WorkerEntry {
   const fromSource = from.endsWith('.ts');
   const url = new URL(`../../workers/${name}.${fromSource ? 'ts' : 'js'}`, from);
-  return { filename: url.href, execArgv: fromSource ? ['--import', 'tsx'] : [] };
+  return { filename: url.href, execArgv: fromSource ? ['--import', 'tsx'] : undefined };
 }
