@@ -51,26 +51,28 @@ export class ThreadsEngine {
     const tasks: Promise<unknown>[] = [];
     for (let pcpu = 0; pcpu < config.pcpus; pcpu++) tasks.push(pool.run({ buffer: machine.buffer, scenario: config, pcpu }));
     const all = Promise.all(tasks);
-    let failed = false;
-    all.catch(() => (failed = true));
-
-    // Wait for the start barrier without blocking the main thread. Partner: the `go` store in pcpu-loop.
-    const goWord = layout.controlWord(CTRL.go);
-    const started = Atomics.waitAsync(i32, goWord, 0);
-    if (started.async) await Promise.race([started.value, all]);
-    if (failed) await all;
-    const startedAt = performance.now();
-    await raceTimer(config.durationMs, all);
-    const stopNs = clockNs();
-    this.stop(machine);
-    const grace = graceMs(config);
-    const finished = await raceTimer(config.durationMs + 10 * grace + 10_000, all);
-    if (!finished) {
+    try {
+      // Wait for the start barrier without blocking the main thread. Partner: the `go` store in pcpu-loop.
+      const started = Atomics.waitAsync(i32, layout.controlWord(CTRL.go), 0);
+      if (started.async) await Promise.race([started.value, all]);
+      const startedAt = performance.now();
+      await raceTimer(config.durationMs, all);
+      const stopNs = clockNs();
+      this.stop(machine);
+      const grace = graceMs(config);
+      if (!(await raceTimer(config.durationMs + 10 * grace + 10_000, all)))
+        throw new Error(`threads engine: the pCPU threads did not stop within ${10 * grace + 10_000} ms of the stop word`);
+      closeRun(machine, stopNs);
+      return { engine: 'threads', machine, wallMs: performance.now() - startedAt, graceMs: grace, warnings };
+    } catch (error) {
+      // A pCPU failed (or hung): release the others from the barrier and the run, and drop the
+      // pool, whose threads may be stuck; the next run starts fresh ones.
+      Atomics.store(i32, layout.controlWord(CTRL.go), 1);
+      Atomics.notify(i32, layout.controlWord(CTRL.go));
+      this.stop(machine);
       await this.close();
-      throw new Error(`threads engine: the pCPU threads did not stop within ${10 * grace + 10_000} ms of the stop word`);
+      throw error;
     }
-    closeRun(machine, stopNs);
-    return { engine: 'threads', machine, wallMs: performance.now() - startedAt, graceMs: grace, warnings };
   }
 
   /** Sets the stop word and wakes every sleeping pCPU. Partner: the loop condition in runPcpu. */
