@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { HELP_OPTION, integerFlag, parseFlags } from '../src/cli/flags.js';
 import { checkJsonPath, writeJsonAtomically } from '../src/cli/json-output.js';
-import { ConfigError, parseScenario, toBareMetal, type Config, type PolicyKind } from '../src/config/schema.js';
+import { ConfigError, type Config, type PolicyKind } from '../src/config/schema.js';
 import { loadScenario } from '../src/config/load.js';
 import { ThreadsEngine } from '../src/engine/threads.js';
 import { renderTable, fmt, type Column } from '../src/report/text-table.js';
@@ -64,31 +64,17 @@ function spread(values: number[]): Spread {
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
-function withOverrides(base: Config, patch: Record<string, unknown>): Config {
-  return parseScenario({ ...structuredClone(base), ...patch });
-}
-
-/** A VM scenario of `copies` VMs, each with as many vCPUs as pCPUs, all under `policy`. */
-function vms(base: Config, pcpus: number, copies: number, policy: PolicyKind) {
-  const first = base.vms[0]!;
-  return Array.from({ length: copies }, (_, i) => ({ ...structuredClone(first), name: `vm${i + 1}`, vcpus: pcpus, policy }));
-}
-
 function cases(pcpus: number, durationMs: number): Case[] {
-  const contended = loadScenario('contended');
-  const uncontended = loadScenario('uncontended');
-  const out: Case[] = [];
-  const at = (base: Config, p: number, copies: number, policy: PolicyKind, seed: number) =>
-    withOverrides(base, { pcpus: p, durationMs, seed, vms: vms(base, p, copies, policy) });
-
-  out.push({ table: 'contended', name: 'bare metal', config: (seed) => toBareMetal(at(contended, pcpus, 1, 'naive', seed)) });
+  // The same overrides as the command line's: `--pcpus P --vms N --vcpus P --policy X`.
+  const at = (preset: string, p: number, copies: number, policy: PolicyKind, mode: 'bare' | 'virtualized') => (seed: number) =>
+    loadScenario(preset, { pcpus: p, vms: copies, vcpus: p, policy, mode, durationMs, seed });
+  const out: Case[] = [{ table: 'contended', name: 'bare metal', config: at('contended', pcpus, 1, 'naive', 'bare') }];
   for (const copies of [1, 2])
     for (const policy of ['naive', 'notify'] as const)
-      out.push({ table: 'contended', name: `${copies} VM${copies > 1 ? 's' : ''} ${copies}x ${policy}`, config: (seed) => at(contended, pcpus, copies, policy, seed) });
-
+      out.push({ table: 'contended', name: `${copies} VM${copies > 1 ? 's' : ''} ${copies}x ${policy}`, config: at('contended', pcpus, copies, policy, 'virtualized') });
   for (const p of pcpus > 1 ? [1, pcpus] : [1]) {
-    out.push({ table: 'uncontended', name: `bare metal, ${p} pCPU`, config: (seed) => toBareMetal(at(uncontended, p, 1, 'naive', seed)) });
-    out.push({ table: 'uncontended', name: `1 VM, ${p} pCPU`, config: (seed) => at(uncontended, p, 1, 'naive', seed) });
+    out.push({ table: 'uncontended', name: `bare metal, ${p} pCPU`, config: at('uncontended', p, 1, 'naive', 'bare') });
+    out.push({ table: 'uncontended', name: `1 VM, ${p} pCPU`, config: at('uncontended', p, 1, 'naive', 'virtualized') });
   }
   return out;
 }
