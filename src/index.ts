@@ -1,6 +1,6 @@
 /** spinvisor's typed library API. */
 export { parseScenario, toBareMetal, scenarioSchema, ConfigError } from './config/schema.js';
-export type { Config, ScenarioInput, VmConfig, Workload, Distribution, LockKind, PolicyKind } from './config/schema.js';
+export type { Config, ScenarioInput, VmConfig, Workload, Distribution, LockKind, PolicyKind, EngineKind, VirtualCosts } from './config/schema.js';
 export { loadScenario, readScenario, isPresetName } from './config/load.js';
 export { applyOverrides } from './config/overrides.js';
 export type { Overrides } from './config/overrides.js';
@@ -9,7 +9,8 @@ export type { Preset } from './config/presets.js';
 export { scenarioJsonSchema } from './config/write-json-schema.js';
 export { simulate } from './simulate.js';
 export { ThreadsEngine, oversubscriptionWarning } from './engine/threads.js';
-export type { RunOutput } from './engine/threads.js';
+export { VirtualEngine } from './engine/virtual.js';
+export type { RunOutput } from './engine/run-output.js';
 export type { Results } from './stats/results.js';
 export type { Metrics, VmMetrics, PcpuMetrics, VcpuMetrics } from './stats/metrics.js';
 export type { SelfCheck } from './stats/self-checks.js';

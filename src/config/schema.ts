@@ -102,6 +102,63 @@ export const schedulerSchema = z
   .strict();
 export type SchedulerConfig = z.infer<typeof schedulerSchema>;
 
+export const ENGINES = ['threads', 'virtual'] as const;
+export type EngineKind = (typeof ENGINES)[number];
+
+/**
+ * The virtual engine's cost model, in virtual ns: what each kind of step costs. Calibrated from
+ * the threads engine on the 2-core development machine (AMD EPYC KVM guest, Node 20): see
+ * README "The virtual engine" for how. Override any of them in a scenario's `virtualCosts`.
+ */
+export const virtualCostsSchema = z
+  .object({
+    workUnitNs: z
+      .number()
+      .positive()
+      .max(1e6)
+      .default(1.75)
+      .describe('One guest work unit. Threads runs: (run time - spin time) / work units = 1.72-1.79 ns; a plain loop alone 1.62 ns (bench/micro).'),
+    atomicNs: z
+      .number()
+      .positive()
+      .max(1e6)
+      .default(10)
+      .describe('One lock step that is not a spin (an uncontended atomic operation). bench/micro: tas acquire+release, 2 atomics, 21.9 ns.'),
+    spinNs: z
+      .number()
+      .positive()
+      .max(1e6)
+      .default(30)
+      .describe('One spin iteration: a poll of a lock word another pCPU writes. Threads runs: spin time / spins = 23-36 ns.'),
+    switchNs: z
+      .number()
+      .positive()
+      .max(1e9)
+      .default(2000)
+      .describe('A vCPU switch (pick, claim, save, restore, requeue). Threads runs: median 1.6-2 µs between two pCPU threads (144 ns on one thread, bench/micro).'),
+    exitNs: z
+      .number()
+      .positive()
+      .max(1e9)
+      .default(200)
+      .describe('A hypercall exit handled without a switch: the step ends and the next reads the clock (two clock reads, ~100 ns each here).'),
+    wakeNs: z
+      .number()
+      .positive()
+      .max(1e9)
+      .default(8000)
+      .describe('Waking an idle pCPU: an Atomics.notify to Atomics.wait hand-over costs ~8 µs here (DESIGN.md).'),
+    stepBudget: z
+      .number()
+      .int()
+      .min(64)
+      .max(1_000_000)
+      .default(1024)
+      .describe('Cost units one virtual step may spend (a lock step is 20, a work unit 1): smaller interleaves pCPUs finer, larger runs faster.'),
+  })
+  .strict();
+export type VirtualCosts = z.infer<typeof virtualCostsSchema>;
+
 export const scenarioSchema = z
   .object({
     /** Lets a scenario file name its JSON Schema for editors; ignored by the simulator. */
@@ -116,7 +173,11 @@ export const scenarioSchema = z
       .enum(MODES)
       .default('virtualized')
       .describe('`virtualized`: vCPUs time-sliced onto pCPUs by the hypervisor. `bare`: one vCPU bound to each pCPU, no slices, no hypervisor: the physical machine.'),
-    engine: z.enum(['threads']).default('threads').describe('`threads`: every pCPU is a worker thread and time is the real clock.'),
+    engine: z
+      .enum(ENGINES)
+      .default('threads')
+      .describe('`threads`: every pCPU is a worker thread and time is the real clock. `virtual`: one thread advances every pCPU in virtual time; same seed, same result.'),
+    virtualCosts: virtualCostsSchema.default(virtualCostsSchema.parse({})).describe('The virtual engine\'s cost model, in virtual ns.'),
   })
   .strict()
   .superRefine((s, ctx) => {

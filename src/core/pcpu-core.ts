@@ -1,6 +1,6 @@
 /**
  * The pCPU step: the one core that both engines drive. A step runs a chunk of the current
- * vCPU's guest program (bounded by COST.STEP_BUDGET), takes the scheduling decision the slice
+ * vCPU's guest program (bounded by a cost budget), takes the scheduling decision the slice
  * or a hypercall calls for, and accounts time. It never reads a clock or a thread id: the
  * engine hands it `now` (ns) at each step, and times inside a step are interpolated from the
  * cost done so far.
@@ -32,6 +32,37 @@ export const STEP = {
 } as const;
 
 const SWITCH_OUT = { PREEMPT: 0, YIELD: 1, STOP: 2 } as const;
+
+/**
+ * What the last RAN step did, for an engine that charges time by cost (the virtual engine).
+ * Written by the guest run and by the hypercall exit, not by switches (an engine charges
+ * SWITCHED and IDLE steps by their kind), so the switch path pays nothing for it.
+ */
+export interface StepReport {
+  /** Guest work units executed. */
+  workUnits: number;
+  /** Lock steps (atomic operations or polls), spins included. */
+  lockSteps: number;
+  /** Lock steps that were spin iterations. */
+  spins: number;
+  /** Hypercall exits handled (0 or 1). */
+  exits: number;
+}
+
+export interface CoreOptions {
+  /** Refine the ns-per-cost-unit estimate from the real time steps take (threads engine). */
+  readonly calibrate: boolean;
+  /** Run the guest's work loop for real (threads engine); a virtual engine only counts it. */
+  readonly executeWork?: boolean;
+  /** Cost units a step may spend (default COST.STEP_BUDGET); smaller steps interleave pCPUs finer. */
+  readonly stepBudget?: number;
+  /**
+   * After a failed poll, account the rest of the step's polls in one go instead of making them.
+   * Exact only when no other pCPU can write shared memory during a step: the virtual engine,
+   * which runs one pCPU step at a time. Never for the threads engine.
+   */
+  readonly fastForwardSpins?: boolean;
+}
 
 export class PcpuCore {
   readonly scheduler: Scheduler;
@@ -67,6 +98,11 @@ export class PcpuCore {
   nsPerCost = 1;
   /** Whether the core refines `nsPerCost` from the real time steps take (threads engine). */
   private readonly calibrate: boolean;
+  private readonly executeWork: boolean;
+  private readonly stepBudget: number;
+  private readonly fastForwardSpins: boolean;
+  /** The last step's work, rewritten every step (never reallocated). */
+  readonly stepReport: StepReport = { workUnits: 0, lockSteps: 0, spins: 0, exits: 0 };
   private lastStepNow = -1;
   private lastStepCost = 0;
   private switchStartedAt = 0;
@@ -77,7 +113,7 @@ export class PcpuCore {
     private readonly machine: Machine,
     readonly pcpu: number,
     platform: Platform,
-    options: { calibrate: boolean },
+    options: CoreOptions,
   ) {
     this.i32 = machine.i32;
     this.f64 = machine.f64;
@@ -88,6 +124,9 @@ export class PcpuCore {
     this.bare = machine.config.mode === 'bare';
     this.directed = machine.config.scheduler.notifyReaction === 'directed-yield';
     this.calibrate = options.calibrate;
+    this.executeWork = options.executeWork ?? true;
+    this.stepBudget = options.stepBudget ?? COST.STEP_BUDGET;
+    this.fastForwardSpins = options.fastForwardSpins ?? false;
     this.firstSliceStagger = (this.sliceNs * pcpu) / machine.layout.pcpus;
   }
 
@@ -179,6 +218,11 @@ export class PcpuCore {
   private onNotifyLongSpinWait(now: number): number {
     const f64 = this.f64;
     f64[this.counters + VC.notifications]! += 1;
+    const report = this.stepReport;
+    report.workUnits = 0;
+    report.lockSteps = 0;
+    report.spins = 0;
+    report.exits = 1;
     let next = -1;
     let directedTo = false;
     if (this.directed) {
@@ -263,7 +307,10 @@ export class PcpuCore {
     let remaining = f64[time + VCPU_TIME.remaining]!;
     let work = i32[ctx + VCPU_CTX.work]!;
     let rng = i32[ctx + VCPU_CTX.rng]!;
-    let budget: number = COST.STEP_BUDGET;
+    const stepBudget = this.stepBudget;
+    const executeWork = this.executeWork;
+    let budget = stepBudget;
+    let lockSteps = 0;
     let workDone = 0;
     let spins = 0;
     let hypercall: number = HYPERCALL.NONE;
@@ -272,7 +319,7 @@ export class PcpuCore {
       if (phase === GUEST_PHASE.OUTSIDE || phase === GUEST_PHASE.INSIDE) {
         if (remaining > 0) {
           const n = remaining < budget ? remaining : budget;
-          work = guestWork(work, n);
+          if (executeWork) work = guestWork(work, n);
           remaining -= n;
           budget -= n;
           workDone += n;
@@ -297,8 +344,9 @@ export class PcpuCore {
         const globalLock = guest.firstLock + i32[ctx + VCPU_CTX.lock]!;
         const result = lock.acquireStep(layout.lockBase(globalLock), ctx, vcpu);
         budget -= COST.LOCK_STEP;
+        lockSteps++;
         if (result === LOCK_STEP.DONE) {
-          const t = now + (COST.STEP_BUDGET - budget) * this.nsPerCost;
+          const t = now + (stepBudget - budget) * this.nsPerCost;
           if (i32[ctx + VCPU_CTX.waiting] === 1) this.endWait(t, spins);
           f64[time + VCPU_TIME.acquiredAt] = t;
           f64[time + VCPU_TIME.savedMemory] = f64[layout.guestMemory(globalLock)]!;
@@ -308,7 +356,7 @@ export class PcpuCore {
         } else if (result === LOCK_STEP.SPIN) {
           spins++;
           if (i32[ctx + VCPU_CTX.waiting] === 0) {
-            const t = now + (COST.STEP_BUDGET - budget) * this.nsPerCost;
+            const t = now + (stepBudget - budget) * this.nsPerCost;
             i32[ctx + VCPU_CTX.waiting] = 1;
             f64[time + VCPU_TIME.waitStart] = t;
             f64[time + VCPU_TIME.waitSince] = t;
@@ -316,12 +364,26 @@ export class PcpuCore {
           }
           hypercall = policy.afterSpin(ctx);
           if (hypercall !== HYPERCALL.NONE) break;
+          if (this.fastForwardSpins) {
+            // Every further poll this step fails too (nobody else runs meanwhile): take as many
+            // as the budget holds (the loop's last pass may overdraw it, hence the ceiling),
+            // stopping short of the one the policy would answer with a hypercall.
+            const skipped = Math.min(Math.ceil(budget / COST.LOCK_STEP), policy.quietSpins(ctx));
+            if (skipped > 0) {
+              lock.skipSpins(ctx, skipped);
+              policy.addQuietSpins(ctx, skipped);
+              spins += skipped;
+              lockSteps += skipped;
+              budget -= skipped * COST.LOCK_STEP;
+            }
+          }
         }
       } else if (phase === GUEST_PHASE.RELEASE) {
         const result = lock.releaseStep(layout.lockBase(guest.firstLock + i32[ctx + VCPU_CTX.lock]!), ctx, vcpu);
         budget -= COST.LOCK_STEP;
+        lockSteps++;
         if (result === LOCK_STEP.DONE) {
-          const t = now + (COST.STEP_BUDGET - budget) * this.nsPerCost;
+          const t = now + (stepBudget - budget) * this.nsPerCost;
           const hold = t - f64[time + VCPU_TIME.acquiredAt]!;
           f64[layout.vcpuHistogramBase(vcpu, HIST.holdNs) + histogramBucket(hold)]! += 1;
           rng = xorshift32(rng);
@@ -329,6 +391,14 @@ export class PcpuCore {
           phase = GUEST_PHASE.OUTSIDE;
         } else if (result === LOCK_STEP.SPIN) {
           spins++;
+          if (this.fastForwardSpins) {
+            // Waiting for a successor to link (MCS): as above, no policy involved.
+            const skipped = Math.ceil(budget / COST.LOCK_STEP);
+            lock.skipSpins(ctx, skipped);
+            spins += skipped;
+            lockSteps += skipped;
+            budget -= skipped * COST.LOCK_STEP;
+          }
         }
       } else {
         // START: the first stretch of outside work.
@@ -345,7 +415,12 @@ export class PcpuCore {
     f64[counters + VC.workUnits]! += workDone;
     f64[counters + VC.spins]! += spins;
     if (i32[ctx + VCPU_CTX.waiting] === 1) f64[time + VCPU_TIME.waitSpins]! += spins;
-    this.lastStepCost = COST.STEP_BUDGET - budget;
+    this.lastStepCost = stepBudget - budget;
+    const report = this.stepReport;
+    report.workUnits = workDone;
+    report.lockSteps = lockSteps;
+    report.spins = spins;
+    report.exits = 0;
     return hypercall;
   }
 

@@ -12,17 +12,9 @@ import { closeRun, initMachine } from '../core/init.js';
 import { clockNs } from './pcpu-loop.js';
 import { Machine } from '../shm/layout.js';
 import { CTRL } from '../shm/layout.js';
+import type { RunOutput } from './run-output.js';
 import { workerEntry } from './worker-url.js';
 
-export interface RunOutput {
-  readonly engine: 'threads';
-  readonly machine: Machine;
-  /** Wall time from the start barrier opening to every pCPU having stopped, in ms. */
-  readonly wallMs: number;
-  /** Grace the run was allowed past its duration, in ms. */
-  readonly graceMs: number;
-  readonly warnings: readonly string[];
-}
 
 /** How long past its duration a run may take to stop (the host may delay a pCPU thread). */
 export function graceMs(config: Config): number {
@@ -40,6 +32,7 @@ export class ThreadsEngine {
 
   /** Runs one simulation. Reuses the pool's threads across runs of up to its size. */
   async run(config: Config): Promise<RunOutput> {
+    const hostStart = performance.now();
     const machine = Machine.allocate(config);
     initMachine(machine);
     const pool = await this.poolFor(config.pcpus);
@@ -63,7 +56,8 @@ export class ThreadsEngine {
       if (!(await raceTimer(config.durationMs + 10 * grace + 10_000, all)))
         throw new Error(`threads engine: the pCPU threads did not stop within ${10 * grace + 10_000} ms of the stop word`);
       closeRun(machine, stopNs);
-      return { engine: 'threads', machine, wallMs: performance.now() - startedAt, graceMs: grace, warnings };
+      const end = performance.now();
+      return { engine: 'threads', machine, wallMs: end - startedAt, graceMs: grace, hostMs: end - hostStart, warnings };
     } catch (error) {
       // A pCPU failed (or hung): release the others from the barrier and the run, and drop the
       // pool, whose threads may be stuck; the next run starts fresh ones.

@@ -1,6 +1,6 @@
 /** The results of one run: what the CLI prints and what `--json` writes. */
-import type { Config } from '../config/schema.js';
-import type { RunOutput } from '../engine/threads.js';
+import type { Config, EngineKind } from '../config/schema.js';
+import type { RunOutput } from '../engine/run-output.js';
 import { environment, type Environment } from './environment.js';
 import { collectMetrics, type Metrics } from './metrics.js';
 import { selfChecks, type SelfCheck } from './self-checks.js';
@@ -8,9 +8,11 @@ import { selfChecks, type SelfCheck } from './self-checks.js';
 export interface Results {
   /** All self-checks passed. */
   readonly ok: boolean;
-  readonly engine: 'threads';
+  /** `threads`: times are real; `virtual`: times are virtual ns of the cost model. */
+  readonly engine: EngineKind;
   readonly config: Config;
-  readonly environment: Environment;
+  /** Where it ran, and what the run cost the host (`hostMs`): everything that differs between identical runs. */
+  readonly environment: Environment & { readonly hostMs: number };
   readonly warnings: readonly string[];
   readonly selfChecks: readonly SelfCheck[];
   readonly metrics: Metrics;
@@ -23,7 +25,7 @@ export function buildResults(run: RunOutput): Results {
     ok: checks.every((c) => c.ok),
     engine: run.engine,
     config: run.machine.config,
-    environment: environment(),
+    environment: { ...environment(), hostMs: run.hostMs },
     warnings: run.warnings,
     selfChecks: checks,
     metrics,

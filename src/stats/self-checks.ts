@@ -91,5 +91,6 @@ function everyVcpuRan(machine: Machine, metrics: Metrics): SelfCheck {
 function endedInTime(machine: Machine, timing: RunTiming): SelfCheck {
   const limit = machine.config.durationMs + timing.graceMs;
   const ok = timing.wallMs <= limit;
-  return { name: 'ended-in-time', ok, detail: `ran ${timing.wallMs.toFixed(1)} ms; limit ${limit} ms (duration + ${timing.graceMs} ms grace)` };
+  const clock = machine.config.engine === 'virtual' ? 'virtual' : 'wall-clock';
+  return { name: 'ended-in-time', ok, detail: `ran ${timing.wallMs.toFixed(1)} ms of ${clock} time; limit ${limit} ms (duration + ${timing.graceMs} ms grace)` };
 }

@@ -69,6 +69,10 @@ export class McsLock implements SpinLock {
     return LOCK_STEP.DONE;
   }
 
+  skipSpins(): void {
+    // A failed poll leaves nothing behind in the context.
+  }
+
   isQueued(ctx: number): boolean {
     const phase = this.i32[ctx + VCPU_CTX.lockPhase];
     return phase === MCS_ACQUIRE.LINK || phase === MCS_ACQUIRE.WAIT;

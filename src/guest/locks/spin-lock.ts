@@ -33,4 +33,10 @@ export interface SpinLock {
   releaseStep(lockBase: number, ctx: number, vcpu: number): number;
   /** Whether a vCPU in the middle of acquiring is queued (holds a place in line). */
   isQueued(ctx: number): boolean;
+  /**
+   * The context change of `spins` more SPIN results in a row, with nothing written to the lock
+   * by anyone meanwhile: what a virtual engine fast-forwards instead of polling. Only state
+   * the lock keeps per spin (a backoff countdown) changes.
+   */
+  skipSpins(ctx: number, spins: number): void;
 }

@@ -22,6 +22,10 @@ export class TasLock implements SpinLock {
     return LOCK_STEP.DONE;
   }
 
+  skipSpins(): void {
+    // A failed poll leaves nothing behind in the context.
+  }
+
   isQueued(): boolean {
     return false;
   }

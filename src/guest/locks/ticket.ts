@@ -32,6 +32,10 @@ export class TicketLock implements SpinLock {
     return LOCK_STEP.DONE;
   }
 
+  skipSpins(): void {
+    // A failed poll leaves nothing behind in the context.
+  }
+
   isQueued(ctx: number): boolean {
     return this.i32[ctx + VCPU_CTX.lockPhase] === TICKET_PHASE.WAIT;
   }

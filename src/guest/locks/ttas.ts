@@ -42,6 +42,13 @@ export class TtasLock implements SpinLock {
     return LOCK_STEP.DONE;
   }
 
+  skipSpins(ctx: number, spins: number): void {
+    // Backoff pauses count down; once the window is spent, each further spin is a read that
+    // finds the lock still held and changes nothing.
+    const left = this.i32[ctx + VCPU_CTX.backoffLeft]!;
+    this.i32[ctx + VCPU_CTX.backoffLeft] = left > spins ? left - spins : 0;
+  }
+
   isQueued(): boolean {
     return false;
   }

@@ -7,4 +7,8 @@ export class NaivePolicy implements SpinWaitPolicy {
     return HYPERCALL.NONE;
   }
   waitEnded(): void {}
+  quietSpins(): number {
+    return Infinity;
+  }
+  addQuietSpins(): void {}
 }

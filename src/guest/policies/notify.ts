@@ -28,6 +28,16 @@ export class NotifyPolicy implements SpinWaitPolicy {
     return HYPERCALL.NONE;
   }
 
+  quietSpins(ctx: number): number {
+    if (this.spinThreshold === NEVER_NOTIFY) return Infinity;
+    // afterSpin notifies on the spin that brings the count to the threshold.
+    return Math.max(0, this.spinThreshold - 1 - (this.i32[ctx + VCPU_CTX.spinsSinceNotify]! >>> 0));
+  }
+
+  addQuietSpins(ctx: number, spins: number): void {
+    this.i32[ctx + VCPU_CTX.spinsSinceNotify] = (this.i32[ctx + VCPU_CTX.spinsSinceNotify]! >>> 0) + spins;
+  }
+
   waitEnded(ctx: number): void {
     this.i32[ctx + VCPU_CTX.spinsSinceNotify] = 0;
   }

@@ -18,4 +18,8 @@ export interface SpinWaitPolicy {
   afterSpin(ctx: number): number;
   /** Called when a wait ends (the lock was acquired or released): resets the policy's state. */
   waitEnded(ctx: number): void;
+  /** Spins that `afterSpin` would answer NONE to, from now (Infinity if it never asks for anything). */
+  quietSpins(ctx: number): number;
+  /** Records `spins` spins that `afterSpin` would all have answered NONE to (fast-forward). */
+  addQuietSpins(ctx: number, spins: number): void;
 }
