@@ -10,14 +10,15 @@
  * bench-results.json). Exits 1 if any run failed a self-check.
  */
 import { availableParallelism } from 'node:os';
-import { HELP_OPTION, integerFlag, parseFlags } from '../src/cli/flags.js';
+import { choiceFlag, HELP_OPTION, integerFlag, parseFlags } from '../src/cli/flags.js';
 import { checkJsonPath, writeJsonAtomically } from '../src/cli/json-output.js';
-import { ConfigError, type Config, type PolicyKind } from '../src/config/schema.js';
+import { ConfigError, ENGINES, type Config, type EngineKind, type PolicyKind } from '../src/config/schema.js';
 import { loadScenario } from '../src/config/load.js';
-import { ThreadsEngine } from '../src/engine/threads.js';
+import { hostWarning, ThreadsEngine } from '../src/engine/threads.js';
+import { simulate } from '../src/simulate.js';
 import { renderTable, fmt, type Column } from '../src/report/text-table.js';
 import { environment } from '../src/stats/environment.js';
-import { buildResults, type Results } from '../src/stats/results.js';
+import type { Results } from '../src/stats/results.js';
 
 const HELP = `npm run bench -- [options]
 
@@ -31,6 +32,8 @@ Options:
   --runs N         runs per case, with seeds 1..N (default 3)
   --duration-ms N  simulated duration of each run (default 2000)
   --quick          1 run of 500 ms per case (a smoke test)
+  --engine ENGINE  threads (default: real threads, real time) or virtual (virtual time, the
+                   scenario's cost model; --pcpus may then exceed the host's cores)
   --json FILE      where to write the results (default bench-results.json)
   -h, --help       this text`;
 
@@ -64,10 +67,10 @@ function spread(values: number[]): Spread {
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
-function cases(pcpus: number, durationMs: number): Case[] {
+function cases(pcpus: number, durationMs: number, engine: EngineKind): Case[] {
   // The same overrides as the command line's: `--pcpus P --vms N --vcpus P --policy X`.
   const at = (preset: string, p: number, copies: number, policy: PolicyKind, mode: 'bare' | 'virtualized') => (seed: number) =>
-    loadScenario(preset, { pcpus: p, vms: copies, vcpus: p, policy, mode, durationMs, seed });
+    loadScenario(preset, { pcpus: p, vms: copies, vcpus: p, policy, mode, durationMs, seed, engine });
   const out: Case[] = [{ table: 'contended', name: 'bare metal', config: at('contended', pcpus, 1, 'naive', 'bare') }];
   for (const copies of [1, 2])
     for (const policy of ['naive', 'notify'] as const)
@@ -85,6 +88,7 @@ const OPTIONS = {
   'duration-ms': { type: 'string' },
   quick: { type: 'boolean' },
   json: { type: 'string' },
+  engine: { type: 'string' },
   ...HELP_OPTION,
 } as const;
 
@@ -106,19 +110,22 @@ async function main(): Promise<number> {
   const runs = values.quick ? 1 : boundedFlag('runs', values.runs, 3, 1, 100);
   const durationMs = values.quick ? 500 : boundedFlag('duration-ms', values['duration-ms'], 2000, 50, 3_600_000);
   const jsonPath = checkJsonPath(values.json ?? 'bench-results.json');
+  const engineKind = choiceFlag('engine', values.engine, ENGINES) ?? 'threads';
 
-  const all = cases(pcpus, durationMs);
-  console.log(`spinvisor bench: ${pcpus} pCPUs, ${all.length} cases × ${runs} run(s) × ${durationMs} ms, threads engine`);
-  if (pcpus > availableParallelism()) console.error(`warning: ${pcpus} pCPUs on ${availableParallelism()} host cores: results are distorted`);
+  const all = cases(pcpus, durationMs, engineKind);
+  const time = engineKind === 'virtual' ? 'ms of virtual time' : 'ms';
+  console.log(`spinvisor bench: ${pcpus} pCPUs, ${all.length} cases × ${runs} run(s) × ${durationMs} ${time}, ${engineKind} engine`);
+  const warning = hostWarning(all[0]!.config(1));
+  if (warning) console.error(`warning: ${warning}`);
 
-  const engine = new ThreadsEngine();
+  const threads = new ThreadsEngine();
   const results: CaseResult[] = [];
   let failed = 0;
   try {
     for (const [i, c] of all.entries()) {
       const runsOfCase: Results[] = [];
       for (let seed = 1; seed <= runs; seed++) {
-        const result = buildResults(await engine.run(c.config(seed)));
+        const result = await simulate(c.config(seed), threads);
         if (!result.ok) {
           failed++;
           for (const check of result.selfChecks.filter((s) => !s.ok)) console.error(`✗ ${c.name} (seed ${seed}): ${check.name}: ${check.detail}`);
@@ -138,11 +145,11 @@ async function main(): Promise<number> {
       process.stdout.write(`  [${i + 1}/${all.length}] ${c.table}: ${c.name}\n`);
     }
   } finally {
-    await engine.close();
+    await threads.close();
   }
 
-  printTables(results);
-  const output = { environment: environment(), options: { pcpus, runs, durationMs }, cases: results.map((r) => ({ table: r.case.table, name: r.case.name, throughput: r.throughput, workUnitsPerSec: r.workUnitsPerSec, spinFraction: r.spinFraction, stealFraction: r.stealFraction, lockHolderPreemptions: r.lockHolderPreemptions, runs: r.runs })) };
+  printTables(results, engineKind);
+  const output = { environment: environment(), options: { pcpus, runs, durationMs, engine: engineKind }, cases: results.map((r) => ({ table: r.case.table, name: r.case.name, throughput: r.throughput, workUnitsPerSec: r.workUnitsPerSec, spinFraction: r.spinFraction, stealFraction: r.stealFraction, lockHolderPreemptions: r.lockHolderPreemptions, runs: r.runs })) };
   writeJsonAtomically(jsonPath, output);
   console.log(`\nresults: ${values.json ?? 'bench-results.json'}`);
   if (failed > 0) console.error(`${failed} run(s) failed their self-checks`);
@@ -152,7 +159,8 @@ async function main(): Promise<number> {
 const sum = (r: Results, f: (vm: Results['metrics']['vms'][number]) => number) => r.metrics.vms.reduce((s, vm) => s + f(vm), 0);
 const withSpread = (s: Spread, f: (n: number) => string) => (s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`);
 
-function printTables(results: CaseResult[]): void {
+function printTables(results: CaseResult[], engine: EngineKind): void {
+  const second = engine === 'virtual' ? 'virtual second' : 'second';
   const bare = (table: string, p?: number) =>
     results.find((r) => r.case.table === table && r.case.name.startsWith('bare metal') && (p === undefined || r.case.name.endsWith(`${p} pCPU`)));
   const contended = results.filter((r) => r.case.table === 'contended');
@@ -167,7 +175,7 @@ function printTables(results: CaseResult[]): void {
     { header: 'VM/bare', cell: (r) => fmt.ratio(r.throughput.median / bareContended.throughput.median) },
     { header: 'vs naive', cell: (r) => (r.case.name.endsWith('notify') ? fmt.ratio(r.throughput.median / naiveOf(r)!.throughput.median) : '') },
   ];
-  console.log('\nContended workload (acquisitions per second, all VMs together; median of runs)\n');
+  console.log(`\nContended workload (acquisitions per ${second}, all VMs together; median of runs)\n`);
   console.log(renderTable(columns, contended));
 
   const uncontended = results.filter((r) => r.case.table === 'uncontended');

@@ -8,7 +8,7 @@ export { listPresets, presetNames, DEFAULT_PRESET } from './config/presets.js';
 export type { Preset } from './config/presets.js';
 export { scenarioJsonSchema } from './config/write-json-schema.js';
 export { simulate } from './simulate.js';
-export { ThreadsEngine, oversubscriptionWarning } from './engine/threads.js';
+export { ThreadsEngine, oversubscriptionWarning, hostWarning } from './engine/threads.js';
 export { VirtualEngine } from './engine/virtual.js';
 export type { RunOutput } from './engine/run-output.js';
 export type { Results } from './stats/results.js';

@@ -2,7 +2,7 @@
 import { loadScenario } from '../config/load.js';
 import { DEFAULT_PRESET } from '../config/presets.js';
 import { ConfigError, type PolicyKind } from '../config/schema.js';
-import { ThreadsEngine, oversubscriptionWarning } from '../engine/threads.js';
+import { ThreadsEngine, hostWarning } from '../engine/threads.js';
 import { renderCompare, type PolicyRun } from '../report/compare-table.js';
 import { simulate } from '../simulate.js';
 import { HELP_OPTION, JSON_OPTION, OVERRIDE_OPTIONS, overridesFrom, parseFlags, policiesFlag, scenarioArgument } from './flags.js';
@@ -29,7 +29,7 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
   if (configs[0]!.mode === 'bare') throw new ConfigError('mode: compare runs each policy under the hypervisor; bare metal has none (drop --mode bare)');
 
   const warnings = new Warnings();
-  warnings.print([oversubscriptionWarning(configs[0]!.pcpus)]);
+  warnings.print([hostWarning(configs[0]!)]);
   const runs: PolicyRun[] = [];
   const engine = new ThreadsEngine();
   try {

@@ -5,7 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Overrides } from '../config/overrides.js';
-import { ConfigError, LOCK_KINDS, MODES, POLICY_KINDS } from '../config/schema.js';
+import { ConfigError, ENGINES, LOCK_KINDS, MODES, POLICY_KINDS } from '../config/schema.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -21,6 +21,7 @@ export const OVERRIDE_OPTIONS = {
   'slice-us': { type: 'string' },
   'duration-ms': { type: 'string' },
   seed: { type: 'string' },
+  engine: { type: 'string' },
 } as const satisfies Options;
 
 export const POLICY_OPTION = { policy: { type: 'string' } } as const satisfies Options;
@@ -101,6 +102,7 @@ export function overridesFrom(values: { readonly [K in keyof typeof OVERRIDE_OPT
     sliceUs: integerFlag('slice-us', values['slice-us']),
     durationMs: integerFlag('duration-ms', values['duration-ms']),
     seed: integerFlag('seed', values.seed),
+    engine: choiceFlag('engine', values.engine, ENGINES),
   };
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Overrides;
 }

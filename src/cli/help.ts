@@ -18,7 +18,10 @@ const OVERRIDES = `Overrides (applied to the scenario, then validated like the f
                     bound to each pCPU, no hypervisor; applied after the other overrides)
   --slice-us N      the scheduler's time slice, in µs
   --duration-ms N   length of the run, in ms
-  --seed N          seed of the guests' random streams`;
+  --seed N          seed of the guests' random streams
+  --engine ENGINE   threads (default: every pCPU a worker thread, real time) or virtual (one
+                    thread, virtual time from the scenario's cost model: same seed, same result,
+                    and machines larger than the host)`;
 
 export const MAIN_HELP = `spinvisor: a hypervisor running multiprocessor VMs, simulated at native speed, to show what
 time slicing does to guest spinlocks and how the fixes real systems ship help.
@@ -36,6 +39,8 @@ ${SCENARIO}
 Examples:
   spinvisor run contended --vms 2                   two 2-vCPU VMs on 2 pCPUs: 2x overcommit
   spinvisor compare contended --vms 2               the same, naive spinning vs notify
+  spinvisor run contended --engine virtual --pcpus 64 --vcpus 64 --vms 2
+                                                    a 64-pCPU machine, simulated in virtual time
   spinvisor run my-scenario.json --json out.json
 
 ${EXIT_CODES}`;
@@ -43,8 +48,7 @@ ${EXIT_CODES}`;
 export function runHelp(): string {
   return `spinvisor run [scenario] [flags]
 
-Runs one scenario on the threads engine (every pCPU a worker thread, real time) and prints what
-ran, a row per VM, a row per pCPU and the self-checks. Warnings (e.g. more pCPUs than host
+Runs one scenario on the engine it names (--engine; threads by default) and prints what ran, a row per VM, a row per pCPU and the self-checks. Warnings (e.g. more pCPUs than host
 cores) go to stderr.
 
 ${SCENARIO}

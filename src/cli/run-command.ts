@@ -1,7 +1,7 @@
 /** `spinvisor run`: one scenario, one table, optionally a results file. */
 import { loadScenario } from '../config/load.js';
 import { DEFAULT_PRESET } from '../config/presets.js';
-import { oversubscriptionWarning } from '../engine/threads.js';
+import { hostWarning } from '../engine/threads.js';
 import { renderRun } from '../report/run-table.js';
 import { simulate } from '../simulate.js';
 import { HELP_OPTION, JSON_OPTION, OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom, parseFlags, scenarioArgument } from './flags.js';
@@ -24,7 +24,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const config = loadScenario(spec, overrides);
 
   const warnings = new Warnings();
-  warnings.print([oversubscriptionWarning(config.pcpus)]);
+  warnings.print([hostWarning(config)]);
   if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} for ${config.durationMs} ms…\n`);
   const results = await simulate(config);
   warnings.print(results.warnings);

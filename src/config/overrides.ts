@@ -4,7 +4,7 @@
  * is reported by the schema with the field it landed in (`pcpus: Too big: …`), exactly as the
  * same value in a file would be.
  */
-import type { LockKind, Mode, PolicyKind } from './schema.js';
+import type { EngineKind, LockKind, Mode, PolicyKind } from './schema.js';
 import { MAX_VMS, parseScenario, toBareMetal, type Config } from './schema.js';
 
 export interface Overrides {
@@ -20,6 +20,7 @@ export interface Overrides {
   /** `bare` turns the result into bare metal with `toBareMetal`, after the other overrides. */
   readonly mode?: Mode;
   readonly sliceUs?: number;
+  readonly engine?: EngineKind;
   readonly durationMs?: number;
   readonly seed?: number;
 }
@@ -40,10 +41,11 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
 export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (!isRecord(input)) return parseScenario(input);
   const scenario: Json = structuredClone(input);
-  const { pcpus, vms, vcpus, lock, policy, mode, sliceUs, durationMs, seed } = overrides;
+  const { pcpus, vms, vcpus, lock, policy, mode, sliceUs, durationMs, seed, engine } = overrides;
   if (pcpus !== undefined) scenario.pcpus = pcpus;
   if (durationMs !== undefined) scenario.durationMs = durationMs;
   if (seed !== undefined) scenario.seed = seed;
+  if (engine !== undefined) scenario.engine = engine;
   if (sliceUs !== undefined) scenario.scheduler = patchObject(scenario.scheduler, { sliceUs });
   if (Array.isArray(scenario.vms)) {
     const list: unknown[] = vms !== undefined && scenario.vms.length > 0 ? copiesOf(scenario.vms[0], vms) : scenario.vms;

@@ -21,6 +21,11 @@ export function graceMs(config: Config): number {
   return 250 + Math.ceil(config.durationMs / 10);
 }
 
+/** The warning a scenario earns before it runs: only the threads engine depends on the host's cores. */
+export function hostWarning(config: Config): string | null {
+  return config.engine === 'threads' ? oversubscriptionWarning(config.pcpus) : null;
+}
+
 export function oversubscriptionWarning(pcpus: number, cores = availableParallelism()): string | null {
   if (pcpus <= cores) return null;
   return `${pcpus} pCPUs on ${cores} host cores: the host will preempt pCPU threads themselves, so spinning, steal and throughput figures are distorted`;

@@ -52,7 +52,9 @@ export function renderCompare(runs: readonly PolicyRun[], options: { readonly ti
   });
   const head = [
     `spinvisor compare${options.title ? `: ${options.title}` : ''} · ${machineSummary(config)}`,
-    `${config.durationMs} ms per policy · seed ${config.seed} · ${first.results.engine} engine · ${first.results.environment.cores} host cores · Node ${first.results.environment.node}`,
+    first.results.engine === 'virtual'
+      ? `${config.durationMs} ms of virtual time per policy · seed ${config.seed} · virtual engine · Node ${first.results.environment.node}`
+      : `${config.durationMs} ms per policy · seed ${config.seed} · threads engine · ${first.results.environment.cores} host cores · Node ${first.results.environment.node}`,
   ];
   const warnings = [...new Set(runs.flatMap((run) => run.results.warnings))].map((w) => `! warning: ${w}`);
   const checks = runs.map((run) => `${run.policy}: ${renderSelfChecks(run.results.selfChecks)}`);

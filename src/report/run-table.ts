@@ -40,8 +40,11 @@ export function renderRun(results: Results, options: RunTableOptions = {}): stri
   const { config, metrics } = results;
   const head = [
     `spinvisor run${options.title ? `: ${options.title}` : ''} · ${machineSummary(config)}`,
-    `${config.durationMs} ms · seed ${config.seed} · ${results.engine} engine · elapsed ${metrics.elapsedMs.toFixed(1)} ms · ` +
-      `${results.environment.cores} host cores · Node ${results.environment.node}`,
+    results.engine === 'virtual'
+      ? `${config.durationMs} ms of virtual time · seed ${config.seed} · virtual engine · ` +
+        `took ${(results.environment.hostMs / 1000).toFixed(2)} s on the host · Node ${results.environment.node}`
+      : `${config.durationMs} ms · seed ${config.seed} · threads engine · elapsed ${metrics.elapsedMs.toFixed(1)} ms · ` +
+        `${results.environment.cores} host cores · Node ${results.environment.node}`,
   ];
   const warnings = results.warnings.map((w) => `! warning: ${w}`);
   const vmRows: VmRow[] = metrics.vms.length > 1 ? [...metrics.vms, allVms(metrics)] : metrics.vms;
