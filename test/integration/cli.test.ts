@@ -162,6 +162,25 @@ describe('spinvisor runs', () => {
   });
 });
 
+describe('spinvisor on the virtual engine', () => {
+  it('runs a machine larger than the host in virtual time and says so', () => {
+    const json = join(tmp, 'virtual.json');
+    const outcome = spinvisor('run', 'contended', '--engine', 'virtual', '--pcpus', '16', '--vcpus', '16', '--vms', '2', '--duration-ms', '50', '--json', json);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stderr).not.toMatch(/WARNING/);
+    expect(outcome.stdout).toMatch(/50 ms of virtual time · seed 1 · virtual engine/);
+    const results = JSON.parse(readFileSync(json, 'utf8'));
+    expect(results.ok).toBe(true);
+    expect(results.engine).toBe('virtual');
+    expect(results.metrics.pcpus).toHaveLength(16);
+    expect(results.metrics.elapsedMs).toBe(50);
+  });
+
+  it('rejects an unknown engine, naming the flag', () => {
+    expectUsageError(spinvisor('run', '--engine', 'warp'), /^spinvisor: --engine: expected one of threads, virtual, got "warp"$/);
+  });
+});
+
 /** Leftover temporary files of an atomic write. */
 function readdirTemps(): string[] {
   return readdirSync(tmp).filter((name) => name.includes('.tmp-'));
