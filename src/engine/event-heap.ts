@@ -31,56 +31,51 @@ export class EventHeap {
 
   push(id: number, time: number): void {
     this.rng = xorshift32(this.rng);
+    const key = this.rng;
+    const { ids, times, keys } = this;
+    // Sift the hole up from the end, moving parents down, then drop the entry in.
     let i = this.count++;
-    this.ids[i] = id;
-    this.times[i] = time;
-    this.keys[i] = this.rng;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.before(i, parent)) break;
-      this.swap(i, parent);
+      const pt = times[parent]!;
+      if (pt < time || (pt === time && keys[parent]! <= key)) break;
+      ids[i] = ids[parent]!;
+      times[i] = pt;
+      keys[i] = keys[parent]!;
       i = parent;
     }
+    ids[i] = id;
+    times[i] = time;
+    keys[i] = key;
   }
 
   /** Removes the earliest entry and returns its id (the caller read its time with peekTime). */
   pop(): number {
-    const top = this.ids[0]!;
+    const { ids, times, keys } = this;
+    const top = ids[0]!;
     const last = --this.count;
     if (last > 0) {
-      this.ids[0] = this.ids[last]!;
-      this.times[0] = this.times[last]!;
-      this.keys[0] = this.keys[last]!;
+      // Sift the last entry down from the root as a hole, moving the smaller child up.
+      const id = ids[last]!;
+      const time = times[last]!;
+      const key = keys[last]!;
       let i = 0;
       for (;;) {
-        const left = 2 * i + 1;
-        if (left >= last) break;
-        const right = left + 1;
-        const child = right < last && this.before(right, left) ? right : left;
-        if (!this.before(child, i)) break;
-        this.swap(i, child);
+        let child = 2 * i + 1;
+        if (child >= last) break;
+        const right = child + 1;
+        if (right < last && (times[right]! < times[child]! || (times[right] === times[child] && keys[right]! < keys[child]!))) child = right;
+        const ct = times[child]!;
+        if (time < ct || (time === ct && key <= keys[child]!)) break;
+        ids[i] = ids[child]!;
+        times[i] = ct;
+        keys[i] = keys[child]!;
         i = child;
       }
+      ids[i] = id;
+      times[i] = time;
+      keys[i] = key;
     }
     return top;
-  }
-
-  private before(a: number, b: number): boolean {
-    const ta = this.times[a]!;
-    const tb = this.times[b]!;
-    return ta < tb || (ta === tb && this.keys[a]! < this.keys[b]!);
-  }
-
-  private swap(a: number, b: number): void {
-    const { ids, times, keys } = this;
-    const id = ids[a]!;
-    ids[a] = ids[b]!;
-    ids[b] = id;
-    const t = times[a]!;
-    times[a] = times[b]!;
-    times[b] = t;
-    const k = keys[a]!;
-    keys[a] = keys[b]!;
-    keys[b] = k;
   }
 }
