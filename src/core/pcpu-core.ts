@@ -234,9 +234,14 @@ export class PcpuCore {
     if (next < 0) return STEP.RAN;
     f64[this.counters + VC.yields]! += 1;
     if (directedTo) f64[this.counters + VC.directedYields]! += 1;
+    const sliceEnd = this.sliceEnd;
     this.switchStartedAt = now;
     this.switchOut(now, SWITCH_OUT.YIELD);
     this.switchIn(next, now);
+    // A directed yield donates the rest of the yielder's slice (as KVM's yield_to does), not a
+    // fresh one: the target was taken past the run queue, so with a fresh slice the vCPUs of
+    // one VM could pass the pCPU among themselves forever and starve everyone queued on it.
+    if (directedTo) this.sliceEnd = sliceEnd;
     return STEP.SWITCHED;
   }
 
@@ -368,7 +373,11 @@ export class PcpuCore {
             // Every further poll this step fails too (nobody else runs meanwhile): take as many
             // as the budget holds (the loop's last pass may overdraw it, hence the ceiling),
             // stopping short of the one the policy would answer with a hypercall.
-            const skipped = Math.min(Math.ceil(budget / COST.LOCK_STEP), policy.quietSpins(ctx));
+            const skipped = Math.min(
+              Math.ceil(budget / COST.LOCK_STEP),
+              policy.quietSpins(ctx),
+              lock.certainSpins(layout.lockBase(globalLock), ctx),
+            );
             if (skipped > 0) {
               lock.skipSpins(ctx, skipped);
               policy.addQuietSpins(ctx, skipped);
@@ -393,7 +402,8 @@ export class PcpuCore {
           spins++;
           if (this.fastForwardSpins) {
             // Waiting for a successor to link (MCS): as above, no policy involved.
-            const skipped = Math.ceil(budget / COST.LOCK_STEP);
+            const lockBase = layout.lockBase(guest.firstLock + i32[ctx + VCPU_CTX.lock]!);
+            const skipped = Math.min(Math.ceil(budget / COST.LOCK_STEP), lock.certainSpins(lockBase, ctx));
             lock.skipSpins(ctx, skipped);
             spins += skipped;
             lockSteps += skipped;

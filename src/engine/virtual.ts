@@ -75,7 +75,9 @@ export class VirtualEngine implements Platform {
         heap.push(pcpu, now + cost);
       } else if (status === STEP.SWITCHED) {
         const end = now + costs.switchNs;
-        core.switchDone(end);
+        // A switch still going at the run's end is hypervisor time up to the end only; the
+        // vCPU's run would otherwise start after the end and be charged negative run time.
+        core.switchDone(end < durationNs ? end : durationNs);
         heap.push(pcpu, end);
       } else {
         // Partner: the scheduler's idle check before it calls wakeIdlePcpu.

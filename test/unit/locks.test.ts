@@ -557,3 +557,29 @@ describe.each(['ticket', 'mcs'] as const)('preemption in every state: a %s holde
     expect(b.isIdle()).toBe(true);
   });
 });
+
+describe('what a virtual engine may fast-forward after a SPIN', () => {
+  it.each(['tas', 'ticket', 'mcs'] as const)('%s: every further poll fails while the lock is held', (kind) => {
+    const b = new Bench(kind);
+    b.acquire(0);
+    b.begin(1);
+    let result = b.acquireStep(1);
+    while (result === LOCK_STEP.PROGRESS) result = b.acquireStep(1);
+    expect(result).toBe(LOCK_STEP.SPIN);
+    expect(b.lock.certainSpins(b.lockBase, b.ctx(1))).toBe(Infinity);
+  });
+
+  it('ttas: only the backoff pauses left are certain when the lock is free, all polls when held', () => {
+    const b = new Bench('ttas');
+    b.acquire(0);
+    b.begin(1);
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.SPIN);
+    expect(b.lock.certainSpins(b.lockBase, b.ctx(1))).toBe(Infinity);
+    b.machine.i32[b.ctx(1) + VCPU_CTX.backoffLeft] = 5;
+    b.release(0);
+    expect(b.lock.certainSpins(b.lockBase, b.ctx(1))).toBe(5);
+    b.lock.skipSpins(b.ctx(1), 5);
+    expect(b.machine.i32[b.ctx(1) + VCPU_CTX.backoffLeft]).toBe(0);
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.DONE);
+  });
+});

@@ -34,9 +34,11 @@ export interface SpinLock {
   /** Whether a vCPU in the middle of acquiring is queued (holds a place in line). */
   isQueued(ctx: number): boolean;
   /**
-   * The context change of `spins` more SPIN results in a row, with nothing written to the lock
-   * by anyone meanwhile: what a virtual engine fast-forwards instead of polling. Only state
-   * the lock keeps per spin (a backoff countdown) changes.
+   * Right after a SPIN: how many further steps would certainly SPIN too if nobody else wrote
+   * the lock meanwhile (Infinity when the lock is seen held; a backoff's remaining pauses when
+   * it is free). What a virtual engine may fast-forward instead of polling.
    */
+  certainSpins(lockBase: number, ctx: number): number;
+  /** The context change of `spins` such SPIN results in a row (a backoff countdown, or nothing). */
   skipSpins(ctx: number, spins: number): void;
 }

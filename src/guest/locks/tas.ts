@@ -22,6 +22,11 @@ export class TasLock implements SpinLock {
     return LOCK_STEP.DONE;
   }
 
+  certainSpins(): number {
+    // A SPIN here is a poll that saw the lock taken; until someone else writes, every poll does.
+    return Infinity;
+  }
+
   skipSpins(): void {
     // A failed poll leaves nothing behind in the context.
   }

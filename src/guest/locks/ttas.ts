@@ -42,6 +42,13 @@ export class TtasLock implements SpinLock {
     return LOCK_STEP.DONE;
   }
 
+  certainSpins(lockBase: number, ctx: number): number {
+    // A backoff pause does not look at the lock: if it is free now, only the pauses left are
+    // certain, and the read after them takes it.
+    if (Atomics.load(this.i32, lockBase + LOCK_WORD.a) !== 0) return Infinity;
+    return this.i32[ctx + VCPU_CTX.backoffLeft]!;
+  }
+
   skipSpins(ctx: number, spins: number): void {
     // Backoff pauses count down; once the window is spent, each further spin is a read that
     // finds the lock still held and changes nothing.
