@@ -37,10 +37,9 @@ export class EventHeap {
     let i = this.count++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const pt = times[parent]!;
-      if (pt < time || (pt === time && keys[parent]! <= key)) break;
+      if (!earlier(time, key, times[parent]!, keys[parent]!)) break;
       ids[i] = ids[parent]!;
-      times[i] = pt;
+      times[i] = times[parent]!;
       keys[i] = keys[parent]!;
       i = parent;
     }
@@ -64,11 +63,10 @@ export class EventHeap {
         let child = 2 * i + 1;
         if (child >= last) break;
         const right = child + 1;
-        if (right < last && (times[right]! < times[child]! || (times[right] === times[child] && keys[right]! < keys[child]!))) child = right;
-        const ct = times[child]!;
-        if (time < ct || (time === ct && key <= keys[child]!)) break;
+        if (right < last && earlier(times[right]!, keys[right]!, times[child]!, keys[child]!)) child = right;
+        if (!earlier(times[child]!, keys[child]!, time, key)) break;
         ids[i] = ids[child]!;
-        times[i] = ct;
+        times[i] = times[child]!;
         keys[i] = keys[child]!;
         i = child;
       }
@@ -78,4 +76,9 @@ export class EventHeap {
     }
     return top;
   }
+}
+
+/** Entry (ta, ka) goes before entry (tb, kb): earlier time, or the same time and a smaller key. */
+function earlier(ta: number, ka: number, tb: number, kb: number): boolean {
+  return ta < tb || (ta === tb && ka < kb);
 }
