@@ -47,6 +47,8 @@ export interface StepReport {
   spins: number;
   /** Hypercall exits handled (0 or 1). */
   exits: number;
+  /** Global index of the lock the step's last lock step worked on, or -1. */
+  lock: number;
 }
 
 export interface CoreOptions {
@@ -57,11 +59,11 @@ export interface CoreOptions {
   /** Cost units a step may spend (default COST.STEP_BUDGET); smaller steps interleave pCPUs finer. */
   readonly stepBudget?: number;
   /**
-   * After a failed poll, account the rest of the step's polls in one go instead of making them.
-   * Exact only when no other pCPU can write shared memory during a step: the virtual engine,
-   * which runs one pCPU step at a time. Never for the threads engine.
+   * Every lock step opens a step of its own (virtual engine): a step is one shared-memory
+   * operation at its start, then private work up to the next one, so an engine that orders
+   * steps by time orders every shared-memory operation of every pCPU.
    */
-  readonly fastForwardSpins?: boolean;
+  readonly fineSteps?: boolean;
 }
 
 export class PcpuCore {
@@ -100,9 +102,11 @@ export class PcpuCore {
   private readonly calibrate: boolean;
   private readonly executeWork: boolean;
   private readonly stepBudget: number;
-  private readonly fastForwardSpins: boolean;
+  private readonly fineSteps: boolean;
+  /** The last step ended on a failed poll with no hypercall asked: the next steps are polls too. */
+  private endedOnSpin = false;
   /** The last step's work, rewritten every step (never reallocated). */
-  readonly stepReport: StepReport = { workUnits: 0, lockSteps: 0, spins: 0, exits: 0 };
+  readonly stepReport: StepReport = { workUnits: 0, lockSteps: 0, spins: 0, exits: 0, lock: -1 };
   private lastStepNow = -1;
   private lastStepCost = 0;
   private switchStartedAt = 0;
@@ -126,7 +130,7 @@ export class PcpuCore {
     this.calibrate = options.calibrate;
     this.executeWork = options.executeWork ?? true;
     this.stepBudget = options.stepBudget ?? COST.STEP_BUDGET;
-    this.fastForwardSpins = options.fastForwardSpins ?? false;
+    this.fineSteps = options.fineSteps ?? false;
     this.firstSliceStagger = (this.sliceNs * pcpu) / machine.layout.pcpus;
   }
 
@@ -210,6 +214,37 @@ export class PcpuCore {
     this.f64[this.pcpuCounters + PC.elapsedNs] = now - this.startNs;
   }
 
+  /** When the current slice ends (ns; Infinity on bare metal or with no vCPU). */
+  get sliceEndNs(): number {
+    return this.current < 0 ? Infinity : this.sliceEnd;
+  }
+
+  /**
+   * After a RAN step with fine steps: how many of the next steps would certainly be failed
+   * polls that ask for nothing, if nobody else wrote shared memory meanwhile (0 unless the step
+   * ended on such a poll). What a virtual engine may fast-forward with `skipSpins`.
+   */
+  skippableSpins(): number {
+    if (!this.endedOnSpin || this.current < 0) return 0;
+    const { i32, ctx, guest } = this;
+    const lockBase = this.machine.layout.lockBase(guest.firstLock + i32[ctx + VCPU_CTX.lock]!);
+    const certain = guest.lock.certainSpins(lockBase, ctx);
+    return i32[ctx + VCPU_CTX.phase] === GUEST_PHASE.ACQUIRE ? Math.min(certain, guest.policy.quietSpins(ctx)) : certain;
+  }
+
+  /**
+   * Accounts `count` (at most `skippableSpins()`) poll steps without making them: each is a
+   * step that polls once and fails, so every counter ends as if they had run.
+   */
+  skipSpins(count: number): void {
+    const { i32, f64, ctx, guest } = this;
+    guest.lock.skipSpins(ctx, count);
+    if (i32[ctx + VCPU_CTX.phase] === GUEST_PHASE.ACQUIRE) guest.policy.addQuietSpins(ctx, count);
+    f64[this.counters + VC.spins]! += count;
+    if (i32[ctx + VCPU_CTX.waiting] === 1) f64[this.time + VCPU_TIME.waitSpins]! += count;
+    f64[this.pcpuCounters + PC.steps]! += count;
+  }
+
   /** Marks the start of a sleep (threads engine) for the counters. */
   noteSleep(): void {
     this.f64[this.pcpuCounters + PC.sleeps]! += 1;
@@ -223,6 +258,8 @@ export class PcpuCore {
     report.lockSteps = 0;
     report.spins = 0;
     report.exits = 1;
+    report.lock = -1;
+    this.endedOnSpin = false;
     let next = -1;
     let directedTo = false;
     if (this.directed) {
@@ -314,6 +351,9 @@ export class PcpuCore {
     let rng = i32[ctx + VCPU_CTX.rng]!;
     const stepBudget = this.stepBudget;
     const executeWork = this.executeWork;
+    const fineSteps = this.fineSteps;
+    let lastLockResult = -1;
+    let touchedLock = -1;
     let budget = stepBudget;
     let lockSteps = 0;
     let workDone = 0;
@@ -346,10 +386,13 @@ export class PcpuCore {
           phase = GUEST_PHASE.RELEASE;
         }
       } else if (phase === GUEST_PHASE.ACQUIRE) {
+        if (fineSteps && budget < stepBudget) break;
         const globalLock = guest.firstLock + i32[ctx + VCPU_CTX.lock]!;
+        touchedLock = globalLock;
         const result = lock.acquireStep(layout.lockBase(globalLock), ctx, vcpu);
         budget -= COST.LOCK_STEP;
         lockSteps++;
+        lastLockResult = result;
         if (result === LOCK_STEP.DONE) {
           const t = now + (stepBudget - budget) * this.nsPerCost;
           if (i32[ctx + VCPU_CTX.waiting] === 1) this.endWait(t, spins);
@@ -369,28 +412,14 @@ export class PcpuCore {
           }
           hypercall = policy.afterSpin(ctx);
           if (hypercall !== HYPERCALL.NONE) break;
-          if (this.fastForwardSpins) {
-            // Every further poll this step fails too (nobody else runs meanwhile): take as many
-            // as the budget holds (the loop's last pass may overdraw it, hence the ceiling),
-            // stopping short of the one the policy would answer with a hypercall.
-            const skipped = Math.min(
-              Math.ceil(budget / COST.LOCK_STEP),
-              policy.quietSpins(ctx),
-              lock.certainSpins(layout.lockBase(globalLock), ctx),
-            );
-            if (skipped > 0) {
-              lock.skipSpins(ctx, skipped);
-              policy.addQuietSpins(ctx, skipped);
-              spins += skipped;
-              lockSteps += skipped;
-              budget -= skipped * COST.LOCK_STEP;
-            }
-          }
         }
       } else if (phase === GUEST_PHASE.RELEASE) {
-        const result = lock.releaseStep(layout.lockBase(guest.firstLock + i32[ctx + VCPU_CTX.lock]!), ctx, vcpu);
+        if (fineSteps && budget < stepBudget) break;
+        touchedLock = guest.firstLock + i32[ctx + VCPU_CTX.lock]!;
+        const result = lock.releaseStep(layout.lockBase(touchedLock), ctx, vcpu);
         budget -= COST.LOCK_STEP;
         lockSteps++;
+        lastLockResult = result;
         if (result === LOCK_STEP.DONE) {
           const t = now + (stepBudget - budget) * this.nsPerCost;
           const hold = t - f64[time + VCPU_TIME.acquiredAt]!;
@@ -400,15 +429,6 @@ export class PcpuCore {
           phase = GUEST_PHASE.OUTSIDE;
         } else if (result === LOCK_STEP.SPIN) {
           spins++;
-          if (this.fastForwardSpins) {
-            // Waiting for a successor to link (MCS): as above, no policy involved.
-            const lockBase = layout.lockBase(guest.firstLock + i32[ctx + VCPU_CTX.lock]!);
-            const skipped = Math.min(Math.ceil(budget / COST.LOCK_STEP), lock.certainSpins(lockBase, ctx));
-            lock.skipSpins(ctx, skipped);
-            spins += skipped;
-            lockSteps += skipped;
-            budget -= skipped * COST.LOCK_STEP;
-          }
         }
       } else {
         // START: the first stretch of outside work.
@@ -431,6 +451,9 @@ export class PcpuCore {
     report.lockSteps = lockSteps;
     report.spins = spins;
     report.exits = 0;
+    report.lock = touchedLock;
+    // With fine steps a failed poll is the step's only lock step: it ends the step.
+    this.endedOnSpin = fineSteps && lastLockResult === LOCK_STEP.SPIN && hypercall === HYPERCALL.NONE;
     return hypercall;
   }
 

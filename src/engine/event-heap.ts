@@ -1,23 +1,20 @@
 /**
- * The virtual engine's agenda: pCPUs ordered by the virtual time of their next step. Ties are
- * broken by a seeded random key drawn when a pCPU is scheduled, so the interleaving of
- * simultaneous steps is neither fixed nor irreproducible. A binary heap in typed arrays: no
- * allocation per event.
+ * The virtual engine's agenda: pCPUs ordered by the virtual time of their next step, ties
+ * broken by a key the caller gives (the engine draws it from the seed, the pCPU and the step's
+ * number, so simultaneous steps are ordered neither by pCPU number nor irreproducibly). A
+ * binary heap in typed arrays: no allocation per event.
  */
-import { xorshift32 } from '../guest/rng.js';
 
 export class EventHeap {
-  private readonly ids: Int32Array;
-  private readonly times: Float64Array;
-  private readonly keys: Int32Array;
+  private ids: Int32Array;
+  private times: Float64Array;
+  private keys: Int32Array;
   private count = 0;
-  private rng: number;
 
-  constructor(capacity: number, seed: number) {
+  constructor(capacity: number) {
     this.ids = new Int32Array(capacity);
     this.times = new Float64Array(capacity);
     this.keys = new Int32Array(capacity);
-    this.rng = seed | 0 || 0x2545f491;
   }
 
   get size(): number {
@@ -29,9 +26,14 @@ export class EventHeap {
     return this.count > 0 ? this.times[0]! : Infinity;
   }
 
-  push(id: number, time: number): void {
-    this.rng = xorshift32(this.rng);
-    const key = this.rng;
+  /** Tie-break key of the earliest entry (0 when empty). */
+  peekKey(): number {
+    return this.count > 0 ? this.keys[0]! : 0;
+  }
+
+  push(id: number, time: number, key: number): void {
+    // Entries left stale by a caller (rescheduled earlier) stay until popped: grow for them.
+    if (this.count === this.ids.length) this.grow();
     const { ids, times, keys } = this;
     // Sift the hole up from the end, moving parents down, then drop the entry in.
     let i = this.count++;
@@ -75,6 +77,19 @@ export class EventHeap {
       keys[i] = key;
     }
     return top;
+  }
+
+  private grow(): void {
+    const size = Math.max(16, 2 * this.ids.length);
+    const ids = new Int32Array(size);
+    const times = new Float64Array(size);
+    const keys = new Int32Array(size);
+    ids.set(this.ids);
+    times.set(this.times);
+    keys.set(this.keys);
+    this.ids = ids;
+    this.times = times;
+    this.keys = keys;
   }
 }
 

@@ -264,8 +264,16 @@ describe('virtual engine: virtual time', () => {
   });
 
   it('never charges a vCPU negative run time for a switch still going at the run\'s end', async () => {
-    // One pCPU, slices ending 1 µs before the run does: the second vCPU's switch-in straddles the end.
-    const config = parseScenario({ engine: 'virtual', pcpus: 1, durationMs: 1, scheduler: { sliceUs: 999 }, vms: [{ name: 'a', vcpus: 2 }] });
+    // One pCPU, a slice ending 3 µs before the run does, and 5 µs switches: the switch starts at
+    // the first step boundary past the slice end (steps are under 2 µs here) and straddles the end.
+    const config = parseScenario({
+      engine: 'virtual',
+      pcpus: 1,
+      durationMs: 1,
+      scheduler: { sliceUs: 997 },
+      virtualCosts: { switchNs: 5000 },
+      vms: [{ name: 'a', vcpus: 2 }],
+    });
     const results = await runVirtual(config);
     expectAllChecksOk(results);
     const [first, second] = results.metrics.vcpus;
