@@ -303,6 +303,24 @@ describe('preemption in every state: ttas', () => {
   });
 });
 
+describe('preemption between test and set: ttas', () => {
+  it('a vCPU preempted after reading the lock free loses it to another and backs off', () => {
+    const b = new Bench('ttas');
+    b.begin(1);
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.PROGRESS); // read it free; preempted before the set
+    b.acquire(2); // another vCPU takes it meanwhile
+    b.moveToAnotherPcpu();
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.SPIN); // the set fails
+    expect(b.machine.i32[b.ctx(1) + VCPU_CTX.backoff]).toBe(1);
+    expect(b.machine.i32[b.ctx(1) + VCPU_CTX.backoffLeft]).toBe(1);
+    expectHeldBy(b, 2);
+    b.release(2);
+    b.finishAcquire(1);
+    b.release(1);
+    expect(b.isIdle()).toBe(true);
+  });
+});
+
 describe('preemption in every state: ticket', () => {
   it('a vCPU preempted before taking a ticket is not in line: a later arrival goes first', () => {
     const b = new Bench('ticket');
@@ -447,6 +465,7 @@ describe('ttas backoff', () => {
     b.begin(1);
     const windows: number[] = [];
     for (let attempt = 0; attempt < 14; attempt++) {
+      expect(b.acquireStep(1)).toBe(LOCK_STEP.PROGRESS); // the test reads it free
       expect(b.acquireStep(1)).toBe(LOCK_STEP.SPIN); // the lost test-and-set
       const window = i32[ctx + VCPU_CTX.backoff]!;
       windows.push(window);
@@ -460,7 +479,8 @@ describe('ttas backoff', () => {
 
     vi.restoreAllMocks();
     b.release(0);
-    expect(b.acquireStep(1)).toBe(LOCK_STEP.DONE);
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.PROGRESS); // test: free
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.DONE); // set: won
     expect(i32[ctx + VCPU_CTX.backoff]).toBe(0);
   });
 
@@ -580,6 +600,7 @@ describe('what a virtual engine may fast-forward after a SPIN', () => {
     expect(b.lock.certainSpins(b.lockBase, b.ctx(1))).toBe(5);
     b.lock.skipSpins(b.ctx(1), 5);
     expect(b.machine.i32[b.ctx(1) + VCPU_CTX.backoffLeft]).toBe(0);
+    expect(b.acquireStep(1)).toBe(LOCK_STEP.PROGRESS);
     expect(b.acquireStep(1)).toBe(LOCK_STEP.DONE);
   });
 });

@@ -3,7 +3,10 @@
  * then tries compare-and-swap; each failed try doubles a pause window (up to a cap) that it
  * sits out before reading again. Reads keep the line shared while the lock is held.
  * Contract: word `a` holds the owner's vCPU id + 1, or 0. Unfair, not FIFO.
- * Context: `backoff` is the current window, `backoffLeft` the pause iterations still to spin.
+ * Context: `backoff` is the current window, `backoffLeft` the pause iterations still to spin;
+ * lockPhase TEST (read) or SET (the read found it free: compare-and-swap next). The two are
+ * separate steps, as they are separate instructions: another vCPU can take the lock between
+ * them, and that lost race is what the backoff is for.
  */
 import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
 import { LOCK_STEP, type SpinLock } from './spin-lock.js';
@@ -11,6 +14,8 @@ import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 /** Backoff window bounds, in spin iterations (Linux's arch-independent defaults are similar in spirit). */
 export const TTAS_MIN_BACKOFF = 1;
 export const TTAS_MAX_BACKOFF = 1024;
+
+export const TTAS_PHASE = { TEST: 0, SET: 1 } as const;
 
 export class TtasLock implements SpinLock {
   readonly kind = 'ttas' as const;
@@ -24,9 +29,14 @@ export class TtasLock implements SpinLock {
       i32[ctx + VCPU_CTX.backoffLeft] = left - 1;
       return LOCK_STEP.SPIN;
     }
-    // Test: a read, so waiters do not bounce the line while the lock is held.
-    if (Atomics.load(i32, lockBase + LOCK_WORD.a) !== 0) return LOCK_STEP.SPIN;
+    if (i32[ctx + VCPU_CTX.lockPhase] === TTAS_PHASE.TEST) {
+      // Test: a read, so waiters do not bounce the line while the lock is held.
+      if (Atomics.load(i32, lockBase + LOCK_WORD.a) !== 0) return LOCK_STEP.SPIN;
+      i32[ctx + VCPU_CTX.lockPhase] = TTAS_PHASE.SET;
+      return LOCK_STEP.PROGRESS;
+    }
     // Test-and-set. Partner: the release store.
+    i32[ctx + VCPU_CTX.lockPhase] = TTAS_PHASE.TEST;
     if (Atomics.compareExchange(i32, lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0) {
       i32[ctx + VCPU_CTX.backoff] = 0;
       return LOCK_STEP.DONE;
