@@ -108,7 +108,8 @@ export type EngineKind = (typeof ENGINES)[number];
 /**
  * The virtual engine's cost model, in virtual ns: what each kind of step costs. Calibrated from
  * the threads engine on the 2-core development machine (AMD EPYC KVM guest, Node 20): see
- * README "The virtual engine" for how. Override any of them in a scenario's `virtualCosts`.
+ * README "The virtual engine" for how. Override any of them in a scenario's `virtualCosts`;
+ * the engine rounds them to 1/1024 ns so that virtual times add up exactly.
  */
 export const virtualCostsSchema = z
   .object({
@@ -154,7 +155,7 @@ export const virtualCostsSchema = z
       .min(64)
       .max(1_000_000)
       .default(1024)
-      .describe('Cost units one virtual step may spend (a lock step is 20, a work unit 1): smaller interleaves pCPUs finer, larger runs faster.'),
+      .describe('Cost units of private work one virtual step may hold (a work unit is 1): smaller interleaves work finer, larger runs faster. Lock steps always open a step of their own.'),
   })
   .strict();
 export type VirtualCosts = z.infer<typeof virtualCostsSchema>;
