@@ -17,6 +17,7 @@ import { loadScenario } from '../src/config/load.js';
 import { hostWarning, ThreadsEngine } from '../src/engine/threads.js';
 import { simulate } from '../src/simulate.js';
 import { renderTable, fmt, type Column } from '../src/report/text-table.js';
+import { allVms } from '../src/report/totals.js';
 import { environment } from '../src/stats/environment.js';
 import type { Results } from '../src/stats/results.js';
 
@@ -138,9 +139,9 @@ async function main(): Promise<number> {
         runs: runsOfCase,
         throughput: pick((r) => r.metrics.acquisitionsPerSec),
         workUnitsPerSec: pick((r) => r.metrics.workUnitsPerSec),
-        spinFraction: pick((r) => sum(r, (vm) => vm.spinNs) / Math.max(1, sum(r, (vm) => vm.runNs))),
-        stealFraction: pick((r) => sum(r, (vm) => vm.stealNs) / Math.max(1, sum(r, (vm) => vm.vcpus) * r.metrics.elapsedMs * 1e6)),
-        lockHolderPreemptions: pick((r) => sum(r, (vm) => vm.lockHolderPreemptions)),
+        spinFraction: pick((r) => r.metrics.spinFraction),
+        stealFraction: pick((r) => r.metrics.stealFraction),
+        lockHolderPreemptions: pick((r) => allVms(r.metrics).lockHolderPreemptions),
       });
       process.stdout.write(`  [${i + 1}/${all.length}] ${c.table}: ${c.name}\n`);
     }
@@ -156,7 +157,6 @@ async function main(): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-const sum = (r: Results, f: (vm: Results['metrics']['vms'][number]) => number) => r.metrics.vms.reduce((s, vm) => s + f(vm), 0);
 const withSpread = (s: Spread, f: (n: number) => string) => (s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`);
 
 function printTables(results: CaseResult[], engine: EngineKind): void {

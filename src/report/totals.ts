@@ -1,7 +1,7 @@
 /**
- * A run's VMs folded into one row: total throughput, and spin and steal as shares of the
- * summed vCPU times (not a mean of per-VM percentages, which would weigh a 1-vCPU VM like a
- * 16-vCPU one).
+ * A run's VMs folded into one row: totals of the counters, and the run-wide spin and steal
+ * shares that `collectMetrics` derives (shares of summed vCPU times, not a mean of per-VM
+ * percentages, which would weigh a 1-vCPU VM like a 16-vCPU one).
  */
 import type { Metrics } from '../stats/metrics.js';
 
@@ -22,7 +22,6 @@ export interface VmRow {
 }
 
 const sum = (metrics: Metrics, pick: (vm: Metrics['vms'][number]) => number) => metrics.vms.reduce((s, vm) => s + pick(vm), 0);
-const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 
 export function allVms(metrics: Metrics, name = 'all'): VmRow {
   const vcpus = sum(metrics, (vm) => vm.vcpus);
@@ -33,8 +32,8 @@ export function allVms(metrics: Metrics, name = 'all'): VmRow {
     lock: distinct((vm) => vm.lock),
     policy: distinct((vm) => vm.policy),
     acquisitionsPerSec: metrics.acquisitionsPerSec,
-    spinFraction: ratio(sum(metrics, (vm) => vm.spinNs), sum(metrics, (vm) => vm.runNs)),
-    stealFraction: ratio(sum(metrics, (vm) => vm.stealNs), vcpus * metrics.elapsedMs * 1e6),
+    spinFraction: metrics.spinFraction,
+    stealFraction: metrics.stealFraction,
     lockHolderPreemptions: sum(metrics, (vm) => vm.lockHolderPreemptions),
     lockWaiterPreemptions: sum(metrics, (vm) => vm.lockWaiterPreemptions),
     notifications: sum(metrics, (vm) => vm.notifications),

@@ -22,7 +22,6 @@ import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../
 
 export const LINE_BYTES = 64;
 const I32_PER_LINE = LINE_BYTES / 4;
-const F64_PER_LINE = LINE_BYTES / 8;
 
 /** Control words (i32 indexes are `CTRL.* * I32_PER_LINE`, one line each). */
 export const CTRL = {
@@ -280,7 +279,6 @@ export class Layout {
   }
 }
 
-export const LAYOUT_CONSTANTS = { I32_PER_LINE, F64_PER_LINE } as const;
 
 /** The buffer and its two views, for one scenario. Built on the main thread, attached in workers. */
 export class Machine {

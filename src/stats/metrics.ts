@@ -53,12 +53,21 @@ export interface Metrics {
   readonly fairnessAcrossVcpus: number;
   /** Hypervisor time over elapsed time, all pCPUs together. */
   readonly hvFraction: number;
+  /** Spin time over run time, all vCPUs together (not a mean of the VMs' fractions). */
+  readonly spinFraction: number;
+  /** Steal time over vCPU time (vCPUs × elapsed), all vCPUs together. */
+  readonly stealFraction: number;
   readonly vms: VmMetrics[];
   readonly vcpus: VcpuMetrics[];
   readonly pcpus: PcpuMetrics[];
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+
+/** Spin and steal as shares of summed vCPU times: one VM's or the whole run's. */
+function shares(spinNs: number, runNs: number, stealNs: number, vcpus: number, elapsedNs: number) {
+  return { spinFraction: ratio(spinNs, runNs), stealFraction: ratio(stealNs, vcpus * elapsedNs) };
+}
 
 function zeroVcpuCounters(): VcpuCounters {
   return Object.fromEntries(VCPU_COUNTERS.map((c) => [c.name, 0])) as VcpuCounters;
@@ -116,8 +125,7 @@ export function collectMetrics(machine: Machine): Metrics {
       ...totals,
       acquisitionsPerSec: ratio(totals.acquisitions, seconds),
       workUnitsPerSec: ratio(totals.workUnits, seconds),
-      spinFraction: ratio(totals.spinNs, totals.runNs),
-      stealFraction: ratio(totals.stealNs, vm.vcpus * elapsedNs),
+      ...shares(totals.spinNs, totals.runNs, totals.stealNs, vm.vcpus, elapsedNs),
       fairness: jainIndex(perVcpuAcquisitions),
       histograms: Object.fromEntries(HISTOGRAMS.map((h, i) => [h.name, summarize(histogramBuckets[i]!)])) as VmMetrics['histograms'],
     });
@@ -133,6 +141,13 @@ export function collectMetrics(machine: Machine): Metrics {
     fairnessAcrossVms: jainIndex(vms.map((vm, i) => vm.acquisitions / vm.vcpus / config.vms[i]!.weight)),
     fairnessAcrossVcpus: jainIndex(vcpus.map((v) => v.acquisitions)),
     hvFraction: ratio(hvSum, elapsedSum),
+    ...shares(
+      vcpus.reduce((s, v) => s + v.spinNs, 0),
+      vcpus.reduce((s, v) => s + v.runNs, 0),
+      vcpus.reduce((s, v) => s + v.stealNs, 0),
+      layout.vcpus,
+      elapsedNs,
+    ),
     vms,
     vcpus,
     pcpus,

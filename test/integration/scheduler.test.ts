@@ -4,6 +4,7 @@
  * driven by hand on the test's thread with a fake clock, the way pcpu-loop's warm-up drives it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectAllChecksOk, sum } from '../helpers/results.js';
 import { parseScenario, type Config } from '../../src/config/schema.js';
 import { initMachine, openRun } from '../../src/core/init.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
@@ -24,12 +25,6 @@ afterAll(async () => {
   await engine.close();
 });
 
-function expectAllChecksOk(results: Results): void {
-  for (const check of results.selfChecks) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
-  expect(results.ok).toBe(true);
-}
-
-const sum = <T>(items: readonly T[], f: (item: T) => number) => items.reduce((s, x) => s + f(x), 0);
 
 describe('scheduler on real threads: 2x overcommit (2 pCPUs, 2 VMs x 2 vCPUs, 1 ms slices, 500 ms)', () => {
   const scenario = parseScenario({

@@ -5,6 +5,7 @@
  * the same qualitative rankings as the threads engine.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectAllChecksOk, sum } from '../helpers/results.js';
 import { loadScenario } from '../../src/config/load.js';
 import { parseScenario, toBareMetal, type Config, type LockKind, type NotifyReaction } from '../../src/config/schema.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
@@ -26,12 +27,6 @@ async function runVirtual(config: Config, engine = new VirtualEngine()): Promise
   return buildResults(await engine.run(config));
 }
 
-function expectAllChecksOk(results: Results): void {
-  for (const check of results.selfChecks) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
-  expect(results.ok).toBe(true);
-}
-
-const sum = <T>(items: readonly T[], f: (item: T) => number) => items.reduce((s, x) => s + f(x), 0);
 
 /**
  * Two VMs of 3 vCPUs on 2 pCPUs (3x overcommit), one naive and one notifying after 64 spins, on

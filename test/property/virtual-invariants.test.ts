@@ -12,6 +12,7 @@ import { VirtualEngine } from '../../src/engine/virtual.js';
 import { pcpuOf, stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
 import { CTRL, Machine, VCPU_SHARED, VCPU_TIME } from '../../src/shm/layout.js';
 import { buildResults, type Results } from '../../src/stats/results.js';
+import { sum } from '../helpers/results.js';
 
 // ---- random scenarios ---------------------------------------------------------------------
 
@@ -73,7 +74,6 @@ const SEED = 42;
 
 // ---- helpers ------------------------------------------------------------------------------
 
-const sum = <T>(items: readonly T[], f: (item: T) => number) => items.reduce((s, x) => s + f(x), 0);
 const totalVcpus = (config: Config) => sum(config.vms, (v) => v.vcpus);
 
 /** |a - b| within a relative tolerance of `scale` (sums of many float64 time stamps round). */
