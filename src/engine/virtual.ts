@@ -233,6 +233,7 @@ export class VirtualEngine implements Platform {
   wakeIdlePcpu(): void {
     const pcpu = this.sleepers.shift();
     if (pcpu === undefined) return;
+    // Partner: the add when the pCPU fell asleep; the scheduler reads the count to decide to wake.
     Atomics.sub(this.machine.i32, this.machine.layout.controlWord(CTRL.idle), 1);
     this.schedule(pcpu, this.now + this.wakeNs);
   }

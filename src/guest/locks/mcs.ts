@@ -28,6 +28,8 @@ export class McsLock implements SpinLock {
     switch (i32[ctx + VCPU_CTX.lockPhase]) {
       case MCS_ACQUIRE.ENQUEUE: {
         const node = this.layout.vcpuMcsBase(vcpu);
+        // Reset before the exchange publishes the node: a successor's LINK store and the
+        // predecessor's hand-over store land after these. Partners: LINK and releaseStep.
         Atomics.store(i32, node + VCPU_MCS.next, 0);
         Atomics.store(i32, node + VCPU_MCS.locked, 1);
         // Partner: the tail CAS in releaseStep (an owner with no successor).
