@@ -9,3 +9,16 @@ export function expectAllChecksOk(results: Results): void {
 }
 
 export const sum = <T>(items: readonly T[], f: (item: T) => number) => items.reduce((s, x) => s + f(x), 0);
+
+/** Bare metal on either engine: each vCPU bound to its pCPU for the whole run, no hypervisor at work. */
+export function expectBareMetalShape(results: Results): void {
+  expect(results.config.mode).toBe('bare');
+  for (const v of results.metrics.vcpus) {
+    expect(v.slices).toBe(1);
+    expect(v.preemptions).toBe(0);
+  }
+  for (const p of results.metrics.pcpus) {
+    expect(p.hvNs).toBe(0);
+    expect(p.idleNs).toBe(0);
+  }
+}
