@@ -19,6 +19,7 @@ export const OVERRIDE_OPTIONS = {
   lock: { type: 'string' },
   mode: { type: 'string' },
   'slice-us': { type: 'string' },
+  'spin-threshold': { type: 'string' },
   'duration-ms': { type: 'string' },
   seed: { type: 'string' },
   engine: { type: 'string' },
@@ -28,7 +29,7 @@ export const POLICY_OPTION = { policy: { type: 'string' } } as const satisfies O
 export const JSON_OPTION = { json: { type: 'string' } } as const satisfies Options;
 
 export interface ParsedFlags<T extends Options> {
-  readonly values: { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string };
+  readonly values: { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : T[K] extends { multiple: true } ? string[] : string };
   readonly positionals: string[];
 }
 
@@ -100,6 +101,7 @@ export function overridesFrom(values: { readonly [K in keyof typeof OVERRIDE_OPT
     policy: choiceFlag('policy', values.policy, POLICY_KINDS),
     mode: choiceFlag('mode', values.mode, MODES),
     sliceUs: integerFlag('slice-us', values['slice-us']),
+    spinThreshold: integerFlag('spin-threshold', values['spin-threshold']),
     durationMs: integerFlag('duration-ms', values['duration-ms']),
     seed: integerFlag('seed', values.seed),
     engine: choiceFlag('engine', values.engine, ENGINES),

@@ -17,6 +17,7 @@ const OVERRIDES = `Overrides (applied to the scenario, then validated like the f
   --mode MODE       virtualized, or bare: the physical machine (the first VM's workload, one vCPU
                     bound to each pCPU, no hypervisor; applied after the other overrides)
   --slice-us N      the scheduler's time slice, in µs
+  --spin-threshold N  notify policy: spins between two long-spin-wait hypercalls (default 4095)
   --duration-ms N   length of the run, in ms
   --seed N          seed of the guests' random streams
   --engine ENGINE   threads (default: every pCPU a worker thread, real time) or virtual (one

@@ -12,24 +12,29 @@ export class OutputError extends Error {
   override readonly name = 'OutputError';
 }
 
-/** Throws `ConfigError` if FILE cannot be a results file: its folder missing, or FILE a folder. */
-export function checkJsonPath(file: string): string {
-  if (file.trim() === '') throw new ConfigError('--json: expects a file name');
+/** Throws `ConfigError` if FILE cannot be an output file of `--flag`: its folder missing, or FILE a folder. */
+export function checkJsonPath(file: string, flag = 'json'): string {
+  if (file.trim() === '') throw new ConfigError(`--${flag}: expects a file name`);
   const path = resolve(file);
   const folder = statOrNull(dirname(path));
-  if (!folder?.isDirectory()) throw new ConfigError(`--json: folder "${dirname(file) || '.'}" does not exist`);
-  if (statOrNull(path)?.isDirectory()) throw new ConfigError(`--json: "${file}" is a folder`);
+  if (!folder?.isDirectory()) throw new ConfigError(`--${flag}: folder "${dirname(file) || '.'}" does not exist`);
+  if (statOrNull(path)?.isDirectory()) throw new ConfigError(`--${flag}: "${file}" is a folder`);
   return path;
 }
 
-export function writeJsonAtomically(path: string, value: unknown): void {
+export function writeJsonAtomically(path: string, value: unknown, flag = 'json'): void {
+  writeTextAtomically(path, `${JSON.stringify(value, null, 2)}\n`, flag);
+}
+
+/** Any output file (`--html`, …), written the same all-or-nothing way. */
+export function writeTextAtomically(path: string, text: string, flag: string): void {
   const temp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
+    writeFileSync(temp, text);
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw new OutputError(`--json: cannot write "${path}": ${(error as Error).message}`);
+    throw new OutputError(`--${flag}: cannot write "${path}": ${(error as Error).message}`);
   }
 }
 

@@ -17,6 +17,8 @@ export interface Overrides {
   readonly lock?: LockKind;
   /** Spin-wait policy of every VM. */
   readonly policy?: PolicyKind;
+  /** Spins between two long-spin-wait notifications, for every VM (the notify policy's knob). */
+  readonly spinThreshold?: number;
   /** `bare` turns the result into bare metal with `toBareMetal`, after the other overrides. */
   readonly mode?: Mode;
   readonly sliceUs?: number;
@@ -41,7 +43,7 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
 export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (!isRecord(input)) return parseScenario(input);
   const scenario: Json = structuredClone(input);
-  const { pcpus, vms, vcpus, lock, policy, mode, sliceUs, durationMs, seed, engine } = overrides;
+  const { pcpus, vms, vcpus, lock, policy, spinThreshold, mode, sliceUs, durationMs, seed, engine } = overrides;
   if (pcpus !== undefined) scenario.pcpus = pcpus;
   if (durationMs !== undefined) scenario.durationMs = durationMs;
   if (seed !== undefined) scenario.seed = seed;
@@ -49,7 +51,7 @@ export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (sliceUs !== undefined) scenario.scheduler = patchObject(scenario.scheduler, { sliceUs });
   if (Array.isArray(scenario.vms)) {
     const list: unknown[] = vms !== undefined && scenario.vms.length > 0 ? copiesOf(scenario.vms[0], vms) : scenario.vms;
-    scenario.vms = list.map((vm) => patchVm(vm, { vcpus, lock, policy }));
+    scenario.vms = list.map((vm) => patchVm(vm, { vcpus, lock, policy, spinThreshold }));
   }
 
   const reshaped = pcpus !== undefined || vms !== undefined || vcpus !== undefined;
@@ -76,11 +78,12 @@ function numberedName(name: string, n: number): string {
   return name.slice(0, 32 - suffix.length) + suffix;
 }
 
-function patchVm(vm: unknown, patch: { vcpus?: number; lock?: LockKind; policy?: PolicyKind }): unknown {
+function patchVm(vm: unknown, patch: { vcpus?: number; lock?: LockKind; policy?: PolicyKind; spinThreshold?: number }): unknown {
   if (!isRecord(vm)) return vm;
   const out: Json = { ...vm };
   if (patch.vcpus !== undefined) out.vcpus = patch.vcpus;
   if (patch.policy !== undefined) out.policy = patch.policy;
+  if (patch.spinThreshold !== undefined) out.spinThreshold = patch.spinThreshold;
   if (patch.lock !== undefined) out.workload = patchObject(vm.workload, { lock: patch.lock });
   return out;
 }

@@ -33,6 +33,12 @@ describe('scenario overrides', () => {
     expect(config).toMatchObject({ pcpus: 1, durationMs: 300, seed: 7, scheduler: { sliceUs: 500, notifyReaction: 'yield' } });
   });
 
+  it('--spin-threshold applies to every VM, and is range-checked by the schema', () => {
+    const config = applyOverrides(base(), { spinThreshold: 1024 });
+    for (const vm of config.vms) expect(vm.spinThreshold).toBe(1024);
+    expect(() => applyOverrides(base(), { spinThreshold: 0 })).toThrow(/spinThreshold/);
+  });
+
   it('reports an out-of-range override at the field it lands in', () => {
     expect(() => applyOverrides(base(), { pcpus: 300 })).toThrow(new ConfigError('pcpus: Too big: expected number to be <=256'));
   });
