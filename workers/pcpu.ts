@@ -4,6 +4,7 @@
  */
 import { parseScenario } from '../src/config/schema.js';
 import { runPcpu } from '../src/engine/pcpu-loop.js';
+import { announceProfileRole, profileRolesDir } from '../src/engine/profile-role.js';
 import { Machine } from '../src/shm/layout.js';
 
 export interface PcpuTask {
@@ -12,7 +13,11 @@ export interface PcpuTask {
   readonly pcpu: number;
 }
 
+/** Set only under `npm run profile`: read once, when the thread starts. */
+const profileRoles = profileRolesDir();
+
 export default function pcpuTask(task: PcpuTask): number {
+  if (profileRoles !== null) announceProfileRole(profileRoles, `pcpu-${task.pcpu}`);
   const machine = Machine.attach(parseScenario(task.scenario), task.buffer);
   runPcpu(machine, task.pcpu);
   return task.pcpu;
