@@ -1,0 +1,242 @@
+/**
+ * `npm run bench`: the project's evidence, as a benchmark suite. Groups (bench/suite/groups):
+ * micro-benchmarks, scaling, overcommit, sweeps; each case runs several times with different
+ * seeds and is reported as a median with its spread. See bench/README.md.
+ *
+ *   npm run bench -- [--quick] [--filter S]… [--engine E] [--runs N] [--pcpus N]
+ *                    [--json FILE] [--html FILE] [--baseline FILE] [--save-baseline FILE]
+ *                    [--shard i/n] [--list]
+ *   npm run bench -- merge SHARD.json… [--json FILE] [--html FILE] [--baseline FILE]
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { choiceFlag, HELP_OPTION, integerFlag, parseFlags } from '../src/cli/flags.js';
+import { checkJsonPath, writeJsonAtomically, writeTextAtomically } from '../src/cli/json-output.js';
+import { ConfigError, ENGINES, MAX_PCPUS, type EngineKind } from '../src/config/schema.js';
+import { oversubscriptionWarning, ThreadsEngine } from '../src/engine/threads.js';
+import { environment } from '../src/stats/environment.js';
+import { runMicro } from './micro/run.js';
+import { renderHtmlReport } from './report/html.js';
+import { checkSuiteFile, compareWithBaseline } from './suite/baseline.js';
+import type { Job, PlanContext } from './suite/job.js';
+import { mergeShards } from './suite/merge.js';
+import { SUITE_FORMAT, type CaseResult, type MicroReport, type SuiteResults } from './suite/model.js';
+import { parseShard, planJobs, shardJobs, SUITE_GROUPS, type Shard } from './suite/plan.js';
+import { createProgress, formatDuration } from './suite/progress.js';
+import { runCase } from './suite/run-case.js';
+import { renderBaselineTable, renderSuiteTables } from './suite/tables.js';
+
+const VIRTUAL_MAX_PCPUS = { full: 64, quick: 16 } as const;
+
+const HELP = `npm run bench -- [options]
+npm run bench -- merge SHARD.json... [--json FILE] [--html FILE] [--baseline FILE]
+
+The benchmark suite: the evidence that a VM scales like bare metal, that naive spinlocks
+collapse under overcommit and enlightened ones do not, and that the hypervisor's scheduler
+costs almost nothing. Groups:
+${SUITE_GROUPS.map((g) => `  ${g.name.padEnd(11)}${g.summary}`).join('\n')}
+Each case runs --runs times (seeds 1..N); tables show the median and the min–max spread.
+
+Options:
+  --quick              a smoke run in under a minute: 1 run per case, short runs, fewer points
+  --filter S           only the jobs whose id contains S (case-insensitive; repeatable, any
+                       may match); "micro/NAME" runs the micro-benchmarks matching NAME.
+                       --list shows the ids
+  --engine E           threads or virtual only (default: scaling on both, the rest on threads)
+  --runs N             runs per case, seeds 1..N (default 3; --quick: 1)
+  --pcpus N            the threads engine's largest machine, and the machine of the overcommit
+                       and sweep cases (default: the host's cores, ${availableParallelism()} here)
+  --json FILE          results with the environment (default bench-results.json, or
+                       bench-results-shard-I-of-N.json with --shard)
+  --html FILE          a self-contained HTML report with the charts
+  --baseline FILE      compare with an earlier --json/--save-baseline file: Δ per metric, "!"
+                       where the min–max ranges of the runs do not overlap
+  --save-baseline FILE also save these results as a baseline for later runs
+  --shard i/n          run only part i of n of the plan (split by estimated time); run every
+                       part with the same options, then merge the files with "merge"
+  --list               print the planned jobs (after --filter and --shard) and exit
+  -h, --help           this text
+
+Exit status: 0; 1 if a run failed a self-check or a job failed; 2 for bad input.
+See bench/README.md for how to read every table and chart.`;
+
+const RUN_OPTIONS = {
+  quick: { type: 'boolean' },
+  filter: { type: 'string', multiple: true },
+  engine: { type: 'string' },
+  runs: { type: 'string' },
+  pcpus: { type: 'string' },
+  json: { type: 'string' },
+  html: { type: 'string' },
+  baseline: { type: 'string' },
+  'save-baseline': { type: 'string' },
+  shard: { type: 'string' },
+  list: { type: 'boolean' },
+  ...HELP_OPTION,
+} as const;
+
+const MERGE_OPTIONS = { json: { type: 'string' }, html: { type: 'string' }, baseline: { type: 'string' }, ...HELP_OPTION } as const;
+
+/** An integer flag within [min, max], or its default. */
+function boundedFlag(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  const n = integerFlag(flag, text) ?? fallback;
+  if (n < min || n > max) throw new ConfigError(`--${flag}: expected an integer from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+/** A suite results file named on the command line, read and checked (one-line errors). */
+function readSuiteFile(path: string, flag: string): SuiteResults {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${flag}: cannot read "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`${flag}: "${path}" is not JSON`);
+  }
+  return checkSuiteFile(value, `${flag}: ${path}`);
+}
+
+interface Outputs {
+  readonly json: string;
+  readonly html: string | undefined;
+  readonly saveBaseline: string | undefined;
+}
+
+/** Writes the files, prints the tables (and the baseline comparison); returns whether every run passed its self-checks. */
+function report(results: SuiteResults, outputs: Outputs, baseline: SuiteResults | undefined): boolean {
+  console.log(`\n${renderSuiteTables(results)}`);
+  if (baseline) console.log(`\n${renderBaselineTable(compareWithBaseline(results, baseline))}`);
+  writeJsonAtomically(outputs.json, results);
+  const written = [`results: ${outputs.json}`];
+  if (outputs.saveBaseline) {
+    writeJsonAtomically(outputs.saveBaseline, results, 'save-baseline');
+    written.push(`baseline: ${outputs.saveBaseline}`);
+  }
+  if (outputs.html) {
+    writeTextAtomically(outputs.html, renderHtmlReport(results), 'html');
+    written.push(`report: ${outputs.html}`);
+  }
+  console.log(`\n${written.join('\n')}`);
+  return results.cases.every((c) => c.runs.every((r) => r.ok));
+}
+
+async function merge(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseFlags('bench merge', args, MERGE_OPTIONS, 'npm run bench -- --help');
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const outputs: Outputs = { json: checkJsonPath(values.json ?? 'bench-results.json'), html: values.html && checkJsonPath(values.html, 'html'), saveBaseline: undefined };
+  const baseline = values.baseline === undefined ? undefined : readSuiteFile(values.baseline, '--baseline');
+  const merged = mergeShards(positionals.map((path) => ({ path, results: readSuiteFile(path, 'merge') })));
+  console.log(`spinvisor bench: merged ${positionals.length} shard file(s), ${merged.cases.length} cases`);
+  return report(merged, outputs, baseline) ? 0 : 1;
+}
+
+async function run(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseFlags('bench', args, RUN_OPTIONS, 'npm run bench -- --help');
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new ConfigError(`${positionals[0]}: unexpected argument (see npm run bench -- --help)`);
+  const quick = values.quick === true;
+  const runs = boundedFlag('runs', values.runs, quick ? 1 : 3, 1, 100);
+  const pcpus = boundedFlag('pcpus', values.pcpus, availableParallelism(), 1, MAX_PCPUS);
+  const engine = choiceFlag('engine', values.engine, ENGINES);
+  const engines: EngineKind[] = engine ? [engine] : ['threads', 'virtual'];
+  const shard: Shard | undefined = values.shard === undefined ? undefined : parseShard(values.shard);
+  const filters = values.filter ?? [];
+  const outputs: Outputs = {
+    json: checkJsonPath(values.json ?? (shard ? `bench-results-shard-${shard.index}-of-${shard.count}.json` : 'bench-results.json')),
+    html: values.html && checkJsonPath(values.html, 'html'),
+    saveBaseline: values['save-baseline'] && checkJsonPath(values['save-baseline'], 'save-baseline'),
+  };
+  // Read the baseline before the run: a bad file must fail now, not after ten minutes.
+  const baseline = values.baseline === undefined ? undefined : readSuiteFile(values.baseline, '--baseline');
+
+  const context: PlanContext = { quick, runs, engines, pcpus, virtualMaxPcpus: quick ? VIRTUAL_MAX_PCPUS.quick : VIRTUAL_MAX_PCPUS.full };
+  const planned = planJobs(context, filters);
+  const jobs = shard ? shardJobs(planned, shard) : planned;
+  const estimateMs = jobs.reduce((s, j) => s + j.estimateMs, 0);
+  if (values.list) {
+    for (const job of jobs) console.log(`${job.id.padEnd(56)} ~${formatDuration(job.estimateMs)}`);
+    console.log(`${jobs.length} job(s)${shard ? ` in shard ${shard.index}/${shard.count} of ${planned.length}` : ''}, about ${formatDuration(estimateMs)}`);
+    return 0;
+  }
+
+  const runsText = `${runs} run${runs > 1 ? 's' : ''} per case`;
+  console.log(
+    `spinvisor bench: ${jobs.length} job(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${planned.length})` : ''}, ${runsText}, ` +
+      `${pcpus} pCPUs, engines ${engines.join(' + ')}${quick ? ', quick' : ''}; about ${formatDuration(estimateMs)}`,
+  );
+  const warning = engines.includes('threads') ? oversubscriptionWarning(pcpus) : null;
+  if (warning) console.error(`warning: ${warning}`);
+  const load = loadavg()[0]!;
+  if (engines.includes('threads') && load > availableParallelism() / 2)
+    console.error(`warning: the host is busy (load average ${load.toFixed(2)} on ${availableParallelism()} cores): threads-engine figures will be noisy`);
+
+  const started = performance.now();
+  const progress = createProgress(jobs, process.stderr);
+  const threads = new ThreadsEngine();
+  const cases: CaseResult[] = [];
+  let micro: MicroReport | null = null;
+  let failedJobs = 0;
+  try {
+    for (const job of jobs) {
+      progress.jobStarted(job);
+      const jobStart = performance.now();
+      try {
+        if (job.kind === 'micro') micro = await runMicro({ timeMs: job.timeMs, ...(job.filter !== undefined ? { filter: job.filter } : {}) });
+        else {
+          const result = await runCase(job, runs, threads, (seed) => progress.runDone(seed, runs));
+          for (const r of result.runs) for (const check of r.failedChecks) progress.note(`✗ ${job.id} (seed ${r.seed}): ${check}`);
+          cases.push(result);
+        }
+      } catch (error) {
+        // One broken job must not throw away the others' results.
+        failedJobs++;
+        progress.note(`✗ ${job.id}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      progress.jobDone(job, performance.now() - jobStart);
+    }
+  } finally {
+    progress.finish();
+    await threads.close();
+  }
+
+  const results: SuiteResults = {
+    format: SUITE_FORMAT,
+    createdAt: new Date().toISOString(),
+    environments: [environment()],
+    options: { quick, runs, engines, pcpus, filters },
+    plan: { jobs: planned.map((j: Job) => j.id), shardCount: shard?.count ?? 1, shards: [shard?.index ?? 1] },
+    micro,
+    cases,
+    elapsedS: (performance.now() - started) / 1000,
+  };
+  console.log(`\n${jobs.length} job(s) in ${formatDuration(results.elapsedS * 1000)}`);
+  const ok = report(results, outputs, baseline);
+  if (failedJobs > 0) console.error(`${failedJobs} job(s) failed`);
+  if (!ok) console.error('some runs failed their self-checks');
+  return ok && failedJobs === 0 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  return args[0] === 'merge' ? merge(args.slice(1)) : run(args);
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`bench: ${message}`);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  },
+);

@@ -1,0 +1,80 @@
+/**
+ * The few figures the HTML report needs that bench/suite/derive.ts does not provide. Each is a
+ * thin layer over derive.ts's own figures (ratioOf, spread, the rows and series), so the report
+ * and the terminal tables never compute the same thing two ways.
+ */
+import type { PolicyKind } from '../../src/config/schema.js';
+import { ratioOf, spread, type OvercommitRow, type PolicyBars, type ScalingSeries } from '../suite/derive.js';
+import type { CaseResult, Spread } from '../suite/model.js';
+
+/** Acquisitions per second, median over a case's runs. */
+export const medianAcq = (c: CaseResult | undefined): number | undefined => c?.metrics.acquisitionsPerSec.median;
+
+/**
+ * The ideal linear-scaling line of a scaling series: the 1-pCPU throughput times pCPUs.
+ * The reference is bare metal at 1 pCPU (the VM's at 1 pCPU when bare metal did not run).
+ */
+export function idealScaling(series: ScalingSeries): { readonly pcpus: number; readonly acquisitionsPerSec: number }[] {
+  const one = series.points.find((p) => p.pcpus === 1);
+  const reference = medianAcq(one?.bare) ?? medianAcq(one?.vm) ?? Number.NaN;
+  return series.points.map((p) => ({ pcpus: p.pcpus, acquisitionsPerSec: reference * p.pcpus }));
+}
+
+/** The points of a scaling series where both the VM and bare metal ran (so vmOverBare is finite). */
+export const comparedPoints = (series: ScalingSeries) => series.points.filter((p) => Number.isFinite(p.vmOverBare));
+
+/** Whether the case ran under the hypervisor (every case but bare-metal scaling ones). */
+export const isVirtualized = (c: CaseResult): boolean => !(c.params.kind === 'scaling' && c.params.mode === 'bare');
+
+export interface HypervisorShare {
+  /** Virtualized cases counted. */
+  readonly cases: number;
+  /** Spread over those cases of each case's median hv share. */
+  readonly share: Spread;
+  /** The case with the largest median hv share. */
+  readonly worst?: CaseResult;
+}
+
+/** The share of pCPU time spent in the hypervisor's own code, over the virtualized cases. */
+export function hypervisorShare(cases: readonly CaseResult[]): HypervisorShare {
+  const virtualized = cases.filter((c) => isVirtualized(c) && Number.isFinite(c.metrics.hvFraction.median));
+  const worst = virtualized.reduce<CaseResult | undefined>((a, c) => (!a || c.metrics.hvFraction.median > a.metrics.hvFraction.median ? c : a), undefined);
+  return { cases: virtualized.length, share: spread(virtualized.map((c) => c.metrics.hvFraction.median)), ...(worst ? { worst } : {}) };
+}
+
+/** Policies present in the data: naive first (the baseline), the others in order of first appearance. */
+export function policiesIn(cases: readonly CaseResult[]): PolicyKind[] {
+  const seen: PolicyKind[] = [];
+  for (const c of cases) {
+    const p = c.params.kind === 'overcommit' ? c.params.policy : undefined;
+    if (p && !seen.includes(p)) seen.push(p);
+  }
+  return seen.sort((a, b) => Number(b === 'naive') - Number(a === 'naive'));
+}
+
+/** A bar's whiskers: the min and max of its case's runs, in the bars' unit (naive's 1× median). */
+export const barRange = (bars: PolicyBars, s: Spread | undefined): { readonly lo: number; readonly hi: number } => ({
+  lo: ratioOf(s?.min, bars.reference),
+  hi: ratioOf(s?.max, bars.reference),
+});
+
+/** How many times `policy`'s bar is naive's, at the bars' i-th ratio (NaN where either is missing). */
+export function overNaive(bars: PolicyBars, policy: PolicyKind, i: number): number {
+  const naive = bars.bars.find((b) => b.policy === 'naive');
+  const other = bars.bars.find((b) => b.policy === policy);
+  return ratioOf(other?.relative[i], naive?.relative[i]);
+}
+
+/** At one overcommit ratio: a policy's lowest per-VM share of the fair share over the rows, and the row it is in. */
+export function worstFairShare(rows: readonly OvercommitRow[], policy: PolicyKind, ratio: number): { readonly value: number; readonly row?: OvercommitRow } {
+  let value = Number.NaN;
+  let worst: OvercommitRow | undefined;
+  for (const row of rows) {
+    if (row.policy !== policy) continue;
+    const cell = row.cells.find((c) => c.params.ratio === ratio);
+    const v = cell?.perVmVsFairShare.mean;
+    if (v === undefined || !Number.isFinite(v)) continue;
+    if (!(v >= value)) [value, worst] = [v, row];
+  }
+  return { value, ...(worst ? { row: worst } : {}) };
+}

@@ -1,0 +1,287 @@
+/**
+ * Every figure the suite derives from measured cases: scaling curves (speed-up, efficiency,
+ * VM/bare), the overcommit matrix (throughput per VM relative to its 1× value and to its fair
+ * share), naive-vs-enlightened bars, sweep curves and their knees. The terminal tables and the
+ * HTML report both render these, so the two never disagree.
+ */
+import type { EngineKind, PolicyKind } from '../../src/config/schema.js';
+import type { CaseResult, OvercommitParams, Spread, SweepParams } from './model.js';
+
+export function spread(values: readonly number[]): Spread {
+  if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+}
+
+/** (max − min) / median: how far a case's runs disagree. */
+export const relativeSpread = (s: Spread): number => (s.median !== 0 ? (s.max - s.min) / s.median : Number.NaN);
+
+/** a / b, or NaN when b is 0 or either is missing: rendered as "–", never as a made-up number. */
+export const ratioOf = (a: number | undefined, b: number | undefined): number =>
+  a === undefined || b === undefined || !(b !== 0) ? Number.NaN : a / b;
+
+const paramsOf = <K extends CaseResult['params']['kind']>(c: CaseResult, kind: K) =>
+  c.params.kind === kind ? (c.params as Extract<CaseResult['params'], { kind: K }>) : undefined;
+
+// ───────────────────────────── scaling ─────────────────────────────
+
+export interface ScalingPoint {
+  readonly pcpus: number;
+  readonly bare?: CaseResult;
+  readonly vm?: CaseResult;
+  /** Throughput over the same mode's 1-pCPU throughput (medians). */
+  readonly speedupBare: number;
+  readonly speedupVm: number;
+  /** VM speed-up over pCPUs: 1 is ideal scaling. */
+  readonly efficiencyVm: number;
+  /** VM throughput over bare metal's at the same pCPU count. */
+  readonly vmOverBare: number;
+}
+
+export interface ScalingSeries {
+  readonly engine: EngineKind;
+  readonly workload: string;
+  readonly points: readonly ScalingPoint[];
+}
+
+/** One series per (engine, workload) that has scaling cases, points sorted by pCPUs. */
+export function scalingSeries(cases: readonly CaseResult[]): ScalingSeries[] {
+  const keyed = new Map<string, { engine: EngineKind; workload: string; byP: Map<number, { bare?: CaseResult; vm?: CaseResult }> }>();
+  for (const c of cases) {
+    const p = paramsOf(c, 'scaling');
+    if (!p) continue;
+    const key = `${c.engine}/${p.workload}`;
+    let series = keyed.get(key);
+    if (!series) keyed.set(key, (series = { engine: c.engine, workload: p.workload, byP: new Map() }));
+    const at = series.byP.get(p.pcpus) ?? {};
+    if (p.mode === 'bare') at.bare = c;
+    else at.vm = c;
+    series.byP.set(p.pcpus, at);
+  }
+  return [...keyed.values()].map(({ engine, workload, byP }) => {
+    const ps = [...byP.keys()].sort((a, b) => a - b);
+    const one = byP.get(1);
+    const acq = (c?: CaseResult) => c?.metrics.acquisitionsPerSec.median;
+    const points = ps.map((pcpus): ScalingPoint => {
+      const { bare, vm } = byP.get(pcpus)!;
+      const speedupVm = ratioOf(acq(vm), acq(one?.vm));
+      return {
+        pcpus,
+        ...(bare ? { bare } : {}),
+        ...(vm ? { vm } : {}),
+        speedupBare: ratioOf(acq(bare), acq(one?.bare)),
+        speedupVm,
+        efficiencyVm: speedupVm / pcpus,
+        vmOverBare: ratioOf(acq(vm), acq(bare)),
+      };
+    });
+    return { engine, workload, points };
+  });
+}
+
+// ───────────────────────────── overcommit ─────────────────────────────
+
+export interface OvercommitCell {
+  readonly case: CaseResult;
+  readonly params: OvercommitParams;
+  /** Per VM (mean over the VMs, and the worst VM): throughput over its 1× value. */
+  readonly perVmVsOneX: { readonly mean: number; readonly min: number };
+  /** Per VM: throughput over its fair share (its 1× value × its entitled share of the pCPUs). */
+  readonly perVmVsFairShare: { readonly mean: number; readonly min: number };
+  /** All VMs' throughput over the 1× case's. */
+  readonly totalVsOneX: number;
+}
+
+export interface OvercommitRow {
+  readonly engine: EngineKind;
+  readonly preset: string;
+  readonly policy: PolicyKind;
+  readonly shape: OvercommitParams['shape'];
+  /** The 1× case: one VM with as many vCPUs as pCPUs, alone. */
+  readonly oneX?: CaseResult;
+  /** Cells by ratio, ratios ascending (1× included). */
+  readonly cells: readonly OvercommitCell[];
+}
+
+/**
+ * The 1× value of a VM: for the `vms` shape, one VM of the same size alone on the machine;
+ * for the `vcpus` shape (one VM), the 1× case itself, so the figure is what the extra vCPUs
+ * cost the VM.
+ */
+function oneXOf(all: readonly CaseResult[], c: CaseResult, p: OvercommitParams): CaseResult | undefined {
+  const vcpus = p.shape === 'vms' ? p.vcpusPerVm : p.pcpus;
+  return all.find((o) => {
+    const q = paramsOf(o, 'overcommit');
+    return q && o.engine === c.engine && q.preset === p.preset && q.policy === p.policy && q.pcpus === p.pcpus && q.vms === 1 && q.vcpusPerVm === vcpus;
+  });
+}
+
+export function overcommitRows(cases: readonly CaseResult[]): OvercommitRow[] {
+  const rows = new Map<string, { engine: EngineKind; preset: string; policy: PolicyKind; shape: OvercommitParams['shape']; cells: OvercommitCell[]; oneX?: CaseResult }>();
+  const all = cases.filter((c) => c.params.kind === 'overcommit');
+  for (const c of all) {
+    const p = c.params as OvercommitParams;
+    const oneXCase = oneXOf(all, c, p);
+    const oneXVm = oneXCase?.metrics.acquisitionsPerSec.median;
+    const oneXVcpus = p.shape === 'vms' ? p.vcpusPerVm : p.pcpus;
+    const totalWeight = c.vms.reduce((s, vm) => s + vm.weight, 0);
+    const vsOneX: number[] = [];
+    const vsFair: number[] = [];
+    for (const vm of c.vms) {
+      const relative = ratioOf(vm.acquisitionsPerSec.median, oneXVm);
+      // Entitled pCPUs by weight, capped by what the VM alone could use.
+      const entitled = Math.min(1, (p.pcpus * vm.weight) / totalWeight / Math.min(oneXVcpus, p.pcpus));
+      vsOneX.push(relative);
+      vsFair.push(relative / entitled);
+    }
+    const cell: OvercommitCell = {
+      case: c,
+      params: p,
+      perVmVsOneX: { mean: mean(vsOneX), min: Math.min(...vsOneX) },
+      perVmVsFairShare: { mean: mean(vsFair), min: Math.min(...vsFair) },
+      totalVsOneX: ratioOf(c.metrics.acquisitionsPerSec.median, rowOneX(all, c, p)?.metrics.acquisitionsPerSec.median),
+    };
+    // The alone-case of a smaller VM is a reference, not a matrix cell.
+    if (p.vms === 1 && p.ratio < 1) continue;
+    const shapes: OvercommitParams['shape'][] = p.ratio === 1 ? ['vms', 'vcpus'] : [p.shape];
+    for (const shape of shapes) {
+      const key = `${c.engine}/${p.preset}/${p.policy}/${shape}`;
+      let row = rows.get(key);
+      if (!row) rows.set(key, (row = { engine: c.engine, preset: p.preset, policy: p.policy, shape, cells: [] }));
+      row.cells.push(cell);
+      if (p.ratio === 1) row.oneX = c;
+    }
+  }
+  return [...rows.values()]
+    .filter((row) => row.cells.some((cell) => cell.params.ratio > 1))
+    .map((row) => ({ ...row, cells: row.cells.sort((a, b) => a.params.ratio - b.params.ratio) }));
+}
+
+function rowOneX(all: readonly CaseResult[], c: CaseResult, p: OvercommitParams): CaseResult | undefined {
+  return all.find((o) => {
+    const q = paramsOf(o, 'overcommit');
+    return q && o.engine === c.engine && q.preset === p.preset && q.policy === p.policy && q.pcpus === p.pcpus && q.ratio === 1;
+  });
+}
+
+const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / values.length;
+
+/** Ratios present in a set of rows, ascending. */
+export const ratiosOf = (rows: readonly OvercommitRow[]): number[] =>
+  [...new Set(rows.flatMap((r) => r.cells.map((c) => c.params.ratio)))].sort((a, b) => a - b);
+
+export interface PolicyBars {
+  readonly engine: EngineKind;
+  readonly preset: string;
+  readonly shape: OvercommitParams['shape'];
+  readonly ratios: readonly number[];
+  /** Per policy, per ratio: total throughput relative to the naive policy's 1× throughput (NaN where missing). */
+  readonly bars: readonly { readonly policy: PolicyKind; readonly relative: readonly number[]; readonly spreads: readonly (Spread | undefined)[] }[];
+  /** naive's 1× throughput, the bars' unit. */
+  readonly reference: number;
+}
+
+/** Naive against each enlightened policy, per overcommit ratio, for one preset and shape. */
+export function policyBars(rows: readonly OvercommitRow[]): PolicyBars[] {
+  const out: PolicyBars[] = [];
+  const keys = new Set(rows.map((r) => `${r.engine}/${r.preset}/${r.shape}`));
+  for (const key of keys) {
+    const same = rows.filter((r) => `${r.engine}/${r.preset}/${r.shape}` === key);
+    const naive = same.find((r) => r.policy === 'naive');
+    const reference = naive?.oneX?.metrics.acquisitionsPerSec.median ?? Number.NaN;
+    const ratios = ratiosOf(same);
+    out.push({
+      engine: same[0]!.engine,
+      preset: same[0]!.preset,
+      shape: same[0]!.shape,
+      ratios,
+      reference,
+      bars: same.map((r) => {
+        const at = ratios.map((ratio) => r.cells.find((c) => c.params.ratio === ratio));
+        return {
+          policy: r.policy,
+          relative: at.map((cell) => ratioOf(cell?.case.metrics.acquisitionsPerSec.median, reference)),
+          spreads: at.map((cell) => cell?.case.metrics.acquisitionsPerSec),
+        };
+      }),
+    });
+  }
+  return out;
+}
+
+// ───────────────────────────── sweeps ─────────────────────────────
+
+export interface SweepCurve {
+  readonly engine: EngineKind;
+  readonly preset: string;
+  readonly variable: SweepParams['variable'];
+  readonly points: readonly { readonly value: number; readonly case: CaseResult }[];
+  /** The knee and the shape of the curve, in words. */
+  readonly knee: string;
+}
+
+/** Within this share of the best value a point counts as on the plateau. */
+export const PLATEAU_TOLERANCE = 0.05;
+
+export function sweepCurves(cases: readonly CaseResult[]): SweepCurve[] {
+  const curves = new Map<string, { engine: EngineKind; preset: string; variable: SweepParams['variable']; points: { value: number; case: CaseResult }[] }>();
+  for (const c of cases) {
+    const p = paramsOf(c, 'sweep');
+    if (!p) continue;
+    const key = `${c.engine}/${p.preset}/${p.variable}`;
+    let curve = curves.get(key);
+    if (!curve) curves.set(key, (curve = { engine: c.engine, preset: p.preset, variable: p.variable, points: [] }));
+    curve.points.push({ value: p.value, case: c });
+  }
+  return [...curves.values()].map((curve) => {
+    const points = curve.points.sort((a, b) => a.value - b.value);
+    return { ...curve, points, knee: describeKnee(curve.variable, points.map((p) => ({ x: p.value, y: p.case.metrics.acquisitionsPerSec.median }))) };
+  });
+}
+
+/** A sweep variable's value as people write it: 2^k spins, µs or ms. */
+export function formatSweepValue(variable: SweepParams['variable'], value: number): string {
+  if (variable === 'spinThreshold') {
+    const k = Math.log2(value);
+    return Number.isInteger(k) ? `2^${k}` : String(value);
+  }
+  return value >= 1000 ? `${value / 1000} ms` : `${value} µs`;
+}
+
+const SWEEP_NAMES: Record<SweepParams['variable'], string> = { spinThreshold: 'spin threshold', sliceUs: 'time slice' };
+
+/**
+ * The curve in words: where its best point is, the range of values that stay within
+ * PLATEAU_TOLERANCE of it, and the knee: the plateau's edge past which throughput falls the
+ * most (the point where lowering or raising the knob starts to cost).
+ */
+export function describeKnee(variable: SweepParams['variable'], points: readonly { x: number; y: number }[]): string {
+  const name = SWEEP_NAMES[variable];
+  const fmtX = (x: number) => formatSweepValue(variable, x);
+  const usable = points.filter((p) => Number.isFinite(p.y));
+  if (usable.length < 2) return `Too few points to describe the ${name} curve.`;
+  const best = usable.reduce((a, b) => (b.y > a.y ? b : a));
+  let lo = usable.indexOf(best);
+  let hi = lo;
+  const onPlateau = (p: { y: number }) => p.y >= best.y * (1 - PLATEAU_TOLERANCE);
+  while (lo > 0 && onPlateau(usable[lo - 1]!)) lo--;
+  while (hi < usable.length - 1 && onPlateau(usable[hi + 1]!)) hi++;
+  const first = usable[0]!;
+  const last = usable[usable.length - 1]!;
+  const pct = (y: number) => `${Math.round((y / best.y) * 100)}%`;
+  const plateau = lo === hi ? `only at ${fmtX(best.x)}` : `from ${fmtX(usable[lo]!.x)} to ${fmtX(usable[hi]!.x)}`;
+  const head = `Throughput is best at ${name} ${fmtX(best.x)} and within ${PLATEAU_TOLERANCE * 100}% of it ${plateau}.`;
+  if (lo === 0 && hi === usable.length - 1) return `${head} The curve is flat over the whole sweep: no knee within ${fmtX(first.x)}–${fmtX(last.x)}.`;
+  const lowDrop = lo > 0 ? 1 - first.y / best.y : -1;
+  const highDrop = hi < usable.length - 1 ? 1 - last.y / best.y : -1;
+  const parts: string[] = [];
+  if (lo > 0) parts.push(`below ${fmtX(usable[lo]!.x)} it falls to ${pct(first.y)} at ${fmtX(first.x)}`);
+  if (hi < usable.length - 1) parts.push(`above ${fmtX(usable[hi]!.x)} it falls to ${pct(last.y)} at ${fmtX(last.x)}`);
+  const knee = lowDrop >= highDrop ? usable[lo]! : usable[hi]!;
+  return `${head} ${capitalise(parts.join('; '))}. The knee is at ${fmtX(knee.x)}.`;
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+

@@ -1,0 +1,15 @@
+/** The micro-benchmarks (tinybench, batched) as one job of the suite. */
+import type { MicroJob, SuiteGroup } from '../job.js';
+
+/** Measuring time per benchmark, ms; tinybench adds a third of it as warm-up. */
+export const MICRO_TIME_MS = { full: 1000, quick: 100 } as const;
+
+export const microGroup: SuiteGroup = {
+  name: 'micro',
+  summary: 'lock fast paths, run-queue push/pop/steal, vCPU switch, core step, hypercall, counters (tinybench)',
+  jobs(context): MicroJob[] {
+    const timeMs = context.quick ? MICRO_TIME_MS.quick : MICRO_TIME_MS.full;
+    // About 16 benchmarks, each timed for timeMs plus a third as warm-up, plus the checks.
+    return [{ kind: 'micro', id: 'micro', group: 'micro', label: 'micro-benchmarks', timeMs, filter: undefined, estimateMs: 16 * timeMs * 1.4 + 500 }];
+  },
+};

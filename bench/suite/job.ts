@@ -1,0 +1,63 @@
+/**
+ * What a suite group declares: jobs. A case job is one scenario run `runs` times with seeds
+ * 1..runs; the micro job is the tinybench group. Groups build their jobs from what the project
+ * declares (presets in presets/, POLICY_KINDS in the schema), so a new preset or policy joins
+ * the suite without an edit here.
+ */
+import type { Config, EngineKind } from '../../src/config/schema.js';
+import type { CaseParams, CaseResult, GroupName } from './model.js';
+
+export interface PlanContext {
+  readonly quick: boolean;
+  readonly runs: number;
+  /** Engines to run; groups with one natural engine use the first that is allowed. */
+  readonly engines: readonly EngineKind[];
+  /** The threads engine's largest pCPU count; the machine of every overcommit and sweep case. */
+  readonly pcpus: number;
+  /** The virtual engine's largest pCPU count for scaling. */
+  readonly virtualMaxPcpus: number;
+}
+
+export interface CaseJob {
+  readonly kind: 'case';
+  readonly id: string;
+  readonly group: CaseResult['group'];
+  readonly engine: EngineKind;
+  readonly label: string;
+  readonly params: CaseParams;
+  readonly durationMs: number;
+  /** The validated scenario of the run with this seed. */
+  readonly config: (seed: number) => Config;
+  /** Rough host ms for all its runs: weights the progress bar's time left and balances shards. */
+  readonly estimateMs: number;
+}
+
+export interface MicroJob {
+  readonly kind: 'micro';
+  readonly id: 'micro';
+  readonly group: 'micro';
+  readonly label: string;
+  readonly timeMs: number;
+  /** The micro-benchmarks' own filter: the part of a `--filter` after "micro/", if any. */
+  readonly filter: string | undefined;
+  readonly estimateMs: number;
+}
+
+export type Job = CaseJob | MicroJob;
+
+export interface SuiteGroup {
+  readonly name: GroupName;
+  /** One line for `--help`. */
+  readonly summary: string;
+  jobs(context: PlanContext): Job[];
+}
+
+/** Host ms one threads-engine run costs besides its duration: the pCPUs' start and JIT warm-up. */
+export const THREADS_RUN_OVERHEAD_MS = 150;
+
+/** A rough host cost of `runs` runs: threads runs take their duration; virtual ones grow with pCPUs and vCPUs. */
+export function estimateRunsMs(engine: EngineKind, runs: number, durationMs: number, pcpus: number, vcpus: number): number {
+  if (engine === 'threads') return runs * (durationMs + THREADS_RUN_OVERHEAD_MS);
+  // Measured on the 2-core host: about 0.4 host s per virtual second per pCPU-and-vCPU pair (the contended preset at 64).
+  return runs * (20 + durationMs * 0.2 * Math.max(pcpus, vcpus));
+}

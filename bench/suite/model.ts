@@ -1,0 +1,157 @@
+/**
+ * The bench suite's results: what `npm run bench -- --json` writes, what `--baseline` reads,
+ * what `merge` combines from shards, and what the terminal tables and the HTML report render.
+ * Only measured values live here; every derived figure (speed-up, VM/bare, share of the fair
+ * share, a sweep's knee) is computed from them by derive.ts, so a merged or old file renders
+ * exactly like a fresh one.
+ */
+import type { EngineKind, PolicyKind } from '../../src/config/schema.js';
+import type { Environment } from '../../src/stats/environment.js';
+
+/** Bumped when a field changes meaning; `--baseline` and `merge` refuse other formats. */
+export const SUITE_FORMAT = 'spinvisor-bench/2';
+
+export const GROUPS = ['micro', 'scaling', 'overcommit', 'sweep'] as const;
+export type GroupName = (typeof GROUPS)[number];
+
+/** Median and range of one figure over a case's runs (seeds 1..runs). */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The figures recorded per run and summarised per case. Rates are per second (virtual seconds for the virtual engine). */
+export const CASE_METRICS = [
+  { name: 'acquisitionsPerSec', label: 'acq/s', unit: 'acquisitions per second, all VMs', higherIsBetter: true },
+  { name: 'workUnitsPerSec', label: 'work/s', unit: 'guest work units per second, all VMs', higherIsBetter: true },
+  { name: 'spinFraction', label: 'spin %', unit: 'share of vCPU run time spent spinning', higherIsBetter: false },
+  { name: 'stealFraction', label: 'steal %', unit: 'share of vCPU time runnable but not running', higherIsBetter: false },
+  { name: 'hvFraction', label: 'hv %', unit: 'share of pCPU time spent in the hypervisor', higherIsBetter: false },
+  { name: 'lockHolderPreemptions', label: 'LHP', unit: 'vCPUs preempted while holding a lock', higherIsBetter: false },
+  { name: 'lockWaiterPreemptions', label: 'LWP', unit: 'vCPUs preempted while waiting in a lock queue', higherIsBetter: false },
+] as const;
+export type CaseMetricName = (typeof CASE_METRICS)[number]['name'];
+export type CaseMetrics<T> = { readonly [K in CaseMetricName]: T };
+
+/** One simulation run of a case. */
+export interface RunSummary {
+  readonly seed: number;
+  readonly ok: boolean;
+  /** Names and details of the self-checks that failed (empty when ok). */
+  readonly failedChecks: readonly string[];
+  /** Host time the run took, ms. */
+  readonly hostMs: number;
+  readonly metrics: CaseMetrics<number>;
+  /** Per VM, in the scenario's order. */
+  readonly vms: readonly { readonly name: string; readonly vcpus: number; readonly weight: number; readonly acquisitionsPerSec: number }[];
+}
+
+/** Bare metal vs one VM with as many vCPUs as pCPUs, at `pcpus` pCPUs. */
+export interface ScalingParams {
+  readonly kind: 'scaling';
+  /** The preset that supplies the workload ('uncontended' or 'contended'). */
+  readonly workload: string;
+  readonly mode: 'bare' | 'virtualized';
+  readonly pcpus: number;
+}
+
+/**
+ * VMs overcommitting `pcpus` pCPUs by `ratio` (total vCPUs / pCPUs), all running `preset`'s
+ * workload under `policy`. `shape` says how: `vms` splits the vCPUs into identical VMs (1.5× is
+ * 3 VMs of P/2), `vcpus` puts them all in one VM. `ratio` 1 with `alone` true is one VM of the
+ * given size alone on the machine: the "1× value" of every VM of that size.
+ */
+export interface OvercommitParams {
+  readonly kind: 'overcommit';
+  readonly preset: string;
+  readonly policy: PolicyKind;
+  readonly shape: 'vms' | 'vcpus';
+  readonly ratio: number;
+  readonly pcpus: number;
+  readonly vms: number;
+  readonly vcpusPerVm: number;
+}
+
+/** The notify policy under 2× overcommit (2 VMs of P vCPUs) with one knob varied. */
+export interface SweepParams {
+  readonly kind: 'sweep';
+  readonly preset: string;
+  readonly variable: 'spinThreshold' | 'sliceUs';
+  readonly value: number;
+  readonly pcpus: number;
+}
+
+export type CaseParams = ScalingParams | OvercommitParams | SweepParams;
+
+export interface CaseResult {
+  /** Stable across runs and machines: how `--baseline` and `merge` match cases, and what `--filter` matches. */
+  readonly id: string;
+  readonly group: Exclude<GroupName, 'micro'>;
+  readonly engine: EngineKind;
+  /** Short human label for tables. */
+  readonly label: string;
+  readonly params: CaseParams;
+  readonly durationMs: number;
+  readonly metrics: CaseMetrics<Spread>;
+  /** Per VM, acquisitions per second over the runs. */
+  readonly vms: readonly { readonly name: string; readonly vcpus: number; readonly weight: number; readonly acquisitionsPerSec: Spread }[];
+  readonly runs: readonly RunSummary[];
+}
+
+/** One micro-benchmark (tinybench, batched): per-operation latency and throughput. */
+export interface MicroRow {
+  readonly name: string;
+  /** What one operation is ("acq+rel", "switch", "push+pop"). */
+  readonly unit: string;
+  readonly batch: number;
+  readonly nsP50: number;
+  readonly nsP99: number;
+  readonly nsMean: number;
+  readonly nsMin: number;
+  readonly nsMax: number;
+  /** Operations per second, median over batches. */
+  readonly opsP50: number;
+  readonly samples: number;
+  /** Real duration of one batch at the median, µs. */
+  readonly batchUsP50: number;
+  /** Relative margin of error of the latency, %. */
+  readonly rme: number;
+}
+
+export interface MicroReport {
+  readonly timer: { readonly grainNs: number; readonly readNs: number };
+  readonly loadAverage: { readonly before: number; readonly after: number };
+  readonly timeMs: number;
+  readonly rows: readonly MicroRow[];
+  /** Simulator guest-work speed over a plain loop's (target ≥ 0.9), when both ran. */
+  readonly nativeSpeed: { readonly ratio: number; readonly target: number; readonly met: boolean } | null;
+  /** vCPU switch median against its target, when it ran. */
+  readonly switchCost: { readonly nsP50: number; readonly target: number; readonly met: boolean } | null;
+  /** Derived lines the benchmarks print under the table. */
+  readonly notes: readonly string[];
+}
+
+export interface SuiteOptions {
+  readonly quick: boolean;
+  readonly runs: number;
+  /** The engines the suite ran (both unless `--engine`). */
+  readonly engines: readonly EngineKind[];
+  /** pCPUs of the threads engine's largest case, and of every overcommit and sweep case. */
+  readonly pcpus: number;
+  readonly filters: readonly string[];
+}
+
+export interface SuiteResults {
+  readonly format: typeof SUITE_FORMAT;
+  readonly createdAt: string;
+  /** One per shard that produced part of this file (one for an unsharded run). */
+  readonly environments: readonly Environment[];
+  readonly options: SuiteOptions;
+  /** The planned jobs' ids, in plan order (all shards'), and this file's shards (i of n, 1-based). */
+  readonly plan: { readonly jobs: readonly string[]; readonly shardCount: number; readonly shards: readonly number[] };
+  readonly micro: MicroReport | null;
+  readonly cases: readonly CaseResult[];
+  /** Host wall time of the suite, s (summed over shards). */
+  readonly elapsedS: number;
+}

@@ -1,0 +1,57 @@
+/** Runs one case job: its scenario once per seed 1..runs, summarised as a CaseResult. */
+import type { ThreadsEngine } from '../../src/engine/threads.js';
+import { allVms } from '../../src/report/totals.js';
+import { simulate } from '../../src/simulate.js';
+import type { Results } from '../../src/stats/results.js';
+import { spread } from './derive.js';
+import type { CaseJob } from './job.js';
+import { CASE_METRICS, type CaseMetrics, type CaseResult, type RunSummary, type Spread } from './model.js';
+
+export function summariseRun(seed: number, result: Results): RunSummary {
+  const m = result.metrics;
+  const all = allVms(m);
+  return {
+    seed,
+    ok: result.ok,
+    failedChecks: result.selfChecks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
+    hostMs: result.environment.hostMs,
+    metrics: {
+      acquisitionsPerSec: m.acquisitionsPerSec,
+      workUnitsPerSec: m.workUnitsPerSec,
+      spinFraction: m.spinFraction,
+      stealFraction: m.stealFraction,
+      hvFraction: m.hvFraction,
+      lockHolderPreemptions: all.lockHolderPreemptions,
+      lockWaiterPreemptions: all.lockWaiterPreemptions,
+    },
+    vms: m.vms.map((vm, i) => ({ name: vm.name, vcpus: vm.vcpus, weight: result.config.vms[i]!.weight, acquisitionsPerSec: vm.acquisitionsPerSec })),
+  };
+}
+
+/** Median and range of every metric, and of every VM's throughput, over the runs. */
+export function summariseCase(job: CaseJob, runs: readonly RunSummary[]): CaseResult {
+  const metrics = Object.fromEntries(CASE_METRICS.map(({ name }) => [name, spread(runs.map((r) => r.metrics[name]))])) as CaseMetrics<Spread>;
+  const first = runs[0]!;
+  return {
+    id: job.id,
+    group: job.group,
+    engine: job.engine,
+    label: job.label,
+    params: job.params,
+    durationMs: job.durationMs,
+    metrics,
+    vms: first.vms.map((vm, i) => ({ name: vm.name, vcpus: vm.vcpus, weight: vm.weight, acquisitionsPerSec: spread(runs.map((r) => r.vms[i]!.acquisitionsPerSec)) })),
+    runs,
+  };
+}
+
+/** Runs the case with seeds 1..runs on `threads` (reused across cases) or the virtual engine, as the job's scenario says. */
+export async function runCase(job: CaseJob, runs: number, threads: ThreadsEngine, onRun?: (seed: number) => void): Promise<CaseResult> {
+  const summaries: RunSummary[] = [];
+  for (let seed = 1; seed <= runs; seed++) {
+    const result = await simulate(job.config(seed), threads);
+    summaries.push(summariseRun(seed, result));
+    onRun?.(seed);
+  }
+  return summariseCase(job, summaries);
+}

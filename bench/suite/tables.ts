@@ -1,0 +1,212 @@
+/**
+ * The suite's terminal report: one table per group (and per engine and workload), each line at
+ * most 100 columns, then the claims the figures support, in words computed from them.
+ */
+import { fmt, renderTable, type Column } from '../../src/report/text-table.js';
+import { formatDelta, type BaselineComparison, type Delta } from './baseline.js';
+import { formatSweepValue, overcommitRows, relativeSpread, scalingSeries, spread, sweepCurves, type OvercommitCell, type ScalingPoint } from './derive.js';
+import { CASE_METRICS, type MicroRow, type Spread, type SuiteResults } from './model.js';
+
+export const MAX_COLUMNS = 100;
+
+/** Words wrapped to `width` columns. */
+export function wrap(text: string, width = MAX_COLUMNS, indent = ''): string {
+  const lines: string[] = [];
+  let line = indent;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line.length > indent.length && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent;
+    }
+    line += line.length > indent.length ? ` ${word}` : word;
+  }
+  if (line.length > indent.length) lines.push(line);
+  return lines.join('\n');
+}
+
+const dash = '–';
+const num = (f: (n: number) => string) => (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? dash : f(n));
+const si = num(fmt.si);
+const pct = num((n) => fmt.percent(n));
+const times = num((n) => `${n.toFixed(2)}×`);
+const ns = num((n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)));
+
+/** "56.0k (55.1k–57.0k)", or just the median when the runs agree (or there was one run). */
+export function withRange(s: Spread | undefined, f: (n: number) => string = fmt.si): string {
+  if (!s || !Number.isFinite(s.median)) return dash;
+  return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}${dash}${f(s.max)})`;
+}
+
+const engineTime = (engine: string) => (engine === 'virtual' ? 'per virtual second' : 'per second');
+
+function microTable(results: SuiteResults): string[] {
+  const micro = results.micro;
+  if (!micro) return [];
+  const columns: Column<MicroRow>[] = [
+    { header: 'benchmark', cell: (r) => (r.name.length > 40 ? `${r.name.slice(0, 39)}…` : r.name), align: 'left' },
+    { header: 'op', cell: (r) => r.unit, align: 'left' },
+    { header: 'ns/op p50', cell: (r) => ns(r.nsP50) },
+    { header: 'ns/op p99', cell: (r) => ns(r.nsP99) },
+    { header: 'ops/s', cell: (r) => si(r.opsP50) },
+    { header: 'samples', cell: (r) => String(r.samples) },
+  ];
+  const out = [`Micro-benchmarks (tinybench, batched; timer grain ${micro.timer.grainNs.toFixed(0)} ns, each sample a batch mean)`, '', renderTable(columns, micro.rows), ''];
+  for (const note of micro.notes) out.push(wrap(note));
+  if (micro.nativeSpeed) out.push(`native speed: ${fmt.percent(micro.nativeSpeed.ratio)} of a plain loop (target ≥ ${fmt.percent(micro.nativeSpeed.target, 0)}: ${micro.nativeSpeed.met ? 'met' : 'NOT MET'})`);
+  if (micro.switchCost) out.push(`vCPU switch: ${ns(micro.switchCost.nsP50)} ns median (target ≤ ${micro.switchCost.target} ns: ${micro.switchCost.met ? 'met' : 'NOT MET'})`);
+  return out;
+}
+
+function scalingTables(results: SuiteResults): string[] {
+  const out: string[] = [];
+  for (const series of scalingSeries(results.cases)) {
+    const columns: Column<ScalingPoint>[] = [
+      { header: 'pCPUs', cell: (p) => String(p.pcpus) },
+      { header: 'bare acq/s (range)', cell: (p) => withRange(p.bare?.metrics.acquisitionsPerSec) },
+      { header: 'VM acq/s (range)', cell: (p) => withRange(p.vm?.metrics.acquisitionsPerSec) },
+      { header: 'bare ×', cell: (p) => times(p.speedupBare) },
+      { header: 'VM ×', cell: (p) => times(p.speedupVm) },
+      { header: 'VM eff.', cell: (p) => pct(p.efficiencyVm) },
+      { header: 'VM/bare', cell: (p) => pct(p.vmOverBare) },
+      { header: 'hv %', cell: (p) => pct(p.vm?.metrics.hvFraction.median) },
+    ];
+    out.push(`Scaling, ${series.engine} engine, ${series.workload} workload (acquisitions ${engineTime(series.engine)}, median (min–max))`, '', renderTable(columns, series.points), '');
+  }
+  return out;
+}
+
+function overcommitTables(results: SuiteResults): string[] {
+  const out: string[] = [];
+  const rows = overcommitRows(results.cases);
+  const keys = [...new Set(rows.map((r) => `${r.engine}/${r.preset}`))];
+  for (const key of keys) {
+    const same = rows.filter((r) => `${r.engine}/${r.preset}` === key);
+    const cells = same.flatMap((r) => r.cells.map((cell) => ({ row: r, cell })));
+    const columns: Column<{ row: (typeof same)[number]; cell: OvercommitCell }>[] = [
+      { header: 'policy', cell: ({ row }) => row.policy, align: 'left' },
+      { header: 'shape', cell: ({ row }) => (row.shape === 'vms' ? 'more VMs' : 'more vCPUs'), align: 'left' },
+      { header: 'ratio', cell: ({ cell }) => `${cell.params.ratio}×` },
+      { header: 'VMs×vCPUs', cell: ({ cell }) => `${cell.params.vms}×${cell.params.vcpusPerVm}` },
+      { header: 'acq/s (range)', cell: ({ cell }) => withRange(cell.case.metrics.acquisitionsPerSec) },
+      { header: 'VM/1×', cell: ({ cell }) => times(cell.perVmVsOneX.mean) },
+      { header: 'VM/fair', cell: ({ cell }) => times(cell.perVmVsFairShare.mean) },
+      { header: 'spin %', cell: ({ cell }) => pct(cell.case.metrics.spinFraction.median) },
+      { header: 'steal %', cell: ({ cell }) => pct(cell.case.metrics.stealFraction.median) },
+      { header: 'LHP', cell: ({ cell }) => fmt.int(cell.case.metrics.lockHolderPreemptions.median) },
+      { header: 'LWP', cell: ({ cell }) => fmt.int(cell.case.metrics.lockWaiterPreemptions.median) },
+    ];
+    const [engine, preset] = key.split('/');
+    out.push(
+      `Overcommit, ${engine} engine, ${preset} workload, ${same[0]!.cells[0]!.params.pcpus} pCPUs (acquisitions ${engineTime(engine!)}; VM/1× and VM/fair: ` +
+        'mean per VM of its throughput over its 1× value and over its fair share)',
+    );
+    out.push('', renderTable(columns, cells), '');
+  }
+  return out.map((line) => (line.includes('\n') ? line : wrap(line)));
+}
+
+function sweepTables(results: SuiteResults): string[] {
+  const out: string[] = [];
+  for (const curve of sweepCurves(results.cases)) {
+    const columns: Column<(typeof curve.points)[number]>[] = [
+      { header: curve.variable === 'spinThreshold' ? 'threshold' : 'slice', cell: (p) => formatSweepValue(curve.variable, p.value) },
+      { header: 'acq/s (range)', cell: (p) => withRange(p.case.metrics.acquisitionsPerSec) },
+      { header: 'spin %', cell: (p) => pct(p.case.metrics.spinFraction.median) },
+      { header: 'steal %', cell: (p) => pct(p.case.metrics.stealFraction.median) },
+      { header: 'hv %', cell: (p) => pct(p.case.metrics.hvFraction.median) },
+      { header: 'LHP', cell: (p) => fmt.int(p.case.metrics.lockHolderPreemptions.median) },
+    ];
+    const what = curve.variable === 'spinThreshold' ? 'spin threshold' : 'time slice';
+    out.push(`Sweep of the ${what}, notify under 2× overcommit, ${curve.preset} workload, ${curve.engine} engine`, '', renderTable(columns, curve.points), '', wrap(curve.knee), '');
+  }
+  return out;
+}
+
+/** The suite's claims, each in a sentence computed from the figures. */
+export function claims(results: SuiteResults): string[] {
+  const out: string[] = [];
+  for (const series of scalingSeries(results.cases)) {
+    const top = series.points[series.points.length - 1];
+    if (!top || top.pcpus === 1 || !Number.isFinite(top.vmOverBare)) continue;
+    out.push(
+      `Scaling (${series.engine}, ${series.workload}): at ${top.pcpus} pCPUs the VM does ${pct(top.vmOverBare)} of bare metal's throughput; ` +
+        `speed-up from 1 pCPU ${times(top.speedupVm)} (bare ${times(top.speedupBare)}, ideal ${top.pcpus}.00×).`,
+    );
+  }
+  const rows = overcommitRows(results.cases);
+  for (const preset of new Set(rows.map((r) => `${r.engine}/${r.preset}`))) {
+    const at2 = rows
+      .filter((r) => `${r.engine}/${r.preset}` === preset && r.shape === 'vms')
+      .map((r) => ({ policy: r.policy, cell: r.cells.find((c) => c.params.ratio === 2) }))
+      .filter((x) => x.cell);
+    if (at2.length < 2) continue;
+    const parts = at2.map((x) => `${x.policy} ${times(x.cell!.perVmVsFairShare.mean)}`);
+    out.push(`Overcommit (${preset.replace('/', ', ')}): at 2× (2 VMs) each VM gets, of its fair share: ${parts.join(', ')}.`);
+  }
+  const virtualized = results.cases.filter((c) => c.engine === 'threads' && c.runs[0] && !(c.params.kind === 'scaling' && c.params.mode === 'bare'));
+  if (virtualized.length > 0) {
+    const worst = virtualized.reduce((a, b) => (b.metrics.hvFraction.median > a.metrics.hvFraction.median ? b : a));
+    out.push(`Hypervisor cost: at most ${pct(worst.metrics.hvFraction.median)} of pCPU time in any threads-engine VM case (${worst.id}).`);
+  }
+  for (const engine of new Set(results.cases.map((c) => c.engine))) {
+    const spreads = results.cases
+      .filter((c) => c.engine === engine && c.runs.length > 1 && c.metrics.acquisitionsPerSec.median > 0)
+      .map((c) => ({ id: c.id, value: relativeSpread(c.metrics.acquisitionsPerSec) }));
+    if (spreads.length === 0) continue;
+    const worst = spreads.reduce((a, b) => (b.value > a.value ? b : a));
+    const under = spreads.filter((s) => s.value < 0.1).length;
+    out.push(
+      `Run-to-run spread (${engine}, (max − min) / median of acq/s over ${results.options.runs} seeds): median ${pct(spread(spreads.map((s) => s.value)).median)} over ` +
+        `${spreads.length} cases, ${under} of them under 10%; widest ${pct(worst.value)} (${worst.id}).`,
+    );
+  }
+  const failed = results.cases.flatMap((c) => c.runs.filter((r) => !r.ok).map((r) => `${c.id} seed ${r.seed}`));
+  out.push(failed.length === 0 ? 'Self-checks: every run passed every self-check.' : `Self-checks FAILED in ${failed.length} run(s): ${failed.slice(0, 5).join(', ')}${failed.length > 5 ? ', …' : ''}.`);
+  return out.map((line) => wrap(line, MAX_COLUMNS, ''));
+}
+
+export function renderSuiteTables(results: SuiteResults): string {
+  const sections = [microTable(results), scalingTables(results), overcommitTables(results), sweepTables(results)].filter((s) => s.length > 0);
+  const out = sections.map((s) => s.join('\n'));
+  out.push(['Claims', '', ...claims(results)].join('\n'));
+  return out.join('\n\n');
+}
+
+export function renderBaselineTable(comparison: BaselineComparison): string {
+  const byId = new Map<string, Delta[]>();
+  for (const d of comparison.deltas) byId.set(d.id, [...(byId.get(d.id) ?? []), d]);
+  const metrics = CASE_METRICS.filter((m) => m.name !== 'workUnitsPerSec');
+  const caseColumns: Column<[string, Delta[]]>[] = [
+    { header: 'case', cell: ([id]) => (id.length > 44 ? `…${id.slice(id.length - 43)}` : id), align: 'left' },
+    ...metrics.map((m) => ({ header: m.label, cell: ([, ds]: [string, Delta[]]) => {
+      const d = ds.find((x) => x.metric === m.name);
+      return d ? formatDelta(d) : dash;
+    } })),
+  ];
+  const cases = [...byId.entries()].filter(([id]) => !id.startsWith('micro/'));
+  const micro = [...byId.entries()].filter(([id]) => id.startsWith('micro/'));
+  const flagged = comparison.deltas.filter((d) => d.flagged);
+  const out = [
+    'Against the baseline (Δ of the medians; "!" = beyond the runs\' spread: the min–max ranges do not overlap; pp = percentage points)',
+    '',
+  ];
+  if (cases.length > 0) out.push(renderTable(caseColumns, cases), '');
+  if (micro.length > 0)
+    out.push(
+      renderTable<[string, Delta[]]>(
+        [
+          { header: 'micro-benchmark', cell: ([id]) => id.slice('micro/'.length), align: 'left' },
+          { header: 'ns/op before', cell: ([, ds]) => ns(ds[0]!.baseline.median) },
+          { header: 'now', cell: ([, ds]) => ns(ds[0]!.current.median) },
+          { header: 'Δ', cell: ([, ds]) => formatDelta(ds[0]!) },
+        ],
+        micro,
+      ),
+      '',
+    );
+  const worse = flagged.filter((d) => d.better === false).length;
+  out.push(`${flagged.length} change(s) beyond the spread: ${worse} worse, ${flagged.length - worse} better.`);
+  if (comparison.onlyInBaseline.length > 0) out.push(wrap(`Not run this time: ${comparison.onlyInBaseline.join(', ')}`));
+  if (comparison.onlyInCurrent.length > 0) out.push(wrap(`Not in the baseline: ${comparison.onlyInCurrent.join(', ')}`));
+  return out.join('\n');
+}

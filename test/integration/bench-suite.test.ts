@@ -1,0 +1,104 @@
+/**
+ * `npm run bench` as a user meets it: bench/main.ts in a child process under tsx, on small
+ * filtered plans (--quick, at most 2 pCPUs), writing results, a baseline, an HTML report and
+ * shards; and bad input refused with one line and exit 2 before anything runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SUITE_FORMAT, type SuiteResults } from '../../bench/suite/model.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-bench-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Outcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function bench(...args: string[]): Outcome {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as SuiteResults;
+
+/** Exit 2, exactly one line on stderr, no stack trace. */
+function expectUsageError(outcome: Outcome, pattern: RegExp): void {
+  expect(outcome.code).toBe(2);
+  const lines = outcome.stderr.trimEnd().split('\n');
+  expect(lines, outcome.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^bench: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(outcome.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('npm run bench', () => {
+  const json = join(tmp, 'results.json');
+  const html = join(tmp, 'report.html');
+  const baseline = join(tmp, 'baseline.json');
+  const filters = ['--filter', 'scaling/threads/uncontended', '--filter', 'sweep/threads/contended/slice-us/100', '--filter', 'micro/counter'];
+
+  it('runs a filtered quick plan and writes the results, a baseline and the HTML report', () => {
+    const outcome = bench('--quick', ...filters, '--json', json, '--html', html, '--save-baseline', baseline);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const results = read(json);
+    expect(results.format).toBe(SUITE_FORMAT);
+    expect(results.cases.map((c) => c.id)).toEqual([
+      'scaling/threads/uncontended/bare/p1',
+      'scaling/threads/uncontended/vm/p1',
+      'scaling/threads/uncontended/bare/p2',
+      'scaling/threads/uncontended/vm/p2',
+      'sweep/threads/contended/slice-us/100',
+    ]);
+    expect(results.cases.every((c) => c.runs.length === 1 && c.runs[0]!.ok)).toBe(true);
+    expect(results.micro?.rows.map((r) => r.name).every((n) => n.startsWith('counter'))).toBe(true);
+    expect(read(baseline)).toEqual(results);
+    expect(readFileSync(html, 'utf8')).toContain('<svg');
+    // Not a terminal: one plain progress line per job, on stderr.
+    expect(outcome.stderr).toContain('[1/6] micro');
+    expect(outcome.stderr).toContain('[6/6] sweep/threads/contended/slice-us/100');
+    expect(outcome.stdout).toContain('Scaling, threads engine, uncontended workload');
+    expect(outcome.stdout).toContain('Self-checks: every run passed every self-check.');
+  });
+
+  it('compares a run with the baseline, metric by metric', () => {
+    const outcome = bench('--quick', ...filters, '--json', join(tmp, 'again.json'), '--baseline', baseline);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toContain('Against the baseline');
+    expect(outcome.stdout).toMatch(/scaling\/threads\/uncontended\/vm\/p2\s+[+−±]\d/);
+    expect(outcome.stdout).toMatch(/change\(s\) beyond the spread/);
+  });
+
+  it('splits a plan into shards that merge back into the whole', () => {
+    const filter = ['--quick', '--engine', 'virtual', '--filter', 'scaling/virtual/uncontended'];
+    const whole = bench(...filter, '--list');
+    const ids = whole.stdout.split('\n').filter((l) => l.startsWith('scaling/')).map((l) => l.split(/\s+/)[0]);
+    for (const index of [1, 2]) expect(bench(...filter, '--shard', `${index}/2`, '--json', join(tmp, `s${index}.json`)).code).toBe(0);
+    const [s1, s2] = [read(join(tmp, 's1.json')), read(join(tmp, 's2.json'))];
+    expect(s1.cases.length).toBeGreaterThan(0);
+    expect(s2.cases.length).toBeGreaterThan(0);
+    const merged = bench('merge', join(tmp, 's1.json'), join(tmp, 's2.json'), '--json', join(tmp, 'merged.json'));
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(read(join(tmp, 'merged.json')).cases.map((c) => c.id)).toEqual(ids);
+    expectUsageError(bench('merge', join(tmp, 's1.json'), '--json', join(tmp, 'partial.json')), /merge: shard 2\/2 missing/);
+    expect(existsSync(join(tmp, 'partial.json'))).toBe(false);
+  });
+
+  it('refuses bad input with one line and exit 2, before running anything', () => {
+    const out = join(tmp, 'never.json');
+    expectUsageError(bench('--shard', '3/2', '--json', out), /--shard: expected i\/n/);
+    expectUsageError(bench('--runs', '0', '--json', out), /--runs: expected an integer from 1 to 100, got 0/);
+    expectUsageError(bench('--engine', 'quantum', '--json', out), /--engine: expected one of threads, virtual/);
+    expectUsageError(bench('--filter', 'no-such-case', '--json', out), /--filter: "no-such-case" matches no job/);
+    expectUsageError(bench('--baseline', join(tmp, 'missing.json'), '--json', out), /--baseline: cannot read ".*missing.json": ENOENT/);
+    expectUsageError(bench('--html', join(tmp, 'no-dir', 'r.html'), '--json', out), /--html: folder ".*no-dir" does not exist/);
+    expectUsageError(bench('--bogus'), /--bogus: unknown flag/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import { presetNames } from '../../src/config/presets.js';
+import { POLICY_KINDS } from '../../src/config/schema.js';
+import { compareWithBaseline, formatDelta } from '../../bench/suite/baseline.js';
+import { describeKnee, overcommitRows, scalingSeries, spread } from '../../bench/suite/derive.js';
+import type { CaseJob, PlanContext } from '../../bench/suite/job.js';
+import { mergeShards } from '../../bench/suite/merge.js';
+import { CASE_METRICS, SUITE_FORMAT, type CaseParams, type CaseResult, type Spread, type SuiteResults } from '../../bench/suite/model.js';
+import { applyFilters, parseShard, planJobs, shardJobs } from '../../bench/suite/plan.js';
+import { createProgress, Eta, formatDuration } from '../../bench/suite/progress.js';
+import { MAX_COLUMNS, renderSuiteTables, wrap } from '../../bench/suite/tables.js';
+
+const context: PlanContext = { quick: false, runs: 3, engines: ['threads', 'virtual'], pcpus: 2, virtualMaxPcpus: 64 };
+
+const point = (median: number, width = 0): Spread => ({ median, min: median - width, max: median + width });
+
+/** A case with every metric at `acq` throughput (and small shares), one VM per entry of `vms`. */
+function fakeCase(id: string, params: CaseParams, acq: Spread, vms: number[] = [acq.median], engine: 'threads' | 'virtual' = 'threads'): CaseResult {
+  const metrics = Object.fromEntries(CASE_METRICS.map((m) => [m.name, m.name === 'acquisitionsPerSec' ? acq : point(m.name.endsWith('Fraction') ? 0.05 : 10)]));
+  return {
+    id,
+    group: params.kind,
+    engine,
+    label: id,
+    params,
+    durationMs: 1000,
+    metrics: metrics as CaseResult['metrics'],
+    vms: vms.map((v, i) => ({ name: `vm${i}`, vcpus: 2, weight: 1, acquisitionsPerSec: point(v) })),
+    runs: [],
+  };
+}
+
+function suiteFile(cases: CaseResult[], shards = [1], shardCount = 1, jobs = cases.map((c) => c.id)): SuiteResults {
+  return {
+    format: SUITE_FORMAT,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    environments: [],
+    options: { quick: false, runs: 3, engines: ['threads'], pcpus: 2, filters: [] },
+    plan: { jobs, shardCount, shards },
+    micro: null,
+    cases,
+    elapsedS: 1,
+  };
+}
+
+describe('suite plan', () => {
+  const jobs = planJobs(context, []);
+
+  it('gives every job a unique id', () => {
+    const ids = jobs.map((j) => j.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('covers every shipped preset and every declared policy in the overcommit group', () => {
+    const overcommit = jobs.filter((j): j is CaseJob => j.kind === 'case' && j.group === 'overcommit');
+    for (const preset of presetNames()) for (const policy of POLICY_KINDS) expect(overcommit.some((j) => j.id.includes(`/${preset}/${policy}/2x`) || j.id.endsWith(`/${preset}/${policy}/vms/2x`))).toBe(true);
+  });
+
+  it('scales the threads engine to --pcpus and the virtual engine to 64 pCPUs', () => {
+    const ids = jobs.map((j) => j.id);
+    expect(ids).toContain('scaling/threads/uncontended/vm/p2');
+    expect(ids).not.toContain('scaling/threads/uncontended/vm/p4');
+    expect(ids).toContain('scaling/virtual/contended/bare/p64');
+  });
+
+  it('sweeps the spin threshold over 2^6..2^16 and the slice over 100 µs..30 ms', () => {
+    const sweep = jobs.filter((j) => j.group === 'sweep').map((j) => j.id);
+    expect(sweep.filter((id) => id.includes('spin-threshold'))).toHaveLength(11);
+    expect(sweep).toContain('sweep/threads/contended/slice-us/100');
+    expect(sweep).toContain('sweep/threads/contended/slice-us/30000');
+  });
+
+  it('builds valid scenarios for every case job', () => {
+    for (const job of jobs) if (job.kind === 'case') expect(() => job.config(1)).not.toThrow();
+  });
+
+  it('keeps only jobs whose id contains a filter, and narrows the micro job with micro/NAME', () => {
+    const kept = applyFilters(jobs, ['overcommit/threads/contended/notify']);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.every((j) => j.id.startsWith('overcommit/threads/contended/notify'))).toBe(true);
+    const micro = applyFilters(jobs, ['micro/switch']);
+    expect(micro).toHaveLength(1);
+    expect(micro[0]).toMatchObject({ kind: 'micro', filter: 'switch' });
+  });
+
+  it('rejects a filter that matches nothing, naming it', () => {
+    expect(() => applyFilters(jobs, ['no-such-case'])).toThrow(/--filter: "no-such-case" matches no job/);
+  });
+
+  it('splits the plan into disjoint shards that cover it', () => {
+    const parts = [1, 2, 3].map((index) => shardJobs(jobs, { index, count: 3 }));
+    const all = parts.flat().map((j) => j.id);
+    expect(all.sort()).toEqual(jobs.map((j) => j.id).sort());
+    const loads = parts.map((p) => p.reduce((s, j) => s + j.estimateMs, 0));
+    expect(Math.max(...loads) / Math.min(...loads)).toBeLessThan(1.5);
+  });
+
+  it('parses --shard i/n and rejects the rest', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    expect(() => parseShard('0/4')).toThrow(/--shard/);
+    expect(() => parseShard('5/4')).toThrow(/--shard/);
+    expect(() => parseShard('two')).toThrow(/--shard/);
+  });
+});
+
+describe('derived figures', () => {
+  it('computes speed-up, efficiency and VM/bare per pCPU count', () => {
+    const sc = (mode: 'bare' | 'virtualized', pcpus: number, acq: number) =>
+      fakeCase(`scaling/threads/u/${mode}/p${pcpus}`, { kind: 'scaling', workload: 'u', mode, pcpus }, point(acq));
+    const [series] = scalingSeries([sc('bare', 1, 100), sc('virtualized', 1, 98), sc('bare', 2, 200), sc('virtualized', 2, 190)]);
+    const two = series!.points[1]!;
+    expect(two.speedupBare).toBeCloseTo(2);
+    expect(two.speedupVm).toBeCloseTo(190 / 98);
+    expect(two.efficiencyVm).toBeCloseTo(190 / 98 / 2);
+    expect(two.vmOverBare).toBeCloseTo(0.95);
+  });
+
+  it('measures each VM against its 1× value and its fair share', () => {
+    const oc = (ratio: number, vms: number, vcpusPerVm: number, perVm: number[]) =>
+      fakeCase(`oc/${ratio}/${vms}`, { kind: 'overcommit', preset: 'p', policy: 'naive', shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm }, point(perVm.reduce((a, b) => a + b)), perVm);
+    const rows = overcommitRows([oc(1, 1, 2, [100]), oc(0.5, 1, 1, [60]), oc(2, 2, 2, [40, 30]), oc(1.5, 3, 1, [20, 20, 20])]);
+    const [row] = rows;
+    const two = row!.cells.find((c) => c.params.ratio === 2)!;
+    expect(two.perVmVsOneX.mean).toBeCloseTo(0.35);
+    expect(two.perVmVsOneX.min).toBeCloseTo(0.3);
+    // Two equal VMs: each is entitled to half the machine.
+    expect(two.perVmVsFairShare.mean).toBeCloseTo(0.7);
+    const oneHalf = row!.cells.find((c) => c.params.ratio === 1.5)!;
+    // A 1-vCPU VM alone did 60; three of them share 2 pCPUs, 2/3 of a pCPU each.
+    expect(oneHalf.perVmVsOneX.mean).toBeCloseTo(20 / 60);
+    expect(oneHalf.perVmVsFairShare.mean).toBeCloseTo(20 / 60 / (2 / 3));
+    expect(row!.cells.map((c) => c.params.ratio)).toEqual([1, 1.5, 2]);
+  });
+
+  it('states the knee where the plateau ends and the curve falls most', () => {
+    const text = describeKnee('spinThreshold', [
+      { x: 64, y: 50 },
+      { x: 256, y: 80 },
+      { x: 1024, y: 98 },
+      { x: 4096, y: 100 },
+      { x: 16384, y: 97 },
+    ]);
+    expect(text).toContain('best at spin threshold 2^12');
+    expect(text).toContain('from 2^10 to 2^14');
+    expect(text).toContain('falls to 50% at 2^6');
+    expect(text).toContain('The knee is at 2^10.');
+  });
+
+  it('calls a flat curve flat', () => {
+    expect(describeKnee('sliceUs', [{ x: 100, y: 99 }, { x: 1000, y: 100 }])).toContain('flat over the whole sweep');
+  });
+
+  it('takes the median of an even count as the mean of the middle two', () => {
+    expect(spread([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4 });
+  });
+});
+
+describe('baseline comparison', () => {
+  const scaling: CaseParams = { kind: 'scaling', workload: 'u', mode: 'bare', pcpus: 1 };
+  it('flags a change only when the run ranges do not overlap', () => {
+    const before = suiteFile([fakeCase('a', scaling, point(100, 5)), fakeCase('b', scaling, point(100, 5))]);
+    const after = suiteFile([fakeCase('a', scaling, point(108, 5)), fakeCase('b', scaling, point(120, 5))]);
+    const { deltas } = compareWithBaseline(after, before);
+    const acq = (id: string) => deltas.find((d) => d.id === id && d.metric === 'acquisitionsPerSec')!;
+    expect(acq('a').flagged).toBe(false);
+    expect(acq('b').flagged).toBe(true);
+    expect(acq('b').better).toBe(true);
+    expect(formatDelta(acq('b'))).toBe('+20.0%!');
+  });
+
+  it('reports shares in percentage points and lists cases present on one side only', () => {
+    const before = suiteFile([fakeCase('a', scaling, point(100)), fakeCase('gone', scaling, point(1))]);
+    const after = suiteFile([fakeCase('a', scaling, point(100)), fakeCase('new', scaling, point(1))]);
+    const comparison = compareWithBaseline(after, before);
+    expect(comparison.deltas.find((d) => d.metric === 'spinFraction')!.unit).toBe('pp');
+    expect(comparison.onlyInBaseline).toEqual(['gone']);
+    expect(comparison.onlyInCurrent).toEqual(['new']);
+  });
+});
+
+describe('merging shards', () => {
+  const scaling: CaseParams = { kind: 'scaling', workload: 'u', mode: 'bare', pcpus: 1 };
+  const jobs = ['x', 'y', 'z'];
+  const shard = (index: number, ids: string[]) => ({ path: `s${index}.json`, results: suiteFile(ids.map((id) => fakeCase(id, scaling, point(1))), [index], 2, jobs) });
+
+  it('combines every shard, in plan order', () => {
+    const merged = mergeShards([shard(2, ['y']), shard(1, ['z', 'x'])]);
+    expect(merged.cases.map((c) => c.id)).toEqual(['x', 'y', 'z']);
+    expect(merged.plan.shards).toEqual([1, 2]);
+    expect(merged.elapsedS).toBe(2);
+  });
+
+  it('names a missing shard, a duplicate and a shard of another plan', () => {
+    expect(() => mergeShards([shard(1, ['x'])])).toThrow('merge: shard 2/2 missing');
+    expect(() => mergeShards([shard(1, ['x']), shard(1, ['y'])])).toThrow(/shard 1\/2 is also in s1.json/);
+    const other = { path: 'o.json', results: suiteFile([], [2], 2, ['x']) };
+    expect(() => mergeShards([shard(1, ['x']), other])).toThrow(/o.json: planned with other options/);
+  });
+});
+
+describe('progress', () => {
+  const job = (id: string, estimateMs: number): CaseJob => ({ kind: 'case', id, group: 'scaling', engine: 'threads', label: id, params: { kind: 'scaling', workload: 'u', mode: 'bare', pcpus: 1 }, durationMs: 1, config: () => { throw new Error('unused'); }, estimateMs });
+
+  it('scales the time left by how real times compared with the estimates', () => {
+    const jobs = [job('a', 1000), job('b', 3000)];
+    const eta = new Eta(jobs);
+    eta.done(jobs[0]!, 2000);
+    expect(eta.leftMs()).toBe(6000);
+  });
+
+  it('writes one plain line per finished job when not on a terminal', () => {
+    const lines: string[] = [];
+    const jobs = [job('a', 1000), job('b', 1000)];
+    const progress = createProgress(jobs, { isTTY: false, write: (t) => lines.push(t) > 0 });
+    for (const j of jobs) {
+      progress.jobStarted(j);
+      progress.jobDone(j, 1500);
+    }
+    expect(lines).toEqual(['  [1/2] a (1.5 s, about 2s left)\n', '  [2/2] b (1.5 s)\n']);
+  });
+
+  it('redraws one line in place on a terminal', () => {
+    let text = '';
+    const jobs = [job('scaling/threads/u/bare/p1', 1000)];
+    const progress = createProgress(jobs, { isTTY: true, columns: 80, write: (t) => (text += t).length > 0 });
+    progress.jobStarted(jobs[0]!);
+    progress.runDone(1, 2);
+    expect(text).toContain('\r\x1b[2K[');
+    expect(text).toContain('1/1');
+    expect(text).not.toContain('\n');
+  });
+
+  it('formats durations for people', () => {
+    expect(formatDuration(42_000)).toBe('42s');
+    expect(formatDuration(185_000)).toBe('3m05s');
+  });
+});
+
+describe('terminal tables', () => {
+  it(`fit ${MAX_COLUMNS} columns`, () => {
+    const cases: CaseResult[] = [];
+    for (const p of [1, 2])
+      for (const mode of ['bare', 'virtualized'] as const)
+        cases.push(fakeCase(`scaling/threads/uncontended/${mode}/p${p}`, { kind: 'scaling', workload: 'uncontended', mode, pcpus: p }, point(123_456 * p, 2345)));
+    for (const policy of POLICY_KINDS)
+      for (const [ratio, vms, v] of [[1, 1, 2], [0.5, 1, 1], [1.5, 3, 1], [2, 2, 2], [3, 3, 2]] as const)
+        cases.push(fakeCase(`overcommit/threads/contended/${policy}/${ratio}`, { kind: 'overcommit', preset: 'contended', policy, shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm: v }, point(98_765, 12_345), Array(vms).fill(98_765 / vms)));
+    for (const t of [64, 4096, 65536])
+      cases.push(fakeCase(`sweep/threads/contended/spin-threshold/${t}`, { kind: 'sweep', preset: 'contended', variable: 'spinThreshold', value: t, pcpus: 2 }, point(100_000 + t, 9999)));
+    const text = renderSuiteTables(suiteFile(cases));
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+    expect(text).toContain('Scaling, threads engine, uncontended workload');
+    expect(text).toContain('Overcommit, threads engine, contended workload');
+    expect(text).toContain('The knee is at');
+  });
+
+  it('wraps words at the width', () => {
+    expect(wrap('aaa bbb ccc', 7)).toBe('aaa bbb\nccc');
+  });
+});

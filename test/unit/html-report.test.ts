@@ -1,0 +1,174 @@
+/**
+ * The HTML report as text: hostile names are escaped everywhere (markup and embedded JSON), a
+ * group the results lack has no section, and the numbers in the captions and marks are
+ * derive.ts's. The browser-side checks (drawing, console, network) are in test/e2e.
+ */
+import { describe, expect, it } from 'vitest';
+import type { PolicyKind } from '../../src/config/schema.js';
+import { renderHtmlReport, RESULTS_ELEMENT_ID } from '../../bench/report/html.js';
+import { esc, jsonForScript } from '../../bench/report/charts/escape.js';
+import { overcommitRows, policyBars, ratiosOf, scalingSeries, sweepCurves } from '../../bench/suite/derive.js';
+import type { SuiteResults } from '../../bench/suite/model.js';
+import { buildSuiteResults } from '../fixtures/suite-results.js';
+
+const unescape = (s: string) =>
+  s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
+
+/** The markup of one chart's figure, by its (unescaped) data-chart name. */
+function figureOf(html: string, name: string): string {
+  const start = html.indexOf(`<figure class="chart" data-chart="${esc(name)}">`);
+  expect(start, `chart ${name}`).toBeGreaterThanOrEqual(0);
+  return html.slice(start, html.indexOf('</figure>', start));
+}
+const captionOf = (html: string, name: string) => unescape(/<figcaption>(.*?)<\/figcaption>/s.exec(figureOf(html, name))![1]!);
+const dataValues = (figure: string, kind: string) => [...figure.matchAll(new RegExp(`class="mark ${kind}"[^>]*data-value="([^"]+)"`, 'g'))].map((m) => Number(m[1]));
+const chartNames = (html: string) => [...html.matchAll(/<figure class="chart" data-chart="([^"]*)"/g)].map((m) => unescape(m[1]!));
+const embedded = (html: string) => {
+  const open = `<script type="application/json" id="${RESULTS_ELEMENT_ID}">`;
+  const start = html.indexOf(open) + open.length;
+  return html.slice(start, html.indexOf('</script>', start));
+};
+const pct = (fraction: number) => `${Math.round(fraction * 100)}%`;
+
+describe('escaping', () => {
+  const hostile = {
+    contended: '<script>alert("c")</script>',
+    uncontended: `"><img src=x onerror=alert('u')>`,
+  };
+  const base = buildSuiteResults({ presets: hostile, vmName: (i) => `vm</script><b>${i}`, microPrefix: '<svg onload=alert(1)>' });
+  const results: SuiteResults = { ...base, environments: [{ ...base.environments[0]!, cpuModel: '<iframe src="//evil">' }], options: { ...base.options, filters: ['</script><!--'] } };
+  const html = renderHtmlReport(results);
+
+  it('lets no tag of a hostile name into the markup', () => {
+    expect(html.match(/<script/g)).toHaveLength(1); // the JSON block, nothing else
+    for (const tag of ['<img', '<b>', '<svg onload', '<iframe', '<!--']) expect(html).not.toContain(tag);
+    expect(html).toContain(esc(hostile.contended));
+    expect(html).toContain(esc(hostile.uncontended));
+    expect(html).toContain('&lt;iframe src=&quot;//evil&quot;&gt;');
+  });
+
+  it('escapes names in chart names, headings and captions', () => {
+    const names = chartNames(html);
+    expect(names).toContain(`scaling/threads/${hostile.contended}`);
+    expect(names).toContain(`sweep/virtual/${hostile.contended}/sliceUs`);
+    expect(captionOf(html, `overcommit-heatmap/threads`)).toContain(`(${hostile.contended}, split into VMs)`);
+  });
+
+  it('embeds the results as JSON that cannot end its script block and reads back unchanged', () => {
+    const json = embedded(html);
+    expect(json).not.toContain('<');
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(results)));
+    expect(jsonForScript({ s: '</script>\u2028' })).toBe('{"s":"\\u003c/script>\\u2028"}');
+  });
+});
+
+describe('sections', () => {
+  it('omits the sections of groups a filtered run lacks, without error', () => {
+    const html = renderHtmlReport(buildSuiteResults({ groups: ['scaling'] }));
+    expect(html).toContain('data-section="scaling"');
+    expect(html).toContain('data-section="environment"');
+    for (const id of ['overcommit', 'sweep', 'micro']) {
+      expect(html).not.toContain(`data-section="${id}"`);
+      expect(html).not.toContain(`href="#${id}"`);
+    }
+    expect(chartNames(html).every((n) => n.startsWith('scaling/'))).toBe(true);
+  });
+
+  it('renders a page with no case and no micro report', () => {
+    const html = renderHtmlReport(buildSuiteResults({ groups: [] }));
+    expect(chartNames(html)).toEqual([]);
+    expect(html).toContain('data-section="environment"');
+    expect(html).not.toContain('data-section="scaling"');
+  });
+
+  it('renders partial data with dashes and plain words, never NaN', () => {
+    const base = buildSuiteResults();
+    const cases = base.cases.filter(
+      (c) =>
+        !(c.params.kind === 'scaling' && c.params.mode === 'bare') &&
+        !(c.params.kind === 'overcommit' && c.params.policy === 'naive') &&
+        !(c.params.kind === 'sweep' && c.params.value !== 1000 && c.params.value !== 64),
+    );
+    const html = renderHtmlReport({ ...base, cases });
+    expect(html).not.toMatch(/NaN|undefined|Infinity/);
+    expect(captionOf(html, 'scaling/virtual/contended')).toContain('cannot be compared with bare metal');
+    expect(captionOf(html, 'overcommit-heatmap/threads')).toContain('notify keeps at least');
+    expect(captionOf(html, 'policy-bars/threads/contended/vms')).toContain('– under notify');
+    expect(captionOf(html, 'sweep/threads/contended/sliceUs')).toContain('Too few points');
+    expect(renderHtmlReport(base)).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  it('draws every policy the data has, not a fixed list', () => {
+    const base = buildSuiteResults({ groups: ['overcommit'] });
+    const extra = 'pv-halt' as PolicyKind;
+    const cases = [
+      ...base.cases,
+      ...base.cases
+        .filter((c) => c.params.kind === 'overcommit' && c.params.policy === 'notify')
+        .map((c) => ({ ...c, id: c.id.replace('notify', extra), params: { ...c.params, policy: extra } })),
+    ];
+    const html = renderHtmlReport({ ...base, cases });
+    const bars = figureOf(html, 'policy-bars/threads/contended/vms');
+    expect(dataValues(bars, 'bar')).toHaveLength(3 * 4);
+    expect(bars).toContain('>pv-halt</text>');
+    expect(captionOf(html, 'overcommit-heatmap/threads')).toContain('pv-halt keeps at least');
+    expect(captionOf(html, 'policy-bars/threads/contended/vms')).toContain('under pv-halt');
+  });
+});
+
+describe('the numbers are derive.ts\u2019s', () => {
+  const results = buildSuiteResults();
+  const html = renderHtmlReport(results);
+
+  it('scaling captions: VM share of bare metal, speed-ups and the ideal at the largest pCPU count', () => {
+    const series = scalingSeries(results.cases);
+    expect(series).toHaveLength(4);
+    for (const s of series) {
+      const last = s.points[s.points.length - 1]!;
+      const caption = captionOf(html, `scaling/${s.engine}/${s.workload}`);
+      expect(caption).toContain(`At ${last.pcpus} pCPUs the VM does ${pct(last.vmOverBare)} of bare metal's throughput`);
+      expect(caption).toContain(`ideal would be ${last.pcpus.toFixed(2)}×, the VM reaches ${last.speedupVm.toFixed(2)}× (bare metal ${last.speedupBare.toFixed(2)}×)`);
+      const ratios = s.points.map((p) => p.vmOverBare);
+      expect(caption).toContain(`within ${pct(Math.min(...ratios))}–${pct(Math.max(...ratios))} of bare metal`);
+    }
+  });
+
+  it('the hypervisor share comes from the virtualized cases', () => {
+    const shares = results.cases.filter((c) => !(c.params.kind === 'scaling' && c.params.mode === 'bare')).map((c) => c.metrics.hvFraction.median);
+    expect(unescape(html)).toContain(`at most ${(Math.max(...shares) * 100).toFixed(2)}% (`);
+  });
+
+  it('heat map cells are the per-VM shares of the fair share, and the caption quotes the extremes', () => {
+    for (const engine of ['threads', 'virtual'] as const) {
+      const rows = overcommitRows(results.cases).filter((r) => r.engine === engine);
+      const figure = figureOf(html, `overcommit-heatmap/${engine}`);
+      const expected = rows.flatMap((r) => r.cells.map((c) => c.perVmVsFairShare.mean)).sort();
+      expect(dataValues(figure, 'cell').sort()).toEqual(expected);
+      const top = Math.max(...ratiosOf(rows));
+      const at = (policy: string) => rows.filter((r) => r.policy === policy).map((r) => r.cells.find((c) => c.params.ratio === top)!.perVmVsFairShare.mean);
+      const caption = captionOf(html, `overcommit-heatmap/${engine}`);
+      expect(caption).toContain(`At ${top}× overcommit, naive spinning falls to as little as ${pct(Math.min(...at('naive')))} of the fair share`);
+      expect(caption).toContain(`notify keeps at least ${pct(Math.min(...at('notify')))} in every row`);
+    }
+  });
+
+  it('bars are relative to naive at 1×, with the caption at the highest ratio', () => {
+    const all = policyBars(overcommitRows(results.cases));
+    expect(all).toHaveLength(8);
+    for (const b of all) {
+      const name = `policy-bars/${b.engine}/${b.preset}/${b.shape}`;
+      // Drawn group by group (ratio), a bar per policy in each.
+      expect(dataValues(figureOf(html, name), 'bar')).toEqual(b.ratios.flatMap((_, r) => b.bars.map((x) => x.relative[r])));
+      const i = b.ratios.length - 1;
+      const naive = b.bars.find((x) => x.policy === 'naive')!.relative[i]!;
+      const notify = b.bars.find((x) => x.policy === 'notify')!.relative[i]!;
+      expect(captionOf(html, name)).toContain(`${naive.toFixed(2)}× under naive and ${notify.toFixed(2)}× under notify (${(notify / naive).toFixed(1)}× naive's)`);
+    }
+  });
+
+  it('sweep captions carry the knee sentence', () => {
+    const curves = sweepCurves(results.cases);
+    expect(curves).toHaveLength(4);
+    for (const c of curves) expect(captionOf(html, `sweep/${c.engine}/${c.preset}/${c.variable}`)).toContain(c.knee);
+  });
+});
