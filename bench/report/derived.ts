@@ -4,7 +4,7 @@
  * and the terminal tables never compute the same thing two ways.
  */
 import type { PolicyKind } from '../../src/config/schema.js';
-import { ratioOf, spread, type OvercommitRow, type PolicyBars, type ScalingSeries } from '../suite/derive.js';
+import { ratioOf, type OvercommitRow, type PolicyBars, type ScalingSeries } from '../suite/derive.js';
 import type { CaseResult, Spread } from '../suite/model.js';
 
 /** Acquisitions per second, median over a case's runs. */
@@ -22,25 +22,6 @@ export function idealScaling(series: ScalingSeries): { readonly pcpus: number; r
 
 /** The points of a scaling series where both the VM and bare metal ran (so vmOverBare is finite). */
 export const comparedPoints = (series: ScalingSeries) => series.points.filter((p) => Number.isFinite(p.vmOverBare));
-
-/** Whether the case ran under the hypervisor (every case but bare-metal scaling ones). */
-export const isVirtualized = (c: CaseResult): boolean => !(c.params.kind === 'scaling' && c.params.mode === 'bare');
-
-export interface HypervisorShare {
-  /** Virtualized cases counted. */
-  readonly cases: number;
-  /** Spread over those cases of each case's median hv share. */
-  readonly share: Spread;
-  /** The case with the largest median hv share. */
-  readonly worst?: CaseResult;
-}
-
-/** The share of pCPU time spent in the hypervisor's own code, over the virtualized cases. */
-export function hypervisorShare(cases: readonly CaseResult[]): HypervisorShare {
-  const virtualized = cases.filter((c) => isVirtualized(c) && Number.isFinite(c.metrics.hvFraction.median));
-  const worst = virtualized.reduce<CaseResult | undefined>((a, c) => (!a || c.metrics.hvFraction.median > a.metrics.hvFraction.median ? c : a), undefined);
-  return { cases: virtualized.length, share: spread(virtualized.map((c) => c.metrics.hvFraction.median)), ...(worst ? { worst } : {}) };
-}
 
 /** Policies present in the data: naive first (the baseline), the others in order of first appearance. */
 export function policiesIn(cases: readonly CaseResult[]): PolicyKind[] {

@@ -25,6 +25,31 @@ export const ratioOf = (a: number | undefined, b: number | undefined): number =>
 const paramsOf = <K extends CaseResult['params']['kind']>(c: CaseResult, kind: K) =>
   c.params.kind === kind ? (c.params as Extract<CaseResult['params'], { kind: K }>) : undefined;
 
+// ───────────────────────────── hypervisor cost ─────────────────────────────
+
+/** Whether the case ran under the hypervisor (every case but bare-metal scaling ones). */
+export const isVirtualized = (c: CaseResult): boolean => !(c.params.kind === 'scaling' && c.params.mode === 'bare');
+
+export interface HypervisorShare {
+  /** Virtualized cases counted. */
+  readonly cases: number;
+  /** Spread over those cases of each case's median hv share. */
+  readonly share: Spread;
+  /** The case with the largest median hv share. */
+  readonly worst?: CaseResult;
+}
+
+/**
+ * The share of pCPU time spent in the hypervisor's own code, over the virtualized cases at the
+ * scenarios' own settings: sweep cases push a knob to its extremes on purpose (a notify every 64
+ * spins is mostly hypercalls), so they do not speak for the scheduler's cost.
+ */
+export function hypervisorShare(cases: readonly CaseResult[]): HypervisorShare {
+  const virtualized = cases.filter((c) => c.group !== 'sweep' && isVirtualized(c) && Number.isFinite(c.metrics.hvFraction.median));
+  const worst = virtualized.reduce<CaseResult | undefined>((a, c) => (!a || c.metrics.hvFraction.median > a.metrics.hvFraction.median ? c : a), undefined);
+  return { cases: virtualized.length, share: spread(virtualized.map((c) => c.metrics.hvFraction.median)), ...(worst ? { worst } : {}) };
+}
+
 // ───────────────────────────── scaling ─────────────────────────────
 
 export interface ScalingPoint {

@@ -4,7 +4,7 @@
  */
 import { fmt, renderTable, type Column } from '../../src/report/text-table.js';
 import { formatDelta, type BaselineComparison, type Delta } from './baseline.js';
-import { formatSweepValue, overcommitRows, relativeSpread, scalingSeries, spread, sweepCurves, type OvercommitCell, type ScalingPoint } from './derive.js';
+import { formatSweepValue, hypervisorShare, overcommitRows, relativeSpread, scalingSeries, spread, sweepCurves, type OvercommitCell, type ScalingPoint } from './derive.js';
 import { CASE_METRICS, type MicroRow, type Spread, type SuiteResults } from './model.js';
 
 export const MAX_COLUMNS = 100;
@@ -143,10 +143,13 @@ export function claims(results: SuiteResults): string[] {
     const parts = at2.map((x) => `${x.policy} ${times(x.cell!.perVmVsFairShare.mean)}`);
     out.push(`Overcommit (${preset.replace('/', ', ')}): at 2× (2 VMs) each VM gets, of its fair share: ${parts.join(', ')}.`);
   }
-  const virtualized = results.cases.filter((c) => c.engine === 'threads' && c.runs[0] && !(c.params.kind === 'scaling' && c.params.mode === 'bare'));
-  if (virtualized.length > 0) {
-    const worst = virtualized.reduce((a, b) => (b.metrics.hvFraction.median > a.metrics.hvFraction.median ? b : a));
-    out.push(`Hypervisor cost: at most ${pct(worst.metrics.hvFraction.median)} of pCPU time in any threads-engine VM case (${worst.id}).`);
+  for (const engine of new Set(results.cases.map((c) => c.engine))) {
+    const hv = hypervisorShare(results.cases.filter((c) => c.engine === engine));
+    if (hv.worst)
+      out.push(
+        `Hypervisor cost (${engine}): median ${pct(hv.share.median)} of pCPU time over ${hv.cases} VM cases at their own settings, ` +
+          `at most ${pct(hv.share.max)} (${hv.worst.id}).`,
+      );
   }
   for (const engine of new Set(results.cases.map((c) => c.engine))) {
     const spreads = results.cases

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { presetNames } from '../../src/config/presets.js';
 import { POLICY_KINDS } from '../../src/config/schema.js';
 import { compareWithBaseline, formatDelta } from '../../bench/suite/baseline.js';
-import { describeKnee, overcommitRows, scalingSeries, spread } from '../../bench/suite/derive.js';
+import { describeKnee, hypervisorShare, overcommitRows, scalingSeries, spread } from '../../bench/suite/derive.js';
 import type { CaseJob, PlanContext } from '../../bench/suite/job.js';
 import { mergeShards } from '../../bench/suite/merge.js';
 import { CASE_METRICS, SUITE_FORMAT, type CaseParams, type CaseResult, type Spread, type SuiteResults } from '../../bench/suite/model.js';
@@ -130,6 +130,17 @@ describe('derived figures', () => {
     expect(oneHalf.perVmVsOneX.mean).toBeCloseTo(20 / 60);
     expect(oneHalf.perVmVsFairShare.mean).toBeCloseTo(20 / 60 / (2 / 3));
     expect(row!.cells.map((c) => c.params.ratio)).toEqual([1, 1.5, 2]);
+  });
+
+  it('takes the hypervisor cost from virtualized cases at their own settings, not from bare metal or sweeps', () => {
+    const withHv = (c: CaseResult, hv: number): CaseResult => ({ ...c, metrics: { ...c.metrics, hvFraction: point(hv) } });
+    const vm = withHv(fakeCase('vm', { kind: 'scaling', workload: 'u', mode: 'virtualized', pcpus: 2 }, point(1)), 0.004);
+    const bare = withHv(fakeCase('bare', { kind: 'scaling', workload: 'u', mode: 'bare', pcpus: 2 }, point(1)), 0.5);
+    const sweep = withHv(fakeCase('sweep', { kind: 'sweep', preset: 'c', variable: 'spinThreshold', value: 64, pcpus: 2 }, point(1)), 0.1);
+    const hv = hypervisorShare([vm, bare, sweep]);
+    expect(hv.cases).toBe(1);
+    expect(hv.worst?.id).toBe('vm');
+    expect(hv.share.max).toBe(0.004);
   });
 
   it('states the knee where the plateau ends and the curve falls most', () => {
