@@ -17,6 +17,14 @@
  * skipped polls are then accounted at once (PcpuCore.skipSpins), every count exactly as if
  * they had run; a test compares the two.
  *
+ * Private steps are made in a row. A step that only does guest work (no lock step, no write to
+ * guest memory, no scheduling decision: PcpuCore.stepIsPrivate says which) reads and writes
+ * only words of its own pCPU and vCPU, which no other pCPU touches meanwhile, so it commutes
+ * with every other pCPU's step. Such steps are made right after the step before them, each at
+ * the time and with the step number the agenda would have given it, and the pCPU goes back on
+ * the agenda for its next shared step only: same words, same values, and every shared-memory
+ * operation in the same order; a test compares runs with and without.
+ *
  * Idle pCPUs leave the agenda and sleep; the scheduler's wake-up puts one back `wakeNs` later.
  */
 import type { Config } from '../config/schema.js';
@@ -24,12 +32,17 @@ import { closeRun, initMachine, openRun } from '../core/init.js';
 import { PcpuCore, STEP } from '../core/pcpu-core.js';
 import type { Platform } from '../hv/platform.js';
 import { CTRL, Machine } from '../shm/layout.js';
-import { EventHeap } from './event-heap.js';
+import { EventHeap, tieKey } from './event-heap.js';
 import type { RunOutput } from './run-output.js';
 
 export interface VirtualEngineOptions {
   /** Fast-forward failed polls (default true); off only to check that it changes nothing. */
   readonly fastForwardSpins?: boolean;
+  /**
+   * Make a pCPU's private steps (guest work only) right after its previous step, on a lean
+   * path, instead of through the agenda (default true); off only to check that it changes nothing.
+   */
+  readonly chainPrivateSteps?: boolean;
 }
 
 /**
@@ -48,14 +61,6 @@ function firstGridIndex(from: number, step: number, limit: number): number {
   return j;
 }
 
-/** Tie-break key of a pCPU's step number `step`: a hash of the seed, the pCPU and the step. */
-function tieKey(seed: number, pcpu: number, step: number): number {
-  let z = (seed + Math.imul(pcpu + 1, 0x9e3779b9) + Math.imul(step + 1, 0x632be5ab)) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return z ^ (z >>> 16);
-}
-
 export class VirtualEngine implements Platform {
   private machine!: Machine;
   private heap!: EventHeap;
@@ -63,21 +68,25 @@ export class VirtualEngine implements Platform {
   private sleepers: number[] = [];
   /** Per pCPU, the number of its next step (made or skipped): the tie-break's input. */
   private stepNumbers = new Float64Array(0);
-  /** Per pCPU, the time and key of its live agenda entry; any other entry of it is stale. */
-  private dueTime = new Float64Array(0);
-  private dueKey = new Int32Array(0);
   /** Per parked pCPU: the lock it polls (-1 when not parked), its first skipped poll's time and step number, the polls it may skip. */
   private parkedLock = new Int32Array(0);
   private parkedFrom = new Float64Array(0);
   private parkedStep = new Float64Array(0);
   private parkedMax = new Float64Array(0);
-  /** Per global lock, the pCPUs parked polling it. */
-  private watchers: number[][] = [];
+  /**
+   * Per global lock, the pCPUs parked polling it: an intrusive doubly linked list (first
+   * watcher per lock, next and previous per pCPU, -1 for none), so parking and unparking
+   * cost O(1) and allocate nothing. Which order a wake-up visits them in does not matter:
+   * each watcher's new entry depends only on its own park and the lock step.
+   */
+  private firstWatcher = new Int32Array(0);
+  private nextWatcher = new Int32Array(0);
+  private previousWatcher = new Int32Array(0);
   private spinNs = 0;
   private seed = 0;
   private now = 0;
   private wakeNs = 0;
-  /** Core steps made in the last run (fast-forwarded polls not included): the engine's speed. */
+  /** Core steps made in the last run (chained private steps included, fast-forwarded polls not): the engine's speed. */
   steps = 0;
 
   constructor(private readonly options: VirtualEngineOptions = {}) {}
@@ -98,19 +107,20 @@ export class VirtualEngine implements Platform {
       stepBudget: config.virtualCosts.stepBudget,
     };
     const fastForward = this.options.fastForwardSpins ?? true;
+    const chainPrivate = this.options.chainPrivateSteps ?? true;
     this.wakeNs = costs.wakeNs;
     this.sleepers = [];
     this.seed = config.seed;
     this.stepNumbers = new Float64Array(config.pcpus);
-    this.dueTime = new Float64Array(config.pcpus);
-    this.dueKey = new Int32Array(config.pcpus);
     this.parkedLock = new Int32Array(config.pcpus).fill(-1);
     this.parkedFrom = new Float64Array(config.pcpus);
     this.parkedStep = new Float64Array(config.pcpus);
     this.parkedMax = new Float64Array(config.pcpus);
-    this.watchers = Array.from({ length: machine.layout.locks }, () => []);
+    this.firstWatcher = new Int32Array(machine.layout.locks).fill(-1);
+    this.nextWatcher = new Int32Array(config.pcpus).fill(-1);
+    this.previousWatcher = new Int32Array(config.pcpus).fill(-1);
     this.spinNs = costs.spinNs;
-    this.heap = new EventHeap(2 * config.pcpus);
+    this.heap = new EventHeap(config.pcpus, config.seed);
     const cores: PcpuCore[] = [];
     for (let p = 0; p < config.pcpus; p++) {
       const core = new PcpuCore(machine, p, this, { calibrate: false, executeWork: false, stepBudget: costs.stepBudget, fineSteps: true });
@@ -123,33 +133,51 @@ export class VirtualEngine implements Platform {
 
     const durationNs = config.durationMs * 1e6;
     const heap = this.heap;
+    // Locals, not fields, in the loop: V8 would reload and recheck each field per step.
+    const { stepNumbers, parkedLock, firstWatcher } = this;
+    const { workUnitNs, atomicNs, spinNs, exitNs, switchNs } = costs;
     let steps = 0;
-    while (heap.peekTime() < durationNs) {
-      const now = heap.peekTime();
-      const key = heap.peekKey();
-      const pcpu = heap.pop();
-      if (now !== this.dueTime[pcpu] || key !== this.dueKey[pcpu]) continue; // stale
+    for (;;) {
+      // The pCPU with the earliest step keeps its entry while it steps; what the step schedules
+      // (a woken pCPU, a woken poller) is due no earlier, and the step's end moves the entry
+      // (by id, wherever it then sits) to the pCPU's next step.
+      const pcpu = heap.top();
+      if (pcpu < 0) break;
+      const now = heap.timeOf(pcpu);
+      if (!(now < durationNs)) break;
+      const stepNumber = heap.stepOf(pcpu);
       this.now = now;
       const core = cores[pcpu]!;
-      if (this.parkedLock[pcpu] >= 0) this.unpark(pcpu, core);
+      if (parkedLock[pcpu]! >= 0) this.unpark(pcpu, core);
       const status = core.step(now);
       steps++;
       if (status === STEP.RAN) {
         const r = core.stepReport;
-        const next = now + r.workUnits * costs.workUnitNs + (r.lockSteps - r.spins) * costs.atomicNs + r.spins * costs.spinNs + r.exits * costs.exitNs;
+        let next = now + r.workUnits * workUnitNs + (r.lockSteps - r.spins) * atomicNs + r.spins * spinNs + r.exits * exitNs;
         // A lock step that was not a failed poll may have written what spinners parked on
         // that lock are polling (a failed poll, even a failed CAS, writes nothing).
-        if (r.lock >= 0 && r.lockSteps > r.spins && this.watchers[r.lock]!.length > 0) this.wakeWatchers(r.lock, pcpu, now, key);
+        if (r.lock >= 0 && r.lockSteps > r.spins && firstWatcher[r.lock]! >= 0) this.wakeWatchers(r.lock, pcpu, now, stepNumber);
         const skippable = fastForward ? core.skippableSpins() : 0;
-        if (skippable > 0) this.park(pcpu, r.lock, next, skippable, Math.min(core.sliceEndNs, durationNs));
-        else this.schedule(pcpu, next);
+        if (skippable > 0) {
+          this.park(pcpu, r.lock, next, skippable, Math.min(core.sliceEndNs, durationNs));
+          continue;
+        }
+        // Private steps (guest work only) commute with every other pCPU's steps: make them now,
+        // in a row, each at the time and with the step number it would have had in the agenda.
+        if (chainPrivate && next < durationNs && core.stepIsPrivate(next)) {
+          next = core.makePrivateSteps(next, durationNs, workUnitNs);
+          stepNumbers[pcpu]! += core.privateStepsMade;
+          steps += core.privateStepsMade;
+        }
+        this.schedule(pcpu, next);
       } else if (status === STEP.SWITCHED) {
-        const end = now + costs.switchNs;
+        const end = now + switchNs;
         // A switch still going at the run's end is hypervisor time up to the end only; the
         // vCPU's run would otherwise start after the end and be charged negative run time.
         core.switchDone(end < durationNs ? end : durationNs);
         this.schedule(pcpu, end);
       } else {
+        heap.remove(pcpu);
         // Partner: the scheduler's idle check before it calls wakeIdlePcpu.
         Atomics.add(machine.i32, machine.layout.controlWord(CTRL.idle), 1);
         this.sleepers.push(pcpu);
@@ -171,13 +199,7 @@ export class VirtualEngine implements Platform {
   private schedule(pcpu: number, time: number): void {
     const step = this.stepNumbers[pcpu]!;
     this.stepNumbers[pcpu] = step + 1;
-    this.enter(pcpu, time, tieKey(this.seed, pcpu, step));
-  }
-
-  private enter(pcpu: number, time: number, key: number): void {
-    this.dueTime[pcpu] = time;
-    this.dueKey[pcpu] = key;
-    this.heap.push(pcpu, time, key);
+    this.heap.set(pcpu, time, step);
   }
 
   /**
@@ -194,36 +216,43 @@ export class VirtualEngine implements Platform {
     this.parkedFrom[pcpu] = first;
     this.parkedStep[pcpu] = step;
     this.parkedMax[pcpu] = polls;
-    this.watchers[lock]!.push(pcpu);
+    const head = this.firstWatcher[lock]!;
+    this.nextWatcher[pcpu] = head;
+    this.previousWatcher[pcpu] = -1;
+    if (head >= 0) this.previousWatcher[head] = pcpu;
+    this.firstWatcher[lock] = pcpu;
     this.stepNumbers[pcpu] = step + polls + 1;
-    this.enter(pcpu, time, tieKey(this.seed, pcpu, step + polls));
+    this.heap.set(pcpu, time, step + polls);
   }
 
-  /** A lock step on `lock` by `writer` at (now, key): each parked poller's first poll after it must run. */
-  private wakeWatchers(lock: number, writer: number, now: number, key: number): void {
-    const watchers = this.watchers[lock]!;
-    for (let i = watchers.length - 1; i >= 0; i--) {
-      const pcpu = watchers[i]!;
+  /** A lock step on `lock` by `writer` at `now`, its step number `writerStep`: each parked poller's first poll after it must run. */
+  private wakeWatchers(lock: number, writer: number, now: number, writerStep: number): void {
+    const nextWatcher = this.nextWatcher;
+    for (let pcpu = this.firstWatcher[lock]!; pcpu >= 0; pcpu = nextWatcher[pcpu]!) {
       if (pcpu === writer) continue;
       const step = this.parkedStep[pcpu]!;
       const max = this.parkedMax[pcpu]!;
-      // Polls before the lock step (earlier, or at the same time with a smaller key) saw the old word.
+      // Polls before the lock step (earlier, or at the same time with a smaller key) saw the old
+      // word; a poll at the same time with the same key comes after it (the writer has already run).
       const from = this.parkedFrom[pcpu]!;
       let polls = firstGridIndex(from, this.spinNs, now);
-      if (polls < max && from + polls * this.spinNs === now && tieKey(this.seed, pcpu, step + polls) < key) polls++;
+      if (polls < max && from + polls * this.spinNs === now && tieKey(this.seed, pcpu, step + polls) < tieKey(this.seed, writer, writerStep)) polls++;
       if (polls >= max) continue; // already due no later than that
       const time = from + polls * this.spinNs;
       this.parkedMax[pcpu] = polls;
       this.stepNumbers[pcpu] = step + polls + 1;
-      this.enter(pcpu, time, tieKey(this.seed, pcpu, step + polls));
+      this.heap.set(pcpu, time, step + polls);
     }
   }
 
   /** A parked pCPU is due: account the polls it skipped, and stop watching. */
   private unpark(pcpu: number, core: PcpuCore): void {
     const lock = this.parkedLock[pcpu]!;
-    const watchers = this.watchers[lock]!;
-    watchers.splice(watchers.indexOf(pcpu), 1);
+    const next = this.nextWatcher[pcpu]!;
+    const previous = this.previousWatcher[pcpu]!;
+    if (previous >= 0) this.nextWatcher[previous] = next;
+    else this.firstWatcher[lock] = next;
+    if (next >= 0) this.previousWatcher[next] = previous;
     this.parkedLock[pcpu] = -1;
     const skipped = this.parkedMax[pcpu]!;
     if (skipped > 0) core.skipSpins(skipped);

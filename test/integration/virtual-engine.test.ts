@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expectAllChecksOk, expectBareMetalShape, sum } from '../helpers/results.js';
 import { loadScenario } from '../../src/config/load.js';
 import { parseScenario, toBareMetal, type Config, type LockKind, type NotifyReaction } from '../../src/config/schema.js';
+import { PcpuCore } from '../../src/core/pcpu-core.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
 import { VirtualEngine } from '../../src/engine/virtual.js';
 import { McsLock } from '../../src/guest/locks/mcs.js';
@@ -132,6 +133,66 @@ describe('virtual engine: fast-forwarded spins are exact', () => {
     expect(notify!.notifications).toBeGreaterThan(0);
     if (reaction === 'directed-yield') expect(notify!.directedYields).toBeGreaterThan(0);
     expectAllChecksOk(fast.value);
+  });
+});
+
+describe('virtual engine: chained private steps are exact', () => {
+  /** Counts the private steps made on the lean path while `body` runs. */
+  async function countingPrivateSteps<T>(body: () => Promise<T>): Promise<{ value: T; privateSteps: number }> {
+    const proto = PcpuCore.prototype;
+    const original = proto.makePrivateSteps;
+    let privateSteps = 0;
+    proto.makePrivateSteps = function (this: PcpuCore, now: number, until: number, nsPerUnit: number) {
+      const next = original.call(this, now, until, nsPerUnit);
+      privateSteps += this.privateStepsMade;
+      return next;
+    };
+    try {
+      return { value: await body(), privateSteps };
+    } finally {
+      proto.makePrivateSteps = original;
+    }
+  }
+
+  const cases: [LockKind, NotifyReaction][] = [
+    ['tas', 'yield'],
+    ['ttas', 'directed-yield'],
+    ['ticket', 'yield'],
+    ['mcs', 'directed-yield'],
+  ];
+
+  it.each(cases)('gives the same results and step count with and without chaining (%s, %s)', async (lock, reaction) => {
+    const config = contended(lock, reaction, { durationMs: 40 });
+    const chainedEngine = new VirtualEngine();
+    const inOrderEngine = new VirtualEngine({ chainPrivateSteps: false });
+    const chained = await countingPrivateSteps(() => runVirtual(config, chainedEngine));
+    const inOrder = await countingPrivateSteps(() => runVirtual(config, inOrderEngine));
+    expect(deterministicJson(chained.value)).toBe(deterministicJson(inOrder.value));
+    expect(chainedEngine.steps).toBe(inOrderEngine.steps);
+    // Not vacuous: the lean path ran (and only when on).
+    expect(chained.privateSteps).toBeGreaterThan(0);
+    expect(inOrder.privateSteps).toBe(0);
+    expectAllChecksOk(chained.value);
+  });
+
+  it('gives the same results with and without chaining on bare metal and with short slices', async () => {
+    const workload = { locks: 3, lock: 'ticket', insideUnits: { kind: 'uniform', min: 0, max: 3000 }, outsideUnits: { kind: 'exponential', mean: 1500 } };
+    const shapes = [
+      toBareMetal(parseScenario({ engine: 'virtual', pcpus: 4, durationMs: 20, vms: [{ name: 'guest', vcpus: 4, workload }] })),
+      parseScenario({
+        engine: 'virtual',
+        pcpus: 3,
+        durationMs: 20,
+        scheduler: { sliceUs: 37 },
+        virtualCosts: { stepBudget: 300 },
+        vms: [{ name: 'a', vcpus: 4, workload }, { name: 'b', vcpus: 2, policy: 'notify', spinThreshold: 50, workload }],
+      }),
+    ];
+    for (const config of shapes) {
+      const chained = await runVirtual(config, new VirtualEngine());
+      const inOrder = await runVirtual(config, new VirtualEngine({ chainPrivateSteps: false }));
+      expect(deterministicJson(chained)).toBe(deterministicJson(inOrder));
+    }
   });
 });
 

@@ -387,4 +387,23 @@ describe('virtual engine invariants over random scenarios', () => {
       { seed: SEED, numRuns: 30 },
     );
   });
+
+  it('gives byte-identical results with private steps chained and made in agenda order', async () => {
+    const short = scenario.map((config) => parseScenario({ ...structuredClone(config), durationMs: Math.min(config.durationMs, 5) }));
+    await fc.assert(
+      fc.asyncProperty(short, async (config) => {
+        const strip = (r: Results) => {
+          const { environment: _host, ...rest } = r;
+          return JSON.stringify(rest);
+        };
+        const chainedEngine = new VirtualEngine();
+        const inOrderEngine = new VirtualEngine({ chainPrivateSteps: false });
+        const chained = buildResults(await chainedEngine.run(config));
+        const inOrder = buildResults(await inOrderEngine.run(config));
+        expect(strip(chained)).toBe(strip(inOrder));
+        expect(chainedEngine.steps).toBe(inOrderEngine.steps);
+      }),
+      { seed: SEED, numRuns: 30 },
+    );
+  });
 });
