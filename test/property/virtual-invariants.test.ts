@@ -193,6 +193,15 @@ async function watchedRun(config: Config): Promise<Watched> {
 
 // ---- properties ---------------------------------------------------------------------------
 
+/** The random scenarios cut to at most 5 virtual ms: for properties that run each one twice. */
+const shortScenario = scenario.map((config) => parseScenario({ ...structuredClone(config), durationMs: Math.min(config.durationMs, 5) }));
+
+/** A run's results without the environment block, the only part that may differ between identical runs. */
+function strip(results: Results): string {
+  const { environment: _host, ...rest } = results;
+  return JSON.stringify(rest);
+}
+
 describe('virtual engine invariants over random scenarios', () => {
   it('passes every self-check: mutual exclusion, one pCPU per vCPU, no vCPU lost, every vCPU ran, ended in time', async () => {
     await fc.assert(
@@ -373,13 +382,8 @@ describe('virtual engine invariants over random scenarios', () => {
   });
 
   it('gives byte-identical results with fast-forwarded spins and without', async () => {
-    const short = scenario.map((config) => parseScenario({ ...structuredClone(config), durationMs: Math.min(config.durationMs, 5) }));
     await fc.assert(
-      fc.asyncProperty(short, async (config) => {
-        const strip = (r: Results) => {
-          const { environment: _host, ...rest } = r;
-          return JSON.stringify(rest);
-        };
+      fc.asyncProperty(shortScenario, async (config) => {
         const fast = buildResults(await new VirtualEngine().run(config));
         const slow = buildResults(await new VirtualEngine({ fastForwardSpins: false }).run(config));
         expect(strip(fast)).toBe(strip(slow));
@@ -389,13 +393,8 @@ describe('virtual engine invariants over random scenarios', () => {
   });
 
   it('gives byte-identical results with private steps chained and made in agenda order', async () => {
-    const short = scenario.map((config) => parseScenario({ ...structuredClone(config), durationMs: Math.min(config.durationMs, 5) }));
     await fc.assert(
-      fc.asyncProperty(short, async (config) => {
-        const strip = (r: Results) => {
-          const { environment: _host, ...rest } = r;
-          return JSON.stringify(rest);
-        };
+      fc.asyncProperty(shortScenario, async (config) => {
         const chainedEngine = new VirtualEngine();
         const inOrderEngine = new VirtualEngine({ chainPrivateSteps: false });
         const chained = buildResults(await chainedEngine.run(config));
