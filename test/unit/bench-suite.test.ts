@@ -6,7 +6,7 @@ import { describeKnee, hypervisorShare, overcommitRows, scalingSeries, spread } 
 import type { CaseJob, PlanContext } from '../../bench/suite/job.js';
 import { mergeShards } from '../../bench/suite/merge.js';
 import { CASE_METRICS, SUITE_FORMAT, type CaseParams, type CaseResult, type Spread, type SuiteResults } from '../../bench/suite/model.js';
-import { applyFilters, parseShard, planJobs, shardJobs } from '../../bench/suite/plan.js';
+import { applyFilters, parseShard, planJobs, shardJobs, SUITE_GROUPS } from '../../bench/suite/plan.js';
 import { createProgress, Eta, formatDuration } from '../../bench/suite/progress.js';
 import { MAX_COLUMNS, renderSuiteTables, wrap } from '../../bench/suite/tables.js';
 
@@ -68,6 +68,10 @@ describe('suite plan', () => {
     expect(sweep.filter((id) => id.includes('spin-threshold'))).toHaveLength(11);
     expect(sweep).toContain('sweep/threads/contended/slice-us/100');
     expect(sweep).toContain('sweep/threads/contended/slice-us/30000');
+  });
+
+  it('describes every group in one --help line of at most 100 columns', () => {
+    for (const group of SUITE_GROUPS) expect(`  ${group.name.padEnd(11)}${group.summary}`.length, group.name).toBeLessThanOrEqual(100);
   });
 
   it('builds valid scenarios for every case job', () => {

@@ -6,7 +6,7 @@ export const MICRO_TIME_MS = { full: 1000, quick: 100 } as const;
 
 export const microGroup: SuiteGroup = {
   name: 'micro',
-  summary: 'lock fast paths, run-queue push/pop/steal, vCPU switch, core step, hypercall, counters (tinybench)',
+  summary: 'lock fast paths, run-queue push/pop/steal, switch, core step, hypercall, counters',
   jobs(context): MicroJob[] {
     const timeMs = context.quick ? MICRO_TIME_MS.quick : MICRO_TIME_MS.full;
     // About 16 benchmarks, each timed for timeMs plus a third as warm-up, plus the checks.

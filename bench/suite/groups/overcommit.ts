@@ -53,7 +53,7 @@ function overcommitJob(context: PlanContext, engine: EngineKind, preset: string,
 
 export const overcommitGroup: SuiteGroup = {
   name: 'overcommit',
-  summary: '1x, 1.5x, 2x, 3x vCPUs per pCPU (more VMs, or more vCPUs in one VM), every preset x every policy',
+  summary: '1x to 3x vCPUs per pCPU (more VMs, or more vCPUs), every preset x every policy',
   jobs(context) {
     const engine = hostEngine(context);
     const jobs: CaseJob[] = [];

@@ -51,7 +51,7 @@ function scalingJob(context: PlanContext, engine: EngineKind, workload: string, 
 
 export const scalingGroup: SuiteGroup = {
   name: 'scaling',
-  summary: 'bare metal vs 1 VM (vCPUs = pCPUs), pCPUs 1..host cores (threads) and 1..64 (virtual), uncontended and contended',
+  summary: 'bare metal vs 1 VM, pCPUs 1..cores (threads) and 1..64 (virtual), two workloads',
   jobs(context) {
     const jobs: CaseJob[] = [];
     for (const engine of context.engines) {

@@ -37,7 +37,7 @@ function sweepJob(context: PlanContext, variable: SweepParams['variable'], value
 
 export const sweepGroup: SuiteGroup = {
   name: 'sweep',
-  summary: 'notify under 2x overcommit: spin threshold 2^6..2^16, time slice 100 µs..30 ms',
+  summary: 'notify at 2x overcommit: spin threshold 2^6..2^16, time slice 100 µs..30 ms',
   jobs(context) {
     const thresholds = context.quick ? QUICK_SPIN_THRESHOLDS : SPIN_THRESHOLDS;
     const slices = context.quick ? QUICK_SLICES_US : SLICES_US;
