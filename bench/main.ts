@@ -11,10 +11,10 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { choiceFlag, HELP_OPTION, integerFlag, parseFlags } from '../src/cli/flags.js';
-import { checkJsonPath, writeJsonAtomically, writeTextAtomically } from '../src/cli/json-output.js';
+import { checkOutputPath, writeJsonAtomically, writeTextAtomically } from '../src/cli/json-output.js';
 import { ConfigError, ENGINES, MAX_PCPUS, type EngineKind } from '../src/config/schema.js';
 import { oversubscriptionWarning, ThreadsEngine } from '../src/engine/threads.js';
-import { environment } from '../src/stats/environment.js';
+import { environment, hostIsBusy } from '../src/stats/environment.js';
 import { runMicro } from './micro/run.js';
 import { renderHtmlReport } from './report/html.js';
 import { checkSuiteFile, compareWithBaseline } from './suite/baseline.js';
@@ -27,8 +27,6 @@ import { runCase } from './suite/run-case.js';
 import { renderBaselineTable, renderSuiteTables } from './suite/tables.js';
 
 const VIRTUAL_MAX_PCPUS = { full: 64, quick: 16 } as const;
-/** Above this 1-minute load average per core, threads-engine figures are flagged as noisy. */
-const BUSY_LOAD_PER_CORE = 0.75;
 
 const HELP = `npm run bench -- [options]
 npm run bench -- merge SHARD.json... [--json FILE] [--html FILE] [--baseline FILE]
@@ -133,7 +131,7 @@ async function merge(args: readonly string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const outputs: Outputs = { json: checkJsonPath(values.json ?? 'bench-results.json'), html: values.html && checkJsonPath(values.html, 'html'), saveBaseline: undefined };
+  const outputs: Outputs = { json: checkOutputPath(values.json ?? 'bench-results.json'), html: values.html && checkOutputPath(values.html, 'html'), saveBaseline: undefined };
   const baseline = values.baseline === undefined ? undefined : readSuiteFile(values.baseline, '--baseline');
   const merged = mergeShards(positionals.map((path) => ({ path, results: readSuiteFile(path, 'merge') })));
   console.log(`spinvisor bench: merged ${positionals.length} shard file(s), ${merged.cases.length} cases`);
@@ -155,9 +153,9 @@ async function run(args: readonly string[]): Promise<number> {
   const shard: Shard | undefined = values.shard === undefined ? undefined : parseShard(values.shard);
   const filters = values.filter ?? [];
   const outputs: Outputs = {
-    json: checkJsonPath(values.json ?? (shard ? `bench-results-shard-${shard.index}-of-${shard.count}.json` : 'bench-results.json')),
-    html: values.html && checkJsonPath(values.html, 'html'),
-    saveBaseline: values['save-baseline'] && checkJsonPath(values['save-baseline'], 'save-baseline'),
+    json: checkOutputPath(values.json ?? (shard ? `bench-results-shard-${shard.index}-of-${shard.count}.json` : 'bench-results.json')),
+    html: values.html && checkOutputPath(values.html, 'html'),
+    saveBaseline: values['save-baseline'] && checkOutputPath(values['save-baseline'], 'save-baseline'),
   };
   // Read the baseline before the run: a bad file must fail now, not after ten minutes.
   const baseline = values.baseline === undefined ? undefined : readSuiteFile(values.baseline, '--baseline');
@@ -179,9 +177,8 @@ async function run(args: readonly string[]): Promise<number> {
   );
   const warning = engines.includes('threads') ? oversubscriptionWarning(pcpus) : null;
   if (warning) console.error(`warning: ${warning}`);
-  // The 1-minute load average lags: the threads engine's own last run still shows for a while, so warn only well above half the cores.
   const load = loadavg()[0]!;
-  if (engines.includes('threads') && load > availableParallelism() * BUSY_LOAD_PER_CORE)
+  if (engines.includes('threads') && hostIsBusy(load))
     console.error(`warning: the host is busy (load average ${load.toFixed(2)} on ${availableParallelism()} cores): threads-engine figures will be noisy`);
 
   const started = performance.now();
@@ -195,7 +192,7 @@ async function run(args: readonly string[]): Promise<number> {
       progress.jobStarted(job);
       const jobStart = performance.now();
       try {
-        if (job.kind === 'micro') micro = await runMicro({ timeMs: job.timeMs, ...(job.filter !== undefined ? { filter: job.filter } : {}) });
+        if (job.kind === 'micro') micro = await runMicro({ timeMs: job.timeMs, ...(job.filters.length > 0 ? { filter: job.filters } : {}) });
         else {
           const result = await runCase(job, runs, threads, (seed) => progress.runDone(seed, runs));
           for (const r of result.runs) for (const check of r.failedChecks) progress.note(`✗ ${job.id} (seed ${r.seed}): ${check}`);

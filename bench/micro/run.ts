@@ -31,14 +31,17 @@ const GROUPS: readonly (() => MicroTask[])[] = [
   nativeSpeedTasks,
 ];
 
+/** A substring of the benchmark names to run (case-insensitive), or several of which any may match. */
+export type MicroFilter = string | readonly string[];
+
 /** The tasks whose name contains `filter` (case-insensitive; all without one), freshly built. */
-export function microTasks(filter?: string): MicroTask[] {
-  const needle = filter?.toLowerCase();
-  return GROUPS.flatMap((group) => group()).filter((t) => needle === undefined || t.name.toLowerCase().includes(needle));
+export function microTasks(filter?: MicroFilter): MicroTask[] {
+  const needles = filter === undefined ? undefined : (typeof filter === 'string' ? [filter] : filter).map((f) => f.toLowerCase());
+  return GROUPS.flatMap((group) => group()).filter((t) => needles === undefined || needles.some((n) => t.name.toLowerCase().includes(n)));
 }
 
 /** Names of the tasks `filter` selects, in table order. */
-export function microTaskNames(filter?: string): string[] {
+export function microTaskNames(filter?: MicroFilter): string[] {
   return microTasks(filter).map((t) => t.name);
 }
 
@@ -66,11 +69,14 @@ const oneLine = (error: unknown): string => (error instanceof Error ? error.mess
  * and then `timeMs` of batches (at least 64 of each). Throws a plain Error with a one-line
  * message when the filter selects nothing, a check fails or a measured batch fails.
  */
-export async function runMicro(options: { filter?: string; timeMs: number }): Promise<MicroReport> {
+export async function runMicro(options: { filter?: MicroFilter; timeMs: number }): Promise<MicroReport> {
   const { filter, timeMs } = options;
   if (!Number.isFinite(timeMs) || timeMs <= 0) throw new Error(`micro: timeMs must be a positive number of ms, got ${timeMs}`);
   const tasks = microTasks(filter);
-  if (tasks.length === 0) throw new Error(`micro: filter "${filter}" matches no benchmark`);
+  if (tasks.length === 0) {
+    const list = typeof filter === 'string' ? [filter] : (filter ?? []);
+    throw new Error(`micro: filter ${list.map((f) => `"${f}"`).join(', ')} matches no benchmark`);
+  }
 
   // Untimed: each batch does what its name says.
   for (const task of tasks) {
@@ -120,7 +126,7 @@ export async function runMicro(options: { filter?: string; timeMs: number }): Pr
   let nativeSpeed: MicroReport['nativeSpeed'] = null;
   if (plain && simulated) {
     const ratio = simulated.opsP50 / plain.opsP50;
-    nativeSpeed = { ratio, target: NATIVE_SPEED_TARGET, met: ratio >= NATIVE_SPEED_TARGET };
+    nativeSpeed = { ratio, plainUnitsPerS: plain.opsP50, simulatorUnitsPerS: simulated.opsP50, target: NATIVE_SPEED_TARGET, met: ratio >= NATIVE_SPEED_TARGET };
   }
   const sw = byName.get(SWITCH_TASK);
   const switchCost: MicroReport['switchCost'] = sw ? { nsP50: sw.nsP50, target: SWITCH_TARGET_NS, met: sw.nsP50 <= SWITCH_TARGET_NS } : null;

@@ -4,11 +4,9 @@
  * and the terminal tables never compute the same thing two ways.
  */
 import type { PolicyKind } from '../../src/config/schema.js';
-import { ratioOf, type OvercommitRow, type PolicyBars, type ScalingSeries } from '../suite/derive.js';
+import { medianAcq, ratioOf, type OvercommitRow, type PolicyBars, type ScalingSeries } from '../suite/derive.js';
 import type { CaseResult, Spread } from '../suite/model.js';
 
-/** Acquisitions per second, median over a case's runs. */
-export const medianAcq = (c: CaseResult | undefined): number | undefined => c?.metrics.acquisitionsPerSec.median;
 
 /**
  * The ideal linear-scaling line of a scaling series: the 1-pCPU throughput times pCPUs.

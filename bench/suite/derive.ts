@@ -18,6 +18,9 @@ export function spread(values: readonly number[]): Spread {
 /** (max − min) / median: how far a case's runs disagree. */
 export const relativeSpread = (s: Spread): number => (s.median !== 0 ? (s.max - s.min) / s.median : Number.NaN);
 
+/** Acquisitions per second, median over a case's runs. */
+export const medianAcq = (c: CaseResult | undefined): number | undefined => c?.metrics.acquisitionsPerSec.median;
+
 /** a / b, or NaN when b is 0 or either is missing: rendered as "–", never as a made-up number. */
 export const ratioOf = (a: number | undefined, b: number | undefined): number =>
   a === undefined || b === undefined || !(b !== 0) ? Number.NaN : a / b;
@@ -88,18 +91,17 @@ export function scalingSeries(cases: readonly CaseResult[]): ScalingSeries[] {
   return [...keyed.values()].map(({ engine, workload, byP }) => {
     const ps = [...byP.keys()].sort((a, b) => a - b);
     const one = byP.get(1);
-    const acq = (c?: CaseResult) => c?.metrics.acquisitionsPerSec.median;
     const points = ps.map((pcpus): ScalingPoint => {
       const { bare, vm } = byP.get(pcpus)!;
-      const speedupVm = ratioOf(acq(vm), acq(one?.vm));
+      const speedupVm = ratioOf(medianAcq(vm), medianAcq(one?.vm));
       return {
         pcpus,
         ...(bare ? { bare } : {}),
         ...(vm ? { vm } : {}),
-        speedupBare: ratioOf(acq(bare), acq(one?.bare)),
+        speedupBare: ratioOf(medianAcq(bare), medianAcq(one?.bare)),
         speedupVm,
         efficiencyVm: speedupVm / pcpus,
-        vmOverBare: ratioOf(acq(vm), acq(bare)),
+        vmOverBare: ratioOf(medianAcq(vm), medianAcq(bare)),
       };
     });
     return { engine, workload, points };
@@ -130,27 +132,28 @@ export interface OvercommitRow {
   readonly cells: readonly OvercommitCell[];
 }
 
-/**
- * The 1× value of a VM: for the `vms` shape, one VM of the same size alone on the machine;
- * for the `vcpus` shape (one VM), the 1× case itself, so the figure is what the extra vCPUs
- * cost the VM.
- */
-function oneXOf(all: readonly CaseResult[], c: CaseResult, p: OvercommitParams): CaseResult | undefined {
-  const vcpus = p.shape === 'vms' ? p.vcpusPerVm : p.pcpus;
+/** The case of one VM with `vcpus` vCPUs alone on `c`'s machine, same engine, preset and policy. */
+function aloneCase(all: readonly CaseResult[], c: CaseResult, p: OvercommitParams, vcpus: number): CaseResult | undefined {
   return all.find((o) => {
     const q = paramsOf(o, 'overcommit');
     return q && o.engine === c.engine && q.preset === p.preset && q.policy === p.policy && q.pcpus === p.pcpus && q.vms === 1 && q.vcpusPerVm === vcpus;
   });
 }
 
+/**
+ * The vCPUs of the VM whose throughput alone is a case's 1× value: for the `vms` shape, one VM
+ * of the same size; for the `vcpus` shape (one VM), the 1× VM of P vCPUs, so the figure is what
+ * the extra vCPUs cost the VM.
+ */
+const oneXVcpusOf = (p: OvercommitParams): number => (p.shape === 'vms' ? p.vcpusPerVm : p.pcpus);
+
 export function overcommitRows(cases: readonly CaseResult[]): OvercommitRow[] {
   const rows = new Map<string, { engine: EngineKind; preset: string; policy: PolicyKind; shape: OvercommitParams['shape']; cells: OvercommitCell[]; oneX?: CaseResult }>();
   const all = cases.filter((c) => c.params.kind === 'overcommit');
   for (const c of all) {
     const p = c.params as OvercommitParams;
-    const oneXCase = oneXOf(all, c, p);
-    const oneXVm = oneXCase?.metrics.acquisitionsPerSec.median;
-    const oneXVcpus = p.shape === 'vms' ? p.vcpusPerVm : p.pcpus;
+    const oneXVcpus = oneXVcpusOf(p);
+    const oneXVm = medianAcq(aloneCase(all, c, p, oneXVcpus));
     const totalWeight = c.vms.reduce((s, vm) => s + vm.weight, 0);
     const vsOneX: number[] = [];
     const vsFair: number[] = [];
@@ -166,7 +169,7 @@ export function overcommitRows(cases: readonly CaseResult[]): OvercommitRow[] {
       params: p,
       perVmVsOneX: { mean: mean(vsOneX), min: Math.min(...vsOneX) },
       perVmVsFairShare: { mean: mean(vsFair), min: Math.min(...vsFair) },
-      totalVsOneX: ratioOf(c.metrics.acquisitionsPerSec.median, rowOneX(all, c, p)?.metrics.acquisitionsPerSec.median),
+      totalVsOneX: ratioOf(medianAcq(c), medianAcq(aloneCase(all, c, p, p.pcpus))),
     };
     // The alone-case of a smaller VM is a reference, not a matrix cell.
     if (p.vms === 1 && p.ratio < 1) continue;
@@ -182,13 +185,6 @@ export function overcommitRows(cases: readonly CaseResult[]): OvercommitRow[] {
   return [...rows.values()]
     .filter((row) => row.cells.some((cell) => cell.params.ratio > 1))
     .map((row) => ({ ...row, cells: row.cells.sort((a, b) => a.params.ratio - b.params.ratio) }));
-}
-
-function rowOneX(all: readonly CaseResult[], c: CaseResult, p: OvercommitParams): CaseResult | undefined {
-  return all.find((o) => {
-    const q = paramsOf(o, 'overcommit');
-    return q && o.engine === c.engine && q.preset === p.preset && q.policy === p.policy && q.pcpus === p.pcpus && q.ratio === 1;
-  });
 }
 
 const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / values.length;

@@ -38,8 +38,8 @@ export interface MicroJob {
   readonly group: 'micro';
   readonly label: string;
   readonly timeMs: number;
-  /** The micro-benchmarks' own filter: the part of a `--filter` after "micro/", if any. */
-  readonly filter: string | undefined;
+  /** The micro-benchmarks' own filters: the parts of `--filter`s after "micro/" (empty: all of them). */
+  readonly filters: readonly string[];
   readonly estimateMs: number;
 }
 

@@ -125,7 +125,14 @@ export interface MicroReport {
   readonly timeMs: number;
   readonly rows: readonly MicroRow[];
   /** Simulator guest-work speed over a plain loop's (target ≥ 0.9), when both ran. */
-  readonly nativeSpeed: { readonly ratio: number; readonly target: number; readonly met: boolean } | null;
+  readonly nativeSpeed: {
+    readonly ratio: number;
+    /** Guest work units per second of the plain loop and of the simulator's core step (medians). */
+    readonly plainUnitsPerS: number;
+    readonly simulatorUnitsPerS: number;
+    readonly target: number;
+    readonly met: boolean;
+  } | null;
   /** vCPU switch median against its target, when it ran. */
   readonly switchCost: { readonly nsP50: number; readonly target: number; readonly met: boolean } | null;
   /** Derived lines the benchmarks print under the table. */

@@ -41,8 +41,7 @@ export function applyFilters(jobs: readonly Job[], filters: readonly string[]): 
   for (const job of jobs) {
     if (job.kind === 'micro') {
       if (lowered.some((f) => job.id.includes(f) && !f.startsWith(MICRO_PREFIX))) kept.push(job);
-      // Several micro filters: the benchmark names matching any of them (the micro runner takes one substring, so keep the first and say so).
-      else if (microFilters.length > 0) kept.push({ ...job, filter: microFilters[0] });
+      else if (microFilters.length > 0) kept.push({ ...job, filters: microFilters });
       continue;
     }
     if (lowered.some((f) => job.id.toLowerCase().includes(f))) kept.push(job);

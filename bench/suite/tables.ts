@@ -5,7 +5,7 @@
 import { fmt, renderTable, type Column } from '../../src/report/text-table.js';
 import { formatDelta, type BaselineComparison, type Delta } from './baseline.js';
 import { formatSweepValue, hypervisorShare, overcommitRows, relativeSpread, scalingSeries, spread, sweepCurves, type OvercommitCell, type ScalingPoint } from './derive.js';
-import { CASE_METRICS, type MicroRow, type Spread, type SuiteResults } from './model.js';
+import { CASE_METRICS, type MicroReport, type MicroRow, type Spread, type SuiteResults } from './model.js';
 
 export const MAX_COLUMNS = 100;
 
@@ -29,7 +29,7 @@ const num = (f: (n: number) => string) => (n: number | undefined) => (n === unde
 const si = num(fmt.si);
 const pct = num((n) => fmt.percent(n));
 const times = num((n) => `${n.toFixed(2)}×`);
-const ns = num((n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)));
+const ns = num(fmt.nsPerOp);
 
 /** "56.0k (55.1k–57.0k)", or just the median when the runs agree (or there was one run). */
 export function withRange(s: Spread | undefined, f: (n: number) => string = fmt.si): string {
@@ -39,22 +39,42 @@ export function withRange(s: Spread | undefined, f: (n: number) => string = fmt.
 
 const engineTime = (engine: string) => (engine === 'virtual' ? 'per virtual second' : 'per second');
 
+/** The micro-benchmark columns every micro table shows; `bench:micro` adds its batch details. */
+export const MICRO_COLUMNS: readonly Column<MicroRow>[] = [
+  { header: 'benchmark', cell: (r) => (r.name.length > 40 ? `${r.name.slice(0, 39)}…` : r.name), align: 'left' },
+  { header: 'op', cell: (r) => r.unit, align: 'left' },
+  { header: 'ns/op p50', cell: (r) => ns(r.nsP50) },
+  { header: 'ns/op p99', cell: (r) => ns(r.nsP99) },
+  { header: 'ops/s', cell: (r) => si(r.opsP50) },
+  { header: 'samples', cell: (r) => String(r.samples) },
+];
+
+/** What the micro-benchmarks say under their table: the tasks' notes, native speed and the switch against their targets. */
+export function microSummary(micro: MicroReport): string[] {
+  const out = micro.notes.map((note) => wrap(note));
+  const speed = micro.nativeSpeed;
+  if (speed)
+    out.push(
+      wrap(
+        `native speed: ${fmt.percent(speed.ratio)} of a plain loop (simulator ${fmt.si(speed.simulatorUnitsPerS)} units/s ÷ plain loop ` +
+          `${fmt.si(speed.plainUnitsPerS)} units/s; target ≥ ${fmt.percent(speed.target, 0)}: ${speed.met ? 'met' : 'NOT MET'})`,
+      ),
+    );
+  const sw = micro.switchCost;
+  if (sw) out.push(`vCPU switch: ${ns(sw.nsP50)} ns median (target ≤ ${sw.target} ns: ${sw.met ? 'met' : 'NOT MET'})`);
+  return out;
+}
+
 function microTable(results: SuiteResults): string[] {
   const micro = results.micro;
   if (!micro) return [];
-  const columns: Column<MicroRow>[] = [
-    { header: 'benchmark', cell: (r) => (r.name.length > 40 ? `${r.name.slice(0, 39)}…` : r.name), align: 'left' },
-    { header: 'op', cell: (r) => r.unit, align: 'left' },
-    { header: 'ns/op p50', cell: (r) => ns(r.nsP50) },
-    { header: 'ns/op p99', cell: (r) => ns(r.nsP99) },
-    { header: 'ops/s', cell: (r) => si(r.opsP50) },
-    { header: 'samples', cell: (r) => String(r.samples) },
+  return [
+    `Micro-benchmarks (tinybench, batched; timer grain ${micro.timer.grainNs.toFixed(0)} ns, each sample a batch mean)`,
+    '',
+    renderTable(MICRO_COLUMNS, micro.rows),
+    '',
+    ...microSummary(micro),
   ];
-  const out = [`Micro-benchmarks (tinybench, batched; timer grain ${micro.timer.grainNs.toFixed(0)} ns, each sample a batch mean)`, '', renderTable(columns, micro.rows), ''];
-  for (const note of micro.notes) out.push(wrap(note));
-  if (micro.nativeSpeed) out.push(`native speed: ${fmt.percent(micro.nativeSpeed.ratio)} of a plain loop (target ≥ ${fmt.percent(micro.nativeSpeed.target, 0)}: ${micro.nativeSpeed.met ? 'met' : 'NOT MET'})`);
-  if (micro.switchCost) out.push(`vCPU switch: ${ns(micro.switchCost.nsP50)} ns median (target ≤ ${micro.switchCost.target} ns: ${micro.switchCost.met ? 'met' : 'NOT MET'})`);
-  return out;
 }
 
 function scalingTables(results: SuiteResults): string[] {

@@ -7,7 +7,7 @@ import { renderCompare, type PolicyRun } from '../report/compare-table.js';
 import { simulate } from '../simulate.js';
 import { HELP_OPTION, JSON_OPTION, OVERRIDE_OPTIONS, overridesFrom, parseFlags, policiesFlag, scenarioArgument } from './flags.js';
 import { compareHelp } from './help.js';
-import { checkJsonPath, writeJsonAtomically } from './json-output.js';
+import { checkOutputPath, writeJsonAtomically } from './json-output.js';
 import { Warnings } from './warnings.js';
 
 const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, policies: { type: 'string' }, ...JSON_OPTION } as const;
@@ -23,7 +23,7 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
   const spec = scenarioArgument('compare', positionals) ?? DEFAULT_PRESET;
   const policies = policiesFlag(values.policies) ?? DEFAULT_POLICIES;
   const overrides = overridesFrom(values);
-  const jsonPath = values.json === undefined ? undefined : checkJsonPath(values.json);
+  const jsonPath = values.json === undefined ? undefined : checkOutputPath(values.json);
   // Every configuration is validated before the first run starts.
   const configs = policies.map((policy) => loadScenario(spec, { ...overrides, policy }));
   if (configs[0]!.mode === 'bare') throw new ConfigError('mode: compare runs each policy under the hypervisor; bare metal has none (drop --mode bare)');

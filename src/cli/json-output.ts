@@ -1,7 +1,7 @@
 /**
- * `--json FILE`: checked before a run (so bad input fails fast and creates nothing), written
- * after it, atomically (a temporary file renamed into place), so a reader never sees a half
- * file and an interrupted run leaves no file at all.
+ * Output files (`--json FILE`, `--html FILE`, …): checked before a run (so bad input fails fast
+ * and creates nothing), written after it, atomically (a temporary file renamed into place), so
+ * a reader never sees a half file and an interrupted run leaves no file at all.
  */
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -13,7 +13,7 @@ export class OutputError extends Error {
 }
 
 /** Throws `ConfigError` if FILE cannot be an output file of `--flag`: its folder missing, or FILE a folder. */
-export function checkJsonPath(file: string, flag = 'json'): string {
+export function checkOutputPath(file: string, flag = 'json'): string {
   if (file.trim() === '') throw new ConfigError(`--${flag}: expects a file name`);
   const path = resolve(file);
   const folder = statOrNull(dirname(path));

@@ -6,7 +6,7 @@ import { renderRun } from '../report/run-table.js';
 import { simulate } from '../simulate.js';
 import { HELP_OPTION, JSON_OPTION, OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom, parseFlags, scenarioArgument } from './flags.js';
 import { runHelp } from './help.js';
-import { checkJsonPath, writeJsonAtomically } from './json-output.js';
+import { checkOutputPath, writeJsonAtomically } from './json-output.js';
 import { Warnings } from './warnings.js';
 
 const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, ...JSON_OPTION };
@@ -20,7 +20,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   }
   const spec = scenarioArgument('run', positionals) ?? DEFAULT_PRESET;
   const overrides = overridesFrom(values);
-  const jsonPath = values.json === undefined ? undefined : checkJsonPath(values.json);
+  const jsonPath = values.json === undefined ? undefined : checkOutputPath(values.json);
   const config = loadScenario(spec, overrides);
 
   const warnings = new Warnings();

@@ -39,6 +39,10 @@ export const fmt = {
   int(value: number): string {
     return Math.round(value).toString();
   },
+  /** A per-operation time in ns, with the digits a micro-benchmark can resolve: 1234, 38.7, 5.69. */
+  nsPerOp(ns: number): string {
+    return ns >= 100 ? ns.toFixed(0) : ns >= 10 ? ns.toFixed(1) : ns.toFixed(2);
+  },
   /** ns → a readable duration. */
   duration(ns: number): string {
     if (ns >= 1e9) return `${(ns / 1e9).toFixed(2)}s`;

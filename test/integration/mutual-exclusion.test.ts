@@ -4,7 +4,6 @@
  * (two pCPU threads truly racing for the lock), judged by the 'mutual-exclusion' self-check.
  * Then negative controls proving that the check fails when updates are lost.
  */
-import { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCK_KINDS, parseScenario, type LockKind } from '../../src/config/schema.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
@@ -14,6 +13,7 @@ import { collectMetrics } from '../../src/stats/metrics.js';
 import type { Results } from '../../src/stats/results.js';
 import { selfChecks } from '../../src/stats/self-checks.js';
 import type { UnlockedTask } from '../fixtures/unlocked-guest-worker.js';
+import { fixturePool } from '../helpers/fixture-pool.js';
 
 const engine = new ThreadsEngine();
 afterAll(async () => {
@@ -109,14 +109,7 @@ describe('the mutual-exclusion self-check', () => {
     const scenario = parseScenario({ pcpus: 2, vms: [{ name: 'unlocked', vcpus: THREADS, workload: { locks: 1 } }] });
     const machine = Machine.allocate(scenario);
     const control = new SharedArrayBuffer(64);
-    const pool = new Piscina({
-      filename: new URL('../fixtures/unlocked-guest-worker.ts', import.meta.url).href,
-      execArgv: ['--import', 'tsx'],
-      minThreads: THREADS,
-      maxThreads: THREADS,
-      concurrentTasksPerWorker: 1,
-      maxQueue: 0,
-    });
+    const pool = fixturePool('unlocked-guest-worker', THREADS);
     try {
       const tasks: Promise<number>[] = [];
       for (let vcpu = 0; vcpu < THREADS; vcpu++) {

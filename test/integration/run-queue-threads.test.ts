@@ -3,11 +3,12 @@
  * one SharedArrayBuffer at once. Whatever the interleaving, every value pushed must be popped
  * exactly once: nothing lost, nothing duplicated.
  */
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunQueue } from '../../src/hv/run-queue.js';
 import { QUEUE } from '../../src/shm/layout.js';
 import type { QueueTask, QueueTaskResult } from '../fixtures/queue-worker.js';
+import { fixturePool } from '../helpers/fixture-pool.js';
 
 /** This machine has 2 cores; a third thread makes the host preempt threads mid-operation too. */
 const THREADS = 3;
@@ -38,14 +39,7 @@ describe('run queues under real threads', () => {
     const records = new SharedArrayBuffer(THREADS * (recordCapacity + 1) * 4);
     const control = new SharedArrayBuffer(64);
 
-    pool = new Piscina({
-      filename: new URL('../fixtures/queue-worker.ts', import.meta.url).href,
-      execArgv: ['--import', 'tsx'],
-      minThreads: THREADS,
-      maxThreads: THREADS,
-      concurrentTasksPerWorker: 1,
-      maxQueue: 0,
-    });
+    pool = fixturePool('queue-worker', THREADS);
     const tasks: Promise<QueueTaskResult>[] = [];
     for (let t = 0; t < THREADS; t++) {
       const task: QueueTask = {

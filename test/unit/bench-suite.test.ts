@@ -84,7 +84,8 @@ describe('suite plan', () => {
     expect(kept.every((j) => j.id.startsWith('overcommit/threads/contended/notify'))).toBe(true);
     const micro = applyFilters(jobs, ['micro/switch']);
     expect(micro).toHaveLength(1);
-    expect(micro[0]).toMatchObject({ kind: 'micro', filter: 'switch' });
+    expect(micro[0]).toMatchObject({ kind: 'micro', filters: ['switch'] });
+    expect(applyFilters(jobs, ['micro/switch', 'micro/ticket'])[0]).toMatchObject({ kind: 'micro', filters: ['switch', 'ticket'] });
   });
 
   it('rejects a filter that matches nothing, naming it', () => {

@@ -229,20 +229,9 @@ describe.each(['ticket', 'mcs'] as const)('%s lock (FIFO)', (kind) => {
   });
 });
 
-describe('preemption in every state: tas', () => {
-  it('a vCPU preempted before acquiring costs nobody anything', () => {
-    const b = new Bench('tas');
-    b.begin(0); // about to acquire, then preempted
-    b.acquire(1);
-    b.release(1);
-    b.moveToAnotherPcpu();
-    b.finishAcquire(0);
-    b.release(0);
-    expect(b.isIdle()).toBe(true);
-  });
-
+describe.each(['tas', 'ttas'] as const)('preemption in every state: %s, an unfair lock', (kind) => {
   it('a preempted spinning waiter does not block the others (not FIFO)', () => {
-    const b = new Bench('tas');
+    const b = new Bench(kind);
     b.acquire(0);
     b.begin(1);
     b.expectBlocked(1); // vCPU 1 waits, then is preempted
@@ -255,6 +244,19 @@ describe('preemption in every state: tas', () => {
     b.moveToAnotherPcpu();
     b.finishAcquire(1);
     b.release(1);
+    expect(b.isIdle()).toBe(true);
+  });
+});
+
+describe('preemption in every state: tas', () => {
+  it('a vCPU preempted before acquiring costs nobody anything', () => {
+    const b = new Bench('tas');
+    b.begin(0); // about to acquire, then preempted
+    b.acquire(1);
+    b.release(1);
+    b.moveToAnotherPcpu();
+    b.finishAcquire(0);
+    b.release(0);
     expect(b.isIdle()).toBe(true);
   });
 
@@ -273,21 +275,6 @@ describe('preemption in every state: tas', () => {
 });
 
 describe('preemption in every state: ttas', () => {
-  it('a preempted spinning waiter does not block the others (not FIFO)', () => {
-    const b = new Bench('ttas');
-    b.acquire(0);
-    b.begin(1);
-    b.expectBlocked(1);
-    b.begin(2);
-    b.release(0);
-    b.finishAcquire(2);
-    b.release(2);
-    b.moveToAnotherPcpu();
-    b.finishAcquire(1);
-    b.release(1);
-    expect(b.isIdle()).toBe(true);
-  });
-
   it('a preempted holder keeps everyone out until it resumes and releases', () => {
     const b = new Bench('ttas');
     b.acquire(0);
@@ -322,22 +309,6 @@ describe('preemption between test and set: ttas', () => {
 });
 
 describe('preemption in every state: ticket', () => {
-  it('a vCPU preempted before taking a ticket is not in line: a later arrival goes first', () => {
-    const b = new Bench('ticket');
-    b.acquire(0);
-    b.begin(1); // wants the lock, preempted before its first step
-    b.arrive(2);
-    b.release(0);
-    b.finishAcquire(2);
-    b.moveToAnotherPcpu();
-    b.arrive(1);
-    b.expectBlocked(1);
-    b.release(2);
-    b.finishAcquire(1);
-    b.release(1);
-    expect(b.isIdle()).toBe(true);
-  });
-
   it('a waiter preempted with its ticket taken but not served blocks every later waiter (lock-waiter preemption)', () => {
     const b = new Bench('ticket');
     b.acquire(0);
@@ -363,22 +334,6 @@ describe('preemption in every state: ticket', () => {
 });
 
 describe('preemption in every state: mcs', () => {
-  it('a vCPU preempted before enqueueing is not in line: a later arrival goes first', () => {
-    const b = new Bench('mcs');
-    b.acquire(0);
-    b.begin(1); // preempted before the exchange
-    b.arrive(2);
-    b.release(0);
-    b.finishAcquire(2);
-    b.moveToAnotherPcpu();
-    b.arrive(1);
-    b.expectBlocked(1);
-    b.release(2);
-    b.finishAcquire(1);
-    b.release(1);
-    expect(b.isIdle()).toBe(true);
-  });
-
   it('a waiter preempted between swapping into the tail and linking stalls the releaser in WAIT_SUCCESSOR', () => {
     const b = new Bench('mcs');
     b.acquire(0);
@@ -559,7 +514,23 @@ describe('notify spin-wait policy', () => {
   });
 });
 
-describe.each(['ticket', 'mcs'] as const)('preemption in every state: a %s holder', (kind) => {
+describe.each(['ticket', 'mcs'] as const)('preemption in every state: %s, a FIFO lock', (kind) => {
+  it('a vCPU preempted before entering the line (taking a ticket, enqueueing) is not in line: a later arrival goes first', () => {
+    const b = new Bench(kind);
+    b.acquire(0);
+    b.begin(1); // wants the lock, preempted before its first step
+    b.arrive(2);
+    b.release(0);
+    b.finishAcquire(2);
+    b.moveToAnotherPcpu();
+    b.arrive(1);
+    b.expectBlocked(1);
+    b.release(2);
+    b.finishAcquire(1);
+    b.release(1);
+    expect(b.isIdle()).toBe(true);
+  });
+
   it('a preempted holder keeps every waiter out until it resumes and releases, then serves them in order', () => {
     const b = new Bench(kind);
     b.acquire(0);

@@ -2,8 +2,8 @@
  * Scaling: VM and bare-metal throughput against pCPUs with the ideal linear line, one chart per
  * engine × workload. The claim: the VM scales like bare metal.
  */
-import { hypervisorShare } from '../../suite/derive.js';
-import { comparedPoints, idealScaling, medianAcq } from '../derived.js';
+import { hypervisorShare, medianAcq } from '../../suite/derive.js';
+import { comparedPoints, idealScaling } from '../derived.js';
 import { scalingSeries, type ScalingSeries } from '../../suite/derive.js';
 import type { CaseResult } from '../../suite/model.js';
 import { percent, powerOfTwo, si, sig, times } from '../charts/format.js';

@@ -10,6 +10,6 @@ export const microGroup: SuiteGroup = {
   jobs(context): MicroJob[] {
     const timeMs = context.quick ? MICRO_TIME_MS.quick : MICRO_TIME_MS.full;
     // About 16 benchmarks, each timed for timeMs plus a third as warm-up, plus the checks.
-    return [{ kind: 'micro', id: 'micro', group: 'micro', label: 'micro-benchmarks', timeMs, filter: undefined, estimateMs: 16 * timeMs * 1.4 + 500 }];
+    return [{ kind: 'micro', id: 'micro', group: 'micro', label: 'micro-benchmarks', timeMs, filters: [], estimateMs: 16 * timeMs * 1.4 + 500 }];
   },
 };
