@@ -10,10 +10,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { choiceFlag, HELP_OPTION, integerFlag, parseFlags } from '../src/cli/flags.js';
-import { checkOutputPath, writeJsonAtomically, writeTextAtomically } from '../src/cli/json-output.js';
 import { ConfigError, ENGINES, MAX_PCPUS, type EngineKind } from '../src/config/schema.js';
 import { oversubscriptionWarning, ThreadsEngine } from '../src/engine/threads.js';
+import { choiceFlag, HELP_OPTION, integerFlag, parseFlags } from '../src/io/flags.js';
+import { checkOutputPath, writeJsonAtomically, writeTextAtomically } from '../src/io/output-file.js';
 import { environment, hostIsBusy } from '../src/stats/environment.js';
 import { runMicro } from './micro/run.js';
 import { renderHtmlReport } from './report/html.js';

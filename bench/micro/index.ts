@@ -10,7 +10,7 @@
  *   node dist/bench/micro/index.js [--filter SUBSTRING] [--time MS] [--json FILE]
  */
 import { parseArgs } from 'node:util';
-import { checkOutputPath, writeJsonAtomically } from '../../src/cli/json-output.js';
+import { checkOutputPath, writeJsonAtomically } from '../../src/io/output-file.js';
 import { renderTable, type Column } from '../../src/report/text-table.js';
 import { environment, hostIsBusy } from '../../src/stats/environment.js';
 import { MICRO_COLUMNS, microSummary } from '../suite/tables.js';

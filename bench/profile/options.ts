@@ -5,11 +5,12 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { HELP_OPTION, OVERRIDE_OPTIONS, POLICY_OPTION, integerFlag, overridesFrom, parseFlags } from '../../src/cli/flags.js';
 import { isPresetName, loadScenario } from '../../src/config/load.js';
 import { packageRoot } from '../../src/config/package-root.js';
 import { DEFAULT_PRESET } from '../../src/config/presets.js';
 import { ConfigError, type Config } from '../../src/config/schema.js';
+import { HELP_OPTION, integerFlag, parseFlags } from '../../src/io/flags.js';
+import { OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom } from '../../src/io/scenario-flags.js';
 
 export const HELP = `npm run profile -- [scenario] [flags]
 

@@ -5,9 +5,11 @@ import { ConfigError, type PolicyKind } from '../config/schema.js';
 import { ThreadsEngine, hostWarning } from '../engine/threads.js';
 import { renderCompare, type PolicyRun } from '../report/compare-table.js';
 import { simulate } from '../simulate.js';
-import { HELP_OPTION, JSON_OPTION, OVERRIDE_OPTIONS, overridesFrom, parseFlags, policiesFlag, scenarioArgument } from './flags.js';
+import { HELP_OPTION, parseFlags } from '../io/flags.js';
+import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
+import { OVERRIDE_OPTIONS, overridesFrom } from '../io/scenario-flags.js';
+import { JSON_OPTION, policiesFlag, scenarioArgument } from './flags.js';
 import { compareHelp } from './help.js';
-import { checkOutputPath, writeJsonAtomically } from './json-output.js';
 import { Warnings } from './warnings.js';
 
 const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, policies: { type: 'string' }, ...JSON_OPTION } as const;

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { packageRoot } from '../config/package-root.js';
 import { ConfigError } from '../config/schema.js';
 import { scenarioJsonSchema } from '../config/write-json-schema.js';
+import { HELP_OPTION, parseFlags } from '../io/flags.js';
+import { OutputError } from '../io/output-file.js';
 import { compareCommand } from './compare-command.js';
-import { HELP_OPTION, parseFlags } from './flags.js';
 import { MAIN_HELP, PRESETS_HELP, SCHEMA_HELP, compareHelp, runHelp } from './help.js';
-import { OutputError } from './json-output.js';
 import { presetsCommand } from './presets-command.js';
 import { runCommand } from './run-command.js';
 

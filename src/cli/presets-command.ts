@@ -2,7 +2,7 @@
 import { DEFAULT_PRESET, listPresets } from '../config/presets.js';
 import { distinct, vmShape } from '../report/scenario-summary.js';
 import { ConfigError } from '../config/schema.js';
-import { HELP_OPTION, parseFlags } from './flags.js';
+import { HELP_OPTION, parseFlags } from '../io/flags.js';
 import { PRESETS_HELP } from './help.js';
 
 export function presetsCommand(args: readonly string[]): number {

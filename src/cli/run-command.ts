@@ -4,9 +4,11 @@ import { DEFAULT_PRESET } from '../config/presets.js';
 import { hostWarning } from '../engine/threads.js';
 import { renderRun } from '../report/run-table.js';
 import { simulate } from '../simulate.js';
-import { HELP_OPTION, JSON_OPTION, OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom, parseFlags, scenarioArgument } from './flags.js';
+import { HELP_OPTION, parseFlags } from '../io/flags.js';
+import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
+import { OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom } from '../io/scenario-flags.js';
+import { JSON_OPTION, scenarioArgument } from './flags.js';
 import { runHelp } from './help.js';
-import { checkOutputPath, writeJsonAtomically } from './json-output.js';
 import { Warnings } from './warnings.js';
 
 const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, ...JSON_OPTION };

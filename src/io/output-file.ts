@@ -1,7 +1,8 @@
 /**
- * Output files (`--json FILE`, `--html FILE`, …): checked before a run (so bad input fails fast
- * and creates nothing), written after it, atomically (a temporary file renamed into place), so
- * a reader never sees a half file and an interrupted run leaves no file at all.
+ * Output files of every program of the package (`--json FILE`, `--html FILE`, …): checked
+ * before a run (so bad input fails fast and creates nothing), written after it, atomically (a
+ * temporary file renamed into place), so a reader never sees a half file and an interrupted run
+ * leaves no file at all.
  */
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

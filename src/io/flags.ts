@@ -1,0 +1,61 @@
+/**
+ * Command-line flags for every program of the package (`spinvisor`, `npm run bench`,
+ * `npm run profile`): `node:util` parseArgs in strict mode, with its errors turned into
+ * one-line `ConfigError`s that name the flag, and typed readers for integer and one-of flags
+ * (ranges are the caller's or the schema's job).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../config/schema.js';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const satisfies Options;
+
+export interface ParsedFlags<T extends Options> {
+  readonly values: { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : T[K] extends { multiple: true } ? string[] : string };
+  readonly positionals: string[];
+}
+
+/**
+ * parseArgs, strict, with any problem reported as `<flag>: <problem>`. `helpCommand` is what an
+ * unknown flag's message sends the user to.
+ */
+export function parseFlags<T extends Options>(
+  command: string,
+  args: readonly string[],
+  options: T,
+  helpCommand = `spinvisor ${command} --help`,
+): ParsedFlags<T> {
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+    return { values: values as ParsedFlags<T>['values'], positionals };
+  } catch (error) {
+    throw new ConfigError(describeParseError(helpCommand, error));
+  }
+}
+
+function describeParseError(helpCommand: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const flag = /'(--?[^'\s<=]+)/.exec(message)?.[1] ?? 'arguments';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `${flag}: unknown flag (see ${helpCommand})`;
+  if (message.includes('argument missing')) return `${flag}: expects a value`;
+  if (message.includes('ambiguous')) return `${flag}: expects a value (write ${flag}=VALUE for a value that starts with "-")`;
+  if (message.includes('does not take an argument')) return `${flag}: takes no value`;
+  return message.split('\n')[0]!;
+}
+
+/** A whole number written in decimal: `--pcpus abc` and `--pcpus 1.5` are rejected here, ranges by the caller. */
+export function integerFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^[+-]?\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new ConfigError(`--${flag}: expected an integer, got "${text}"`);
+  return n;
+}
+
+/** One of a fixed set of words, e.g. `--lock ticket`. */
+export function choiceFlag<T extends string>(flag: string, text: string | undefined, choices: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(text)) throw new ConfigError(`--${flag}: expected one of ${choices.join(', ')}, got "${text}"`);
+  return text as T;
+}

@@ -1,0 +1,42 @@
+/**
+ * The scenario override flags (`--pcpus`, `--vms`, … `--engine`), shared by every program that
+ * runs a scenario: `spinvisor run` and `compare`, and `npm run profile`, which checks them by
+ * the same code before it starts `spinvisor run` under a profiler.
+ */
+import type { Overrides } from '../config/overrides.js';
+import { ENGINES, LOCK_KINDS, MODES, POLICY_KINDS } from '../config/schema.js';
+import { choiceFlag, integerFlag, type Options } from './flags.js';
+
+/** The scenario overrides `run` and `compare` accept (compare picks policies with --policies instead of --policy). */
+export const OVERRIDE_OPTIONS = {
+  pcpus: { type: 'string' },
+  vms: { type: 'string' },
+  vcpus: { type: 'string' },
+  lock: { type: 'string' },
+  mode: { type: 'string' },
+  'slice-us': { type: 'string' },
+  'spin-threshold': { type: 'string' },
+  'duration-ms': { type: 'string' },
+  seed: { type: 'string' },
+  engine: { type: 'string' },
+} as const satisfies Options;
+
+export const POLICY_OPTION = { policy: { type: 'string' } } as const satisfies Options;
+
+/** The override flags' values as typed `Overrides` (absent flags stay absent). */
+export function overridesFrom(values: { readonly [K in keyof typeof OVERRIDE_OPTIONS | 'policy']?: string }): Overrides {
+  const entries = {
+    pcpus: integerFlag('pcpus', values.pcpus),
+    vms: integerFlag('vms', values.vms),
+    vcpus: integerFlag('vcpus', values.vcpus),
+    lock: choiceFlag('lock', values.lock, LOCK_KINDS),
+    policy: choiceFlag('policy', values.policy, POLICY_KINDS),
+    mode: choiceFlag('mode', values.mode, MODES),
+    sliceUs: integerFlag('slice-us', values['slice-us']),
+    spinThreshold: integerFlag('spin-threshold', values['spin-threshold']),
+    durationMs: integerFlag('duration-ms', values['duration-ms']),
+    seed: integerFlag('seed', values.seed),
+    engine: choiceFlag('engine', values.engine, ENGINES),
+  };
+  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Overrides;
+}
