@@ -7,6 +7,7 @@
  *                    [--json FILE] [--html FILE] [--baseline FILE] [--save-baseline FILE]
  *                    [--shard i/n] [--list]
  *   npm run bench -- merge SHARD.json… [--json FILE] [--html FILE] [--baseline FILE]
+ *   npm run bench -- schema
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -20,7 +21,7 @@ import { renderHtmlReport } from './report/html.js';
 import { checkSuiteFile, compareWithBaseline } from './suite/baseline.js';
 import type { Job, PlanContext } from './suite/job.js';
 import { mergeShards } from './suite/merge.js';
-import { SUITE_FORMAT, type CaseResult, type MicroReport, type SuiteResults } from './suite/model.js';
+import { SUITE_FORMAT, suiteJsonSchema, type CaseResult, type MicroReport, type SuiteResults } from './suite/model.js';
 import { parseShard, planJobs, shardJobs, SUITE_GROUPS, type Shard } from './suite/plan.js';
 import { createProgress, formatDuration } from './suite/progress.js';
 import { runCase } from './suite/run-case.js';
@@ -30,6 +31,7 @@ const VIRTUAL_MAX_PCPUS = { full: 64, quick: 16 } as const;
 
 const HELP = `npm run bench -- [options]
 npm run bench -- merge SHARD.json... [--json FILE] [--html FILE] [--baseline FILE]
+npm run bench -- schema
 
 The benchmark suite: the evidence that a VM scales like bare metal, that naive spinlocks
 collapse under overcommit and enlightened ones do not, and that the hypervisor's scheduler
@@ -56,6 +58,9 @@ Options:
                        part with the same options, then merge the files with "merge"
   --list               print the planned jobs (after --filter and --shard) and exit
   -h, --help           this text
+
+The results file names its format ("format": "${SUITE_FORMAT}"); "schema" prints its JSON
+Schema. --baseline and merge accept only files of this format that the schema validates.
 
 Exit status: 0; 1 if a run failed a self-check or a job failed; 2 for bad input.
 See bench/README.md for how to read every table and chart.`;
@@ -227,9 +232,20 @@ async function run(args: readonly string[]): Promise<number> {
   return ok && failedJobs === 0 ? 0 : 1;
 }
 
+/** `schema`: the results file's JSON Schema on stdout. */
+function schema(args: readonly string[]): number {
+  const { values, positionals } = parseFlags('bench schema', args, HELP_OPTION, 'npm run bench -- --help');
+  if (values.help) console.log(HELP);
+  else if (positionals.length > 0) throw new ConfigError(`${positionals[0]}: unexpected argument (npm run bench -- schema takes none)`);
+  else console.log(JSON.stringify(suiteJsonSchema(), null, 2));
+  return 0;
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  return args[0] === 'merge' ? merge(args.slice(1)) : run(args);
+  if (args[0] === 'merge') return merge(args.slice(1));
+  if (args[0] === 'schema') return schema(args.slice(1));
+  return run(args);
 }
 
 main().then(

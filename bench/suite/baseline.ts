@@ -5,7 +5,8 @@
  * is flagged; run several (the default 3) to compare.
  */
 import { ConfigError } from '../../src/config/schema.js';
-import { CASE_METRICS, SUITE_FORMAT, type CaseMetricName, type SuiteResults, type Spread } from './model.js';
+import { checkWithSchema } from '../../src/io/schema-check.js';
+import { CASE_METRICS, SUITE_FORMAT, suiteResultsSchema, type CaseMetricName, type SuiteResults, type Spread } from './model.js';
 
 export interface Delta {
   readonly id: string;
@@ -39,12 +40,16 @@ function delta(id: string, label: string, metric: Delta['metric'], baseline: Spr
   return { id, label, metric, baseline, current, change, unit: share ? 'pp' : '%', flagged, better };
 }
 
-/** Throws a one-line ConfigError when `baseline` is not a suite file of this format. */
+/**
+ * A suite file read back (`--baseline`, `merge`), checked with the suite schema: throws a
+ * one-line ConfigError naming the field when it is not a suite file of this format, e.g.
+ * `--baseline: old.json: cases[3].runs: expected array, got string`.
+ */
 export function checkSuiteFile(value: unknown, path: string): SuiteResults {
-  const file = value as Partial<SuiteResults> | null;
-  if (typeof file !== 'object' || file === null || !Array.isArray(file.cases)) throw new ConfigError(`${path}: not a spinvisor bench results file`);
-  if (file.format !== SUITE_FORMAT) throw new ConfigError(`${path}: format "${String(file.format)}", expected "${SUITE_FORMAT}" (re-run npm run bench to make one)`);
-  return file as SuiteResults;
+  const file = value as { format?: unknown } | null;
+  if (typeof file !== 'object' || file === null || Array.isArray(file) || !('format' in file)) throw new ConfigError(`${path}: not a spinvisor bench results file (no "format" field)`);
+  if (file.format !== SUITE_FORMAT) throw new ConfigError(`${path}: format ${JSON.stringify(file.format)}, expected "${SUITE_FORMAT}" (re-run npm run bench to make one)`);
+  return checkWithSchema(suiteResultsSchema, value, path);
 }
 
 export function compareWithBaseline(current: SuiteResults, baseline: SuiteResults): BaselineComparison {

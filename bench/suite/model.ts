@@ -4,11 +4,18 @@
  * Only measured values live here; every derived figure (speed-up, VM/bare, share of the fair
  * share, a sweep's knee) is computed from them by derive.ts, so a merged or old file renders
  * exactly like a fresh one.
+ *
+ * The file's zod schema (end of this file) is what `--baseline` and `merge` check their input
+ * with and what `npm run bench -- schema` prints as a JSON Schema; it is checked equal to the
+ * types here at compile time.
  */
-import type { EngineKind, PolicyKind } from '../../src/config/schema.js';
+import { z } from 'zod';
+import { ENGINES, POLICY_KINDS, type EngineKind, type PolicyKind } from '../../src/config/schema.js';
+import type { SameShape } from '../../src/io/schema-check.js';
 import type { Environment } from '../../src/stats/environment.js';
+import { environmentSchema } from '../../src/stats/results-schema.js';
 
-/** Bumped when a field changes meaning; `--baseline` and `merge` refuse other formats. */
+/** Bumped when a field is removed or changes meaning; `--baseline` and `merge` refuse other formats. */
 export const SUITE_FORMAT = 'spinvisor-bench/2';
 
 export const GROUPS = ['micro', 'scaling', 'overcommit', 'sweep'] as const;
@@ -162,3 +169,119 @@ export interface SuiteResults {
   /** Host wall time of the suite, s (summed over shards). */
   readonly elapsedS: number;
 }
+
+// ───────── the schema ─────────
+
+const count = z.number().int().min(0);
+const spreadSchema = z.strictObject({ median: z.number(), min: z.number(), max: z.number() }).describe("median, min and max over a case's runs");
+
+function caseMetricsSchema<S extends z.ZodType>(value: (unit: string) => S) {
+  return z.strictObject(Object.fromEntries(CASE_METRICS.map((m) => [m.name, value(m.unit)])) as { [K in CaseMetricName]: S });
+}
+
+const runSummarySchema = z.strictObject({
+  seed: count,
+  ok: z.boolean(),
+  failedChecks: z.array(z.string()).describe('names and details of the self-checks that failed (empty when ok)'),
+  hostMs: z.number().min(0).describe('host time the run took, ms'),
+  metrics: caseMetricsSchema((unit) => z.number().describe(unit)),
+  vms: z.array(z.strictObject({ name: z.string(), vcpus: count, weight: z.number(), acquisitionsPerSec: z.number() })).describe("per VM, in the scenario's order"),
+});
+
+const caseParamsSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('scaling'), workload: z.string(), mode: z.enum(['bare', 'virtualized']), pcpus: count }),
+  z.strictObject({
+    kind: z.literal('overcommit'),
+    preset: z.string(),
+    policy: z.enum(POLICY_KINDS),
+    shape: z.enum(['vms', 'vcpus']),
+    ratio: z.number().min(0),
+    pcpus: count,
+    vms: count,
+    vcpusPerVm: count,
+  }),
+  z.strictObject({ kind: z.literal('sweep'), preset: z.string(), variable: z.enum(['spinThreshold', 'sliceUs']), value: z.number(), pcpus: count }),
+]);
+
+const caseResultSchema = z.strictObject({
+  id: z.string().describe('stable across runs and machines: how --baseline and merge match cases'),
+  group: z.enum(['scaling', 'overcommit', 'sweep']),
+  engine: z.enum(ENGINES),
+  label: z.string(),
+  params: caseParamsSchema,
+  durationMs: count,
+  metrics: caseMetricsSchema((unit) => spreadSchema.describe(unit)),
+  vms: z.array(z.strictObject({ name: z.string(), vcpus: count, weight: z.number(), acquisitionsPerSec: spreadSchema })),
+  runs: z.array(runSummarySchema),
+});
+
+const microRowSchema = z.strictObject({
+  name: z.string(),
+  unit: z.string().describe('what one operation is'),
+  batch: count,
+  nsP50: z.number(),
+  nsP99: z.number(),
+  nsMean: z.number(),
+  nsMin: z.number(),
+  nsMax: z.number(),
+  opsP50: z.number().describe('operations per second, median over batches'),
+  samples: count,
+  batchUsP50: z.number().describe('real duration of one batch at the median, µs'),
+  rme: z.number().describe('relative margin of error of the latency, %'),
+});
+
+const microReportSchema = z.strictObject({
+  timer: z.strictObject({ grainNs: z.number(), readNs: z.number() }),
+  loadAverage: z.strictObject({ before: z.number(), after: z.number() }),
+  timeMs: z.number(),
+  rows: z.array(microRowSchema),
+  nativeSpeed: z
+    .strictObject({ ratio: z.number(), plainUnitsPerS: z.number(), simulatorUnitsPerS: z.number(), target: z.number(), met: z.boolean() })
+    .nullable()
+    .describe("simulator guest-work speed over a plain loop's, when both ran"),
+  switchCost: z.strictObject({ nsP50: z.number(), target: z.number(), met: z.boolean() }).nullable().describe('vCPU switch median against its target, when it ran'),
+  notes: z.array(z.string()),
+});
+
+export const suiteResultsSchema = z.strictObject({
+  format: z.literal(SUITE_FORMAT).describe('this file format and its version'),
+  createdAt: z.string(),
+  environments: z.array(environmentSchema).min(1).describe('one per shard that produced part of this file'),
+  options: z.strictObject({
+    quick: z.boolean(),
+    runs: z.number().int().min(1),
+    engines: z.array(z.enum(ENGINES)).min(1),
+    pcpus: z.number().int().min(1),
+    filters: z.array(z.string()),
+  }),
+  plan: z.strictObject({
+    jobs: z.array(z.string()).describe("the planned jobs' ids, in plan order (all shards')"),
+    shardCount: z.number().int().min(1),
+    shards: z.array(z.number().int().min(1)).describe("this file's shards (i of shardCount, 1-based)"),
+  }),
+  micro: microReportSchema.nullable(),
+  cases: z.array(caseResultSchema),
+  elapsedS: z.number().min(0).describe('host wall time of the suite, s (summed over shards)'),
+});
+
+/** The JSON Schema (draft 2020-12) of a suite results file, as `npm run bench -- schema` prints it. */
+export function suiteJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(suiteResultsSchema, { io: 'output' }),
+    title: 'spinvisor bench results',
+    description: `What \`npm run bench -- --json\` and \`merge\` write, and \`--baseline\` reads (format "${SUITE_FORMAT}"): measured values only, per case and run.`,
+  };
+}
+
+// The types above and the schema describe the same values: a field added to one and not the
+// other fails to compile here (an index names the pair).
+const _sameShapes: [
+  SameShape<z.output<typeof suiteResultsSchema>, SuiteResults>,
+  SameShape<z.output<typeof caseResultSchema>, CaseResult>,
+  SameShape<z.output<typeof caseParamsSchema>, CaseParams>,
+  SameShape<z.output<typeof runSummarySchema>, RunSummary>,
+  SameShape<z.output<typeof microReportSchema>, MicroReport>,
+  SameShape<z.output<typeof microRowSchema>, MicroRow>,
+  SameShape<z.output<typeof spreadSchema>, Spread>,
+] = [true, true, true, true, true, true, true];
+void _sameShapes;

@@ -5,6 +5,7 @@ import { ConfigError, type PolicyKind } from '../config/schema.js';
 import { ThreadsEngine, hostWarning } from '../engine/threads.js';
 import { renderCompare, type PolicyRun } from '../report/compare-table.js';
 import { simulate } from '../simulate.js';
+import { COMPARE_FORMAT, type CompareResults } from '../stats/results-schema.js';
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
 import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
 import { OVERRIDE_OPTIONS, overridesFrom } from '../io/scenario-flags.js';
@@ -48,7 +49,8 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
   console.log(renderCompare(runs, { title: spec }));
   const ok = runs.every((run) => run.results.ok);
   if (jsonPath) {
-    writeJsonAtomically(jsonPath, { ok, policies, runs: runs.map((run) => run.results) });
+    const file = { format: COMPARE_FORMAT, ok, policies, runs: runs.map((run) => run.results) } satisfies CompareResults;
+    writeJsonAtomically(jsonPath, file);
     console.log(`\nresults: ${jsonPath}`);
   }
   if (ok) return 0;

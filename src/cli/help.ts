@@ -1,5 +1,6 @@
 /** The help texts. The column explanations come from the report modules, which take them from the event table. */
 import { DEFAULT_PRESET } from '../config/presets.js';
+import { JSON_SCHEMAS, JSON_SCHEMA_NAMES } from '../config/write-json-schema.js';
 import { compareColumnsHelp } from '../report/compare-table.js';
 import { runColumnsHelp } from '../report/run-table.js';
 
@@ -31,7 +32,7 @@ Usage:
   spinvisor run [scenario] [flags]        run one scenario; print a table per VM and per pCPU
   spinvisor compare [scenario] [flags]    run it under each spin-wait policy, side by side
   spinvisor presets                       list the shipped presets
-  spinvisor schema                        print the scenario's JSON Schema
+  spinvisor schema [NAME]                 print a JSON Schema: scenario (default), results, compare
   spinvisor help [command]                this text, or a command's (also: COMMAND --help)
   spinvisor --version                     the version
 
@@ -58,8 +59,9 @@ ${OVERRIDES}
   --policy POLICY   every VM's spin-wait policy: naive, notify
 
 Output:
-  --json FILE       also write the results as JSON (ok, engine, config, environment, warnings,
-                    selfChecks, metrics); written only once the run has finished
+  --json FILE       also write the results as JSON (format, ok, engine, config, environment,
+                    warnings, selfChecks, metrics); written only once the run has finished;
+                    described by \`spinvisor schema results\`
   -h, --help        this text
 
 ${runColumnsHelp()}
@@ -83,7 +85,8 @@ Policies:
 ${OVERRIDES}
 
 Output:
-  --json FILE       also write {ok, policies, runs: [results, ...]} as JSON, once all runs finished
+  --json FILE       also write {format, ok, policies, runs: [results, ...]} as JSON, once all runs
+                    finished; described by \`spinvisor schema compare\`
   -h, --help        this text
 
 ${compareColumnsHelp()}
@@ -97,8 +100,16 @@ Lists the shipped presets: name, shape (pCPUs, VMs x vCPUs, lock, policy, durati
 description. Run one with \`spinvisor run NAME\`; copy its file from the package's presets/
 folder to start your own.`;
 
-export const SCHEMA_HELP = `spinvisor schema
+export function schemaHelp(): string {
+  const width = Math.max(...JSON_SCHEMA_NAMES.map((n) => n.length)) + 2;
+  const names = JSON_SCHEMA_NAMES.map((n) => `  ${n.padEnd(width)}${JSON_SCHEMAS[n].what}; schema/${JSON_SCHEMAS[n].file}`).join('\n');
+  return `spinvisor schema [NAME]
 
-Prints the scenario's JSON Schema (draft 2020-12), the same file \`npm run build\` writes to
-schema/scenario.schema.json. Point an editor at it ("$schema" in a scenario file) for
-completion and checking while you type.`;
+Prints a JSON Schema (draft 2020-12), the same file \`npm run build\` writes to schema/. NAME:
+${names}
+
+Point an editor at the scenario's ("$schema" in a scenario file) for completion and checking
+while you type. The results files name their format ("format": "spinvisor-results/1", ...);
+their schemas describe exactly what this version writes. The bench's results file has its own:
+npm run bench -- schema.`;
+}

@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../config/package-root.js';
 import { ConfigError } from '../config/schema.js';
-import { scenarioJsonSchema } from '../config/write-json-schema.js';
+import { JSON_SCHEMAS, JSON_SCHEMA_NAMES, type JsonSchemaName } from '../config/write-json-schema.js';
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
 import { OutputError } from '../io/output-file.js';
 import { compareCommand } from './compare-command.js';
-import { MAIN_HELP, PRESETS_HELP, SCHEMA_HELP, compareHelp, runHelp } from './help.js';
+import { MAIN_HELP, PRESETS_HELP, compareHelp, runHelp, schemaHelp } from './help.js';
 import { presetsCommand } from './presets-command.js';
 import { runCommand } from './run-command.js';
 
@@ -23,7 +23,7 @@ const HELP: Record<string, () => string> = {
   run: runHelp,
   compare: compareHelp,
   presets: () => PRESETS_HELP,
-  schema: () => SCHEMA_HELP,
+  schema: schemaHelp,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -54,11 +54,18 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** `spinvisor schema [NAME]`: one of the package's JSON Schemas, the scenario's by default. */
 function schemaCommand(args: readonly string[]): number {
   const { values, positionals } = parseFlags('schema', args, HELP_OPTION);
-  if (values.help) console.log(SCHEMA_HELP);
-  else if (positionals.length > 0) throw new ConfigError(`${positionals[0]}: unexpected argument (spinvisor schema takes none)`);
-  else console.log(JSON.stringify(scenarioJsonSchema(), null, 2));
+  if (values.help) {
+    console.log(schemaHelp());
+    return 0;
+  }
+  if (positionals.length > 1) throw new ConfigError(`${positionals[1]}: unexpected argument (spinvisor schema takes one schema name)`);
+  const name = positionals[0] ?? 'scenario';
+  if (!(JSON_SCHEMA_NAMES as readonly string[]).includes(name))
+    throw new ConfigError(`unknown schema "${name}" (schemas: ${JSON_SCHEMA_NAMES.join(', ')}; the bench's: npm run bench -- schema)`);
+  console.log(JSON.stringify(JSON_SCHEMAS[name as JsonSchemaName].generate(), null, 2));
   return 0;
 }
 

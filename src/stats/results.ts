@@ -3,9 +3,12 @@ import type { Config, EngineKind } from '../config/schema.js';
 import type { RunOutput } from '../engine/run-output.js';
 import { environment, type Environment } from './environment.js';
 import { collectMetrics, type Metrics } from './metrics.js';
+import { RESULTS_FORMAT } from './results-schema.js';
 import { selfChecks, type SelfCheck } from './self-checks.js';
 
 export interface Results {
+  /** The file format and its version (results-schema.ts describes it). */
+  readonly format: typeof RESULTS_FORMAT;
   /** All self-checks passed. */
   readonly ok: boolean;
   /** `threads`: times are real; `virtual`: times are virtual ns of the cost model. */
@@ -22,6 +25,7 @@ export function buildResults(run: RunOutput): Results {
   const metrics = collectMetrics(run.machine);
   const checks = selfChecks(run.machine, metrics, { wallMs: run.wallMs, graceMs: run.graceMs });
   return {
+    format: RESULTS_FORMAT,
     ok: checks.every((c) => c.ok),
     engine: run.engine,
     config: run.machine.config,
