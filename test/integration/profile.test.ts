@@ -1,7 +1,7 @@
 /**
  * `npm run profile` as a user meets it: the built driver (dist/bench/profile.js) profiling a
- * short 2-pCPU run. Profiles are taken of the build, so this test needs `npm run build` first
- * (.ci/run builds before `npm test`).
+ * short 2-pCPU run. Profiles are taken of the build: the test setup (test/setup/build.ts) builds
+ * dist/ before the run when it is missing or stale.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +22,7 @@ let out: string;
 let run: SpawnSyncReturns<string>;
 
 beforeAll(() => {
-  if (!existsSync(DRIVER)) throw new Error(`${DRIVER} is missing: run \`npm run build\` first`);
+  if (!existsSync(DRIVER)) throw new Error(`${DRIVER} is missing: the test setup (test/setup/build.ts) should have built it`);
   out = mkdtempSync(join(tmpdir(), 'spinvisor-profile-'));
   run = spawnSync(process.execPath, [DRIVER, 'uncontended', '--pcpus', '2', '--duration-ms', '300', '--out', out], {
     cwd: ROOT,
