@@ -16,7 +16,7 @@ export function initMachine(machine: Machine): void {
   const { i32, layout, config } = machine;
   const queues: RunQueue[] = [];
   for (let p = 0; p < layout.pcpus; p++) {
-    const queue = new RunQueue(i32, layout.queueBase(p), layout.queueCapacity);
+    const queue = new RunQueue(machine.memory, layout.queueBase(p), layout.queueCapacity);
     queue.init();
     queues.push(queue);
   }

@@ -93,7 +93,8 @@ export class VirtualEngine implements Platform {
 
   async run(config: Config): Promise<RunOutput> {
     const hostStart = performance.now();
-    const machine = Machine.allocate(config);
+    // One thread steps every pCPU: shared structures use plain accesses (shm/memory.ts).
+    const machine = Machine.allocate(config, 'plain');
     initMachine(machine);
     openRun(machine, 0);
     this.machine = machine;
@@ -179,7 +180,7 @@ export class VirtualEngine implements Platform {
       } else {
         heap.remove(pcpu);
         // Partner: the scheduler's idle check before it calls wakeIdlePcpu.
-        Atomics.add(machine.i32, machine.layout.controlWord(CTRL.idle), 1);
+        machine.memory.add(machine.layout.controlWord(CTRL.idle), 1);
         this.sleepers.push(pcpu);
       }
     }
@@ -263,7 +264,7 @@ export class VirtualEngine implements Platform {
     const pcpu = this.sleepers.shift();
     if (pcpu === undefined) return;
     // Partner: the add when the pCPU fell asleep; the scheduler reads the count to decide to wake.
-    Atomics.sub(this.machine.i32, this.machine.layout.controlWord(CTRL.idle), 1);
+    this.machine.memory.add(this.machine.layout.controlWord(CTRL.idle), -1);
     this.schedule(pcpu, this.now + this.wakeNs);
   }
 

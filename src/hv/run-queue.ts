@@ -15,15 +15,18 @@
  * Positions are int32 and wrap; comparisons use the wrapped difference `(a - b) | 0`.
  */
 import { QUEUE } from '../shm/layout.js';
+import type { SharedMemory } from '../shm/memory.js';
 
 export class RunQueue {
   private readonly mask: number;
+  private readonly i32: Int32Array;
   constructor(
-    private readonly i32: Int32Array,
+    private readonly memory: SharedMemory,
     private readonly base: number,
     private readonly capacity: number,
   ) {
     this.mask = capacity - 1;
+    this.i32 = memory.i32;
   }
 
   /** Sets every cell's sequence to its index (all free). Before any thread uses the queue. */
@@ -35,56 +38,56 @@ export class RunQueue {
   }
 
   push(value: number): boolean {
-    const i32 = this.i32;
+    const { i32, memory } = this;
     const base = this.base;
-    // A plain first read, as in Vyukov's original (a relaxed load): a stale position fails the
-    // cell check or the CAS below, and every retry reads with Atomics.load.
+    // A plain first read in both engines, as in Vyukov's original (a relaxed load): a stale
+    // position fails the cell check or the CAS below, and every retry reads with a real load.
     let pos = i32[base + QUEUE.enqueuePos]!;
     for (;;) {
       const cell = base + QUEUE.cells + QUEUE.cellWords * (pos & this.mask);
       // Partner: the consumer's seq store in pop() that frees the cell.
-      const seq = Atomics.load(i32, cell + QUEUE.cellSeq);
+      const seq = memory.load(cell + QUEUE.cellSeq);
       const dif = (seq - pos) | 0;
       if (dif === 0) {
-        const seen = Atomics.compareExchange(i32, base + QUEUE.enqueuePos, pos, (pos + 1) | 0);
+        const seen = memory.compareExchange(base + QUEUE.enqueuePos, pos, (pos + 1) | 0);
         if (seen === pos) {
           i32[cell + QUEUE.cellValue] = value;
           // Publishes the value (seq-cst store orders the plain write before it). Partner: pop()'s seq load.
-          Atomics.store(i32, cell + QUEUE.cellSeq, (pos + 1) | 0);
+          memory.store(cell + QUEUE.cellSeq, (pos + 1) | 0);
           return true;
         }
         pos = seen;
       } else if (dif < 0) {
         return false;
       } else {
-        pos = Atomics.load(i32, base + QUEUE.enqueuePos);
+        pos = memory.load(base + QUEUE.enqueuePos);
       }
     }
   }
 
   pop(): number {
-    const i32 = this.i32;
+    const { i32, memory } = this;
     const base = this.base;
     // Plain first read; see push().
     let pos = i32[base + QUEUE.dequeuePos]!;
     for (;;) {
       const cell = base + QUEUE.cells + QUEUE.cellWords * (pos & this.mask);
       // Partner: push()'s publishing seq store.
-      const seq = Atomics.load(i32, cell + QUEUE.cellSeq);
+      const seq = memory.load(cell + QUEUE.cellSeq);
       const dif = (seq - ((pos + 1) | 0)) | 0;
       if (dif === 0) {
-        const seen = Atomics.compareExchange(i32, base + QUEUE.dequeuePos, pos, (pos + 1) | 0);
+        const seen = memory.compareExchange(base + QUEUE.dequeuePos, pos, (pos + 1) | 0);
         if (seen === pos) {
           const value = i32[cell + QUEUE.cellValue]!;
           // Frees the cell for the producer one lap later. Partner: push()'s seq load.
-          Atomics.store(i32, cell + QUEUE.cellSeq, (pos + this.mask + 1) | 0);
+          memory.store(cell + QUEUE.cellSeq, (pos + this.mask + 1) | 0);
           return value;
         }
         pos = seen;
       } else if (dif < 0) {
         return -1;
       } else {
-        pos = Atomics.load(i32, base + QUEUE.dequeuePos);
+        pos = memory.load(base + QUEUE.dequeuePos);
       }
     }
   }
@@ -104,7 +107,7 @@ export class RunQueue {
 
   /** Entries claimed and not yet taken (a racy snapshot, for reports and self-checks). */
   size(): number {
-    const n = (Atomics.load(this.i32, this.base + QUEUE.enqueuePos) - Atomics.load(this.i32, this.base + QUEUE.dequeuePos)) | 0;
+    const n = (this.memory.load(this.base + QUEUE.enqueuePos) - this.memory.load(this.base + QUEUE.dequeuePos)) | 0;
     return n < 0 ? 0 : n;
   }
 }

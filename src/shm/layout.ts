@@ -9,16 +9,18 @@
  *
  * Regions, in buffer order:
  *   control   one line per control word (stop, go, ready count, idle count)
- *   pcpus     per pCPU: a line for its sleep word (written by wakers), then its counters
+ *   pcpus     per pCPU: a line for the words other pCPUs write (sleep, reschedule), then its
+ *             counters
  *   queues    per pCPU: a Vyukov bounded MPMC ring (enqueue line, dequeue line, cells)
  *   vms       per VM: a line with the directed-yield cursor
  *   vcpus     per vCPU: shared line (state, on-CPU witness), owner context, MCS node line,
- *             time scratch, counters, histograms
- *   locks     per guest lock: one line of lock words
+ *             hypervisor block, time scratch, counters, histograms
+ *   locks     per guest lock: one line of lock words and the lock's halt record
  *   memory    per guest lock: one line of guest memory the critical section updates
  */
 import type { Config } from '../config/schema.js';
 import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../stats/events.js';
+import { AtomicMemory, PlainMemory, type MemoryAccess, type SharedMemory } from './memory.js';
 
 export const LINE_BYTES = 64;
 const I32_PER_LINE = LINE_BYTES / 4;
@@ -43,10 +45,16 @@ export const CTRL_F64 = {
   stopNs: 1,
 } as const;
 
-/** Per-pCPU shared line: the sleep word. */
+/** Per-pCPU shared line: the words other pCPUs write. */
 export const PCPU_SHARED = {
   /** 0 awake, 1 asleep (or about to be). Owner stores 1 then waits; a waker CASes 1→0 and notifies. */
   sleep: 0,
+  /**
+   * Reschedule request: another pCPU sets it to 1 to ask this one to take a scheduling decision
+   * at its next step (a co-scheduling stop, a kick of the vCPU running here); the owner
+   * exchanges it back to 0 when it acts. Partner: `Scheduler.requestReschedule`.
+   */
+  resched: 1,
 } as const;
 
 /** Per-vCPU shared line. */
@@ -88,6 +96,27 @@ export const VCPU_MCS = {
   locked: 1,
 } as const;
 
+/**
+ * Per-vCPU hypervisor block (i32): the state hypervisor mechanisms keep per vCPU. Written by
+ * the vCPU's owner (the pCPU running it, or a kicker between HALTED and RUNNABLE, see
+ * hv/vcpu-state.ts); read by other pCPUs (a releaser looking for the waiter to kick) and by the
+ * end-of-run self-checks. Later mechanisms (PLE window, credits, extensions, the preempted
+ * flag) add their words here.
+ */
+export const VCPU_HV = {
+  /** Global index of the lock whose halt record the vCPU is registered in, or -1. */
+  haltLock: 0,
+  /** Absolute i32 index of the word a conditional halt waits on (see hv/hypercalls.ts). */
+  haltWord: 1,
+  /** The value the halt compares that word with, and how (`HALT_MODE`). */
+  haltValue: 2,
+  haltMode: 3,
+  /** The pCPU the vCPU last ran on: a kick queues it there. */
+  lastPcpu: 4,
+  /** 1 from a kick that woke it until its next poll of the lock (a spurious wake-up is counted then). */
+  woken: 5,
+} as const;
+
 /** Per-vCPU f64 scratch, owner-only. */
 export const VCPU_TIME = {
   /** Work units left in the current phase. */
@@ -106,6 +135,10 @@ export const VCPU_TIME = {
   waitSpins: 6,
   /** When the lock was acquired. */
   acquiredAt: 7,
+  /** When the vCPU halted (halt time starts). */
+  haltedSince: 8,
+  /** When a kick woke it, until it runs again (the kick-to-run histogram), else -1. */
+  wokenAt: 9,
 } as const;
 
 export const VM_SHARED = {
@@ -113,8 +146,14 @@ export const VM_SHARED = {
   lastBoosted: 0,
 } as const;
 
-/** Lock words (i32) on the lock's line. Each lock file names its own use of them. */
-export const LOCK_WORD = { a: 0, b: 1 } as const;
+/**
+ * Lock words (i32) on the lock's line. `a` and `b` are the algorithm's own (each lock file
+ * names its use of them). `owner` is a hint some algorithms keep for waiters (the wait target).
+ * `halted` and `wakesInFlight` are the lock's halt record (guest/halt-record.ts): how many
+ * vCPUs are registered as halting on it, and how many were chosen for a kick and have not yet
+ * polled it since.
+ */
+export const LOCK_WORD = { a: 0, b: 1, owner: 2, halted: 3, wakesInFlight: 4 } as const;
 
 /** Run queue: a line for the enqueue position, one for the dequeue position, then (seq, value) cells. */
 export const QUEUE = { enqueuePos: 0, dequeuePos: I32_PER_LINE, cells: 2 * I32_PER_LINE, cellWords: 2, cellSeq: 0, cellValue: 1 } as const;
@@ -161,8 +200,9 @@ export class Layout {
   // Offsets inside a vCPU block.
   static readonly VCPU_CTX_BYTE = LINE_BYTES;
   static readonly VCPU_MCS_BYTE = 2 * LINE_BYTES;
-  static readonly VCPU_TIME_BYTE = 3 * LINE_BYTES;
-  static readonly VCPU_COUNTERS_BYTE = 3 * LINE_BYTES + linesFor(Object.keys(VCPU_TIME).length * 8) * LINE_BYTES;
+  static readonly VCPU_HV_BYTE = 3 * LINE_BYTES;
+  static readonly VCPU_TIME_BYTE = 4 * LINE_BYTES;
+  static readonly VCPU_COUNTERS_BYTE = Layout.VCPU_TIME_BYTE + linesFor(Object.keys(VCPU_TIME).length * 8) * LINE_BYTES;
   static readonly VCPU_HIST_BYTE =
     Layout.VCPU_COUNTERS_BYTE + linesFor(VCPU_COUNTERS.length * 8) * LINE_BYTES;
 
@@ -215,6 +255,9 @@ export class Layout {
     for (const s of [this.pcpuStride, this.queueStride, this.vcpuStride])
       if (s % LINE_BYTES !== 0) throw new Error(`layout: stride ${s} is not a whole number of lines`);
     if (Object.keys(VCPU_CTX).length > I32_PER_LINE) throw new Error('layout: vCPU context exceeds its line');
+    if (Object.keys(VCPU_HV).length > I32_PER_LINE) throw new Error('layout: vCPU hypervisor block exceeds its line');
+    if (Object.keys(PCPU_SHARED).length > I32_PER_LINE) throw new Error('layout: pCPU shared words exceed their line');
+    if (Object.keys(LOCK_WORD).length > I32_PER_LINE) throw new Error('layout: lock words exceed their line');
     if (Layout.VCPU_HIST_BYTE + HISTOGRAMS.length * HISTOGRAM_BUCKETS * 8 > this.vcpuStride)
       throw new Error('layout: vCPU histograms overflow the vCPU block');
     for (let i = 1; i < regions.length; i++)
@@ -228,6 +271,9 @@ export class Layout {
   }
   pcpuSleepWord(pcpu: number): number {
     return (this.pcpuByte + pcpu * this.pcpuStride) / 4 + PCPU_SHARED.sleep;
+  }
+  pcpuReschedWord(pcpu: number): number {
+    return (this.pcpuByte + pcpu * this.pcpuStride) / 4 + PCPU_SHARED.resched;
   }
   /** Base i32 index of a run queue; add `QUEUE.*`. */
   queueBase(pcpu: number): number {
@@ -247,6 +293,10 @@ export class Layout {
   /** Base i32 index of a vCPU's MCS node; add `VCPU_MCS.*`. */
   vcpuMcsBase(vcpu: number): number {
     return (this.vcpuByte + vcpu * this.vcpuStride + Layout.VCPU_MCS_BYTE) / 4;
+  }
+  /** Base i32 index of a vCPU's hypervisor block; add `VCPU_HV.*`. */
+  vcpuHvBase(vcpu: number): number {
+    return (this.vcpuByte + vcpu * this.vcpuStride + Layout.VCPU_HV_BYTE) / 4;
   }
   /** Base i32 index of a global lock's words; add `LOCK_WORD.*`. */
   lockBase(globalLock: number): number {
@@ -280,27 +330,34 @@ export class Layout {
 }
 
 
-/** The buffer and its two views, for one scenario. Built on the main thread, attached in workers. */
+/**
+ * The buffer, its two views, and the memory-access implementation its shared structures use
+ * (shm/memory.ts: `atomics` where pCPU threads race, `plain` where one thread steps them all).
+ * Built on the main thread, attached in workers.
+ */
 export class Machine {
   readonly i32: Int32Array;
   readonly f64: Float64Array;
+  readonly memory: SharedMemory;
   constructor(
     readonly config: Config,
     readonly layout: Layout,
     readonly buffer: SharedArrayBuffer,
+    access: MemoryAccess = 'atomics',
   ) {
     if (buffer.byteLength !== layout.totalBytes)
       throw new Error(`machine: buffer holds ${buffer.byteLength} bytes, layout needs ${layout.totalBytes}`);
     this.i32 = new Int32Array(buffer);
     this.f64 = new Float64Array(buffer);
+    this.memory = access === 'plain' ? new PlainMemory(this.i32) : new AtomicMemory(this.i32);
   }
 
-  static allocate(config: Config): Machine {
+  static allocate(config: Config, access: MemoryAccess = 'atomics'): Machine {
     const layout = new Layout(config);
-    return new Machine(config, layout, new SharedArrayBuffer(layout.totalBytes));
+    return new Machine(config, layout, new SharedArrayBuffer(layout.totalBytes), access);
   }
 
   static attach(config: Config, buffer: SharedArrayBuffer): Machine {
-    return new Machine(config, new Layout(config), buffer);
+    return new Machine(config, new Layout(config), buffer, 'atomics');
   }
 }

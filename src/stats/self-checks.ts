@@ -59,7 +59,7 @@ function noVcpuLost(machine: Machine, metrics: Metrics): SelfCheck {
   if (config.mode === 'bare') return { name: 'run-queues', ok: full === 0, detail: 'bare metal: no run queues' };
   const seen = new Uint8Array(layout.vcpus);
   for (let p = 0; p < layout.pcpus; p++)
-    for (const vcpu of new RunQueue(i32, layout.queueBase(p), layout.queueCapacity).quiescentEntries()) seen[vcpu] = 1;
+    for (const vcpu of new RunQueue(machine.memory, layout.queueBase(p), layout.queueCapacity).quiescentEntries()) seen[vcpu] = 1;
   const lost: number[] = [];
   seen.forEach((s, v) => {
     if (!s) lost.push(v);

@@ -11,7 +11,8 @@ import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
 import { GUEST_PHASE } from '../../src/guest/program.js';
 import { RunQueue } from '../../src/hv/run-queue.js';
-import { Scheduler } from '../../src/hv/scheduler.js';
+import { DESCHEDULE, DESCHEDULED } from '../../src/hv/scheduler.js';
+import { RoundRobinScheduler } from '../../src/hv/schedulers/round-robin.js';
 import { isPreempted, stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
 import { CTRL, CTRL_F64, Machine, VCPU_CTX, VCPU_SHARED, VCPU_TIME } from '../../src/shm/layout.js';
 import { simulate } from '../../src/simulate.js';
@@ -387,24 +388,24 @@ describe('PcpuCore driven by hand with a fake clock', () => {
     // without popping its entry. Those stale entries must not pile up and fill the queue.
     const machine = Machine.allocate(parseScenario({ pcpus: 1, vms: [{ name: 'vm', vcpus: 2 }] }));
     initMachine(machine);
-    const scheduler = new Scheduler(machine, { wakeIdlePcpu() {} });
+    const scheduler = new RoundRobinScheduler(machine, 0, { wakeIdlePcpu() {} });
     const queue = scheduler.queues[0]!;
-    let current = scheduler.pickNext(0);
+    let current = scheduler.pickNext();
     for (let i = 0; i < 10 * machine.layout.queueCapacity; i++) {
-      const next = scheduler.directedYield(0, 0, current);
+      const next = scheduler.yieldTo(current, -1);
       expect(next).toBe(1 - current);
       // What PcpuCore's switch-out does with the yielding vCPU.
-      expect(scheduler.deschedule(0, current)).toBe(true);
+      expect(scheduler.deschedule(current, DESCHEDULE.YIELD)).toBe(DESCHEDULED.DONE);
       expect(queue.size()).toBeLessThanOrEqual(2);
       current = next;
     }
     expect(machine.f64[machine.layout.pcpuCounterBase(0) + PC.queueFull]).toBe(0);
     // The runnable vCPU is still found by an ordinary pick, once the stale entry is dropped.
-    expect(isPreempted(machine.i32, machine.layout.vcpuSharedBase(1 - current))).toBe(true);
-    expect(scheduler.deschedule(0, current)).toBe(true);
-    const picked = new Set([scheduler.pickNext(0), scheduler.pickNext(0)]);
+    expect(isPreempted(machine.memory, machine.layout.vcpuSharedBase(1 - current))).toBe(true);
+    expect(scheduler.deschedule(current, DESCHEDULE.YIELD)).toBe(DESCHEDULED.DONE);
+    const picked = new Set([scheduler.pickNext(), scheduler.pickNext()]);
     expect(picked).toEqual(new Set([0, 1]));
-    expect(scheduler.pickNext(0)).toBe(-1);
+    expect(scheduler.pickNext()).toBe(-1);
   });
 
   it('leaves a hand-driven run that passes every self-check', () => {
@@ -416,7 +417,7 @@ describe('PcpuCore driven by hand with a fake clock', () => {
     for (const check of checks) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
     expect(metrics.acquisitions).toBeGreaterThan(0);
     // Every vCPU is back in a queue, and the queue holds nothing else of note.
-    const queue = new RunQueue(d.machine.i32, d.machine.layout.queueBase(0), d.machine.layout.queueCapacity);
+    const queue = new RunQueue(d.machine.memory, d.machine.layout.queueBase(0), d.machine.layout.queueCapacity);
     const queued = new Set<number>();
     for (let v = queue.pop(); v >= 0; v = queue.pop()) queued.add(v);
     expect([...queued].sort()).toEqual([0, 1, 2]);

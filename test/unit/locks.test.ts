@@ -14,7 +14,7 @@ import { TICKET_PHASE } from '../../src/guest/locks/ticket.js';
 import { TTAS_MAX_BACKOFF } from '../../src/guest/locks/ttas.js';
 import { NotifyPolicy, NEVER_NOTIFY } from '../../src/guest/policies/notify.js';
 import { NaivePolicy } from '../../src/guest/policies/naive.js';
-import { HYPERCALL } from '../../src/guest/policies/spin-wait-policy.js';
+import { HYPERCALL } from '../../src/hv/hypercalls.js';
 import { LOCK_WORD, Machine, VCPU_CTX, VCPU_MCS } from '../../src/shm/layout.js';
 
 const STEP_NAME = ['DONE', 'SPIN', 'PROGRESS'];

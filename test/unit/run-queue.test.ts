@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/config/schema.js';
 import { initMachine } from '../../src/core/init.js';
 import { RunQueue } from '../../src/hv/run-queue.js';
+import { AtomicMemory } from '../../src/shm/memory.js';
 import { Machine, QUEUE } from '../../src/shm/layout.js';
 
 /** A queue of `capacity` cells at a non-zero base in its own buffer, with guard words around it. */
@@ -11,7 +12,7 @@ function makeQueue(capacity: number) {
   const words = QUEUE.cells + QUEUE.cellWords * capacity;
   const i32 = new Int32Array(new SharedArrayBuffer((base + words + 16) * 4));
   i32.fill(0x7eadbeef);
-  const queue = new RunQueue(i32, base, capacity);
+  const queue = new RunQueue(new AtomicMemory(i32), base, capacity);
   queue.init();
   return { i32, base, words, queue };
 }
@@ -149,7 +150,7 @@ describe('RunQueue on one thread', () => {
     const machine = Machine.allocate(parseScenario({ pcpus: 2, vms: [{ name: 'a', vcpus: 3 }, { name: 'b', vcpus: 2 }] }));
     initMachine(machine);
     const { layout } = machine;
-    const queues = [0, 1].map((p) => new RunQueue(machine.i32, layout.queueBase(p), layout.queueCapacity));
+    const queues = [0, 1].map((p) => new RunQueue(machine.memory, layout.queueBase(p), layout.queueCapacity));
     expect(queues.map((q) => q.size())).toEqual([3, 2]);
     expect([queues[0]!.pop(), queues[0]!.pop(), queues[0]!.pop(), queues[0]!.pop()]).toEqual([0, 2, 4, -1]);
     expect([queues[1]!.pop(), queues[1]!.pop(), queues[1]!.pop()]).toEqual([1, 3, -1]);

@@ -10,12 +10,12 @@ import { TtasLock } from './ttas.js';
 export function createLock(kind: LockKind, machine: Machine): SpinLock {
   switch (kind) {
     case 'tas':
-      return new TasLock(machine.i32);
+      return new TasLock(machine.memory);
     case 'ttas':
-      return new TtasLock(machine.i32);
+      return new TtasLock(machine.memory);
     case 'ticket':
-      return new TicketLock(machine.i32);
+      return new TicketLock(machine.memory);
     case 'mcs':
-      return new McsLock(machine.i32, machine.layout);
+      return new McsLock(machine.memory, machine.layout);
   }
 }

@@ -10,6 +10,7 @@
  */
 import type { Layout } from '../../shm/layout.js';
 import { LOCK_WORD, VCPU_CTX, VCPU_MCS } from '../../shm/layout.js';
+import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 export const MCS_ACQUIRE = { ENQUEUE: 0, LINK: 1, WAIT: 2 } as const;
@@ -18,22 +19,25 @@ export const MCS_RELEASE = { HANDOFF: 0, WAIT_SUCCESSOR: 1 } as const;
 export class McsLock implements SpinLock {
   readonly kind = 'mcs' as const;
   readonly fifo = true;
+  private readonly i32: Int32Array;
   constructor(
-    private readonly i32: Int32Array,
+    private readonly memory: SharedMemory,
     private readonly layout: Layout,
-  ) {}
+  ) {
+    this.i32 = memory.i32;
+  }
 
   acquireStep(lockBase: number, ctx: number, vcpu: number): number {
-    const i32 = this.i32;
+    const { i32, memory } = this;
     switch (i32[ctx + VCPU_CTX.lockPhase]) {
       case MCS_ACQUIRE.ENQUEUE: {
         const node = this.layout.vcpuMcsBase(vcpu);
         // Reset before the exchange publishes the node: a successor's LINK store and the
         // predecessor's hand-over store land after these. Partners: LINK and releaseStep.
-        Atomics.store(i32, node + VCPU_MCS.next, 0);
-        Atomics.store(i32, node + VCPU_MCS.locked, 1);
+        memory.store(node + VCPU_MCS.next, 0);
+        memory.store(node + VCPU_MCS.locked, 1);
         // Partner: the tail CAS in releaseStep (an owner with no successor).
-        const prev = Atomics.exchange(i32, lockBase + LOCK_WORD.a, vcpu + 1);
+        const prev = memory.exchange(lockBase + LOCK_WORD.a, vcpu + 1);
         if (prev === 0) return LOCK_STEP.DONE;
         i32[ctx + VCPU_CTX.lockAux] = prev;
         i32[ctx + VCPU_CTX.lockPhase] = MCS_ACQUIRE.LINK;
@@ -42,32 +46,32 @@ export class McsLock implements SpinLock {
       case MCS_ACQUIRE.LINK: {
         // Partner: the predecessor's WAIT_SUCCESSOR loop reads this.
         const prevNode = this.layout.vcpuMcsBase(i32[ctx + VCPU_CTX.lockAux]! - 1);
-        Atomics.store(i32, prevNode + VCPU_MCS.next, vcpu + 1);
+        memory.store(prevNode + VCPU_MCS.next, vcpu + 1);
         i32[ctx + VCPU_CTX.lockPhase] = MCS_ACQUIRE.WAIT;
         return LOCK_STEP.PROGRESS;
       }
       default: {
         // Partner: the predecessor's hand-over store of 0.
         const node = this.layout.vcpuMcsBase(vcpu);
-        return Atomics.load(i32, node + VCPU_MCS.locked) === 0 ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
+        return memory.load(node + VCPU_MCS.locked) === 0 ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
       }
     }
   }
 
   releaseStep(lockBase: number, ctx: number, vcpu: number): number {
-    const i32 = this.i32;
+    const { i32, memory } = this;
     const node = this.layout.vcpuMcsBase(vcpu);
-    let successor = Atomics.load(i32, node + VCPU_MCS.next);
+    let successor = memory.load(node + VCPU_MCS.next);
     if (successor === 0 && i32[ctx + VCPU_CTX.lockPhase] === MCS_RELEASE.HANDOFF) {
       // No successor visible: try to empty the queue. Partner: the exchange in ENQUEUE.
-      if (Atomics.compareExchange(i32, lockBase + LOCK_WORD.a, vcpu + 1, 0) === vcpu + 1) return LOCK_STEP.DONE;
+      if (memory.compareExchange(lockBase + LOCK_WORD.a, vcpu + 1, 0) === vcpu + 1) return LOCK_STEP.DONE;
       // Someone swapped into the tail but has not linked yet: wait for the link.
       i32[ctx + VCPU_CTX.lockPhase] = MCS_RELEASE.WAIT_SUCCESSOR;
-      successor = Atomics.load(i32, node + VCPU_MCS.next);
+      successor = memory.load(node + VCPU_MCS.next);
     }
     if (successor === 0) return LOCK_STEP.SPIN;
     // Hand over; publishes the critical section's writes. Partner: the WAIT poll in acquireStep.
-    Atomics.store(i32, this.layout.vcpuMcsBase(successor - 1) + VCPU_MCS.locked, 0);
+    memory.store(this.layout.vcpuMcsBase(successor - 1) + VCPU_MCS.locked, 0);
     return LOCK_STEP.DONE;
   }
 
@@ -83,5 +87,14 @@ export class McsLock implements SpinLock {
   isQueued(ctx: number): boolean {
     const phase = this.i32[ctx + VCPU_CTX.lockPhase];
     return phase === MCS_ACQUIRE.LINK || phase === MCS_ACQUIRE.WAIT;
+  }
+
+  waitTarget(_lockBase: number, ctx: number): number {
+    // The predecessor in the queue, whose hand-over this waiter needs (pv_wait_node's `prev`).
+    return this.isQueued(ctx) ? this.i32[ctx + VCPU_CTX.lockAux]! - 1 : -1;
+  }
+
+  isNextOwner(_lockBase: number, _waiterCtx: number, waiter: number, releaser: number): boolean {
+    return this.memory.load(this.layout.vcpuMcsBase(releaser) + VCPU_MCS.next) === waiter + 1;
   }
 }

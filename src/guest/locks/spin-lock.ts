@@ -7,6 +7,11 @@
  * business: the caller applies a spin-wait policy to every SPIN the lock reports.
  *
  * Lock word values name a vCPU as its global id + 1, so 0 always means "nobody".
+ *
+ * The wait seam: a lock names its waiter's **wait target** (the vCPU that holds it, or for a
+ * queued lock the predecessor in the queue, as Linux's `pv_wait_node(node, prev)` sees it),
+ * and after a release it tells which waiter it was handed to (`isNextOwner`), so that a
+ * paravirtual unlock can kick that one.
  */
 import type { LockKind } from '../../config/schema.js';
 
@@ -41,4 +46,16 @@ export interface SpinLock {
   certainSpins(lockBase: number, ctx: number): number;
   /** The context change of `spins` such SPIN results in a row (a backoff countdown, or nothing). */
   skipSpins(ctx: number, spins: number): void;
+  /**
+   * The vCPU a waiter in the middle of acquiring waits for: the holder, or its predecessor in
+   * the queue; -1 when unknown (the lock looks free, or the waiter has no place yet). A hint
+   * read from shared words, as a real guest reads it: it may be stale by the time it is used.
+   */
+  waitTarget(lockBase: number, ctx: number, vcpu: number): number;
+  /**
+   * Right after `releaser`'s release: whether waiter `waiter` (context `waiterCtx`) is the one
+   * the lock was handed to (FIFO locks: the next in line), or, for an unfair lock, one that may
+   * take it now (any waiter).
+   */
+  isNextOwner(lockBase: number, waiterCtx: number, waiter: number, releaser: number): boolean;
 }

@@ -4,21 +4,25 @@
  * waiter may win, so preempting a waiter costs nobody else anything.
  */
 import { LOCK_WORD } from '../../shm/layout.js';
+import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 export class TasLock implements SpinLock {
   readonly kind = 'tas' as const;
   readonly fifo = false;
-  constructor(private readonly i32: Int32Array) {}
+  private readonly i32: Int32Array;
+  constructor(private readonly memory: SharedMemory) {
+    this.i32 = memory.i32;
+  }
 
   acquireStep(lockBase: number, _ctx: number, vcpu: number): number {
     // Partner: the release store below.
-    return Atomics.compareExchange(this.i32, lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0 ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
+    return this.memory.compareExchange(lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0 ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
   }
 
   releaseStep(lockBase: number): number {
     // Publishes the critical section's plain writes to the next owner's CAS.
-    Atomics.store(this.i32, lockBase + LOCK_WORD.a, 0);
+    this.memory.store(lockBase + LOCK_WORD.a, 0);
     return LOCK_STEP.DONE;
   }
 
@@ -33,5 +37,14 @@ export class TasLock implements SpinLock {
 
   isQueued(): boolean {
     return false;
+  }
+
+  waitTarget(lockBase: number): number {
+    return this.memory.load(lockBase + LOCK_WORD.a) - 1;
+  }
+
+  isNextOwner(): boolean {
+    // Unfair: whoever polls first after the release takes it.
+    return true;
   }
 }

@@ -4,8 +4,12 @@
  * is free when a == b. FIFO: a waiter that is preempted after taking its ticket blocks every
  * waiter behind it (lock-waiter preemption).
  * Context: lockPhase 0 = no ticket yet, 1 = holding ticket `lockAux` and waiting.
+ * Wait target: word `owner` records the vCPU (id + 1) that last took the lock, a plain store
+ * (a hint for waiters, as a guest's lock debugging field would be); a ticket says nothing of
+ * who holds it.
  */
 import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
+import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 export const TICKET_PHASE = { TAKE: 0, WAIT: 1 } as const;
@@ -13,22 +17,28 @@ export const TICKET_PHASE = { TAKE: 0, WAIT: 1 } as const;
 export class TicketLock implements SpinLock {
   readonly kind = 'ticket' as const;
   readonly fifo = true;
-  constructor(private readonly i32: Int32Array) {}
+  private readonly i32: Int32Array;
+  constructor(private readonly memory: SharedMemory) {
+    this.i32 = memory.i32;
+  }
 
-  acquireStep(lockBase: number, ctx: number): number {
-    const i32 = this.i32;
+  acquireStep(lockBase: number, ctx: number, vcpu: number): number {
+    const { i32, memory } = this;
     if (i32[ctx + VCPU_CTX.lockPhase] === TICKET_PHASE.TAKE) {
-      i32[ctx + VCPU_CTX.lockAux] = Atomics.add(i32, lockBase + LOCK_WORD.a, 1);
+      i32[ctx + VCPU_CTX.lockAux] = memory.add(lockBase + LOCK_WORD.a, 1);
       i32[ctx + VCPU_CTX.lockPhase] = TICKET_PHASE.WAIT;
       return LOCK_STEP.PROGRESS;
     }
     // Partner: the owner's increment of `b` in releaseStep.
-    return Atomics.load(i32, lockBase + LOCK_WORD.b) === i32[ctx + VCPU_CTX.lockAux] ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
+    if (memory.load(lockBase + LOCK_WORD.b) !== i32[ctx + VCPU_CTX.lockAux]) return LOCK_STEP.SPIN;
+    // Plain: a hint for waiters, published by the next atomic operation.
+    i32[lockBase + LOCK_WORD.owner] = vcpu + 1;
+    return LOCK_STEP.DONE;
   }
 
   releaseStep(lockBase: number): number {
     // Only the owner writes `b`; the add publishes the critical section's writes to the next ticket.
-    Atomics.add(this.i32, lockBase + LOCK_WORD.b, 1);
+    this.memory.add(lockBase + LOCK_WORD.b, 1);
     return LOCK_STEP.DONE;
   }
 
@@ -43,5 +53,15 @@ export class TicketLock implements SpinLock {
 
   isQueued(ctx: number): boolean {
     return this.i32[ctx + VCPU_CTX.lockPhase] === TICKET_PHASE.WAIT;
+  }
+
+  waitTarget(lockBase: number, ctx: number): number {
+    if (this.i32[ctx + VCPU_CTX.lockPhase] !== TICKET_PHASE.WAIT) return -1;
+    return this.memory.load(lockBase + LOCK_WORD.owner) - 1;
+  }
+
+  isNextOwner(lockBase: number, waiterCtx: number): boolean {
+    const i32 = this.i32;
+    return i32[waiterCtx + VCPU_CTX.lockPhase] === TICKET_PHASE.WAIT && i32[waiterCtx + VCPU_CTX.lockAux] === this.memory.load(lockBase + LOCK_WORD.b);
   }
 }

@@ -9,6 +9,7 @@
  * them, and that lost race is what the backoff is for.
  */
 import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
+import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 /** Backoff window bounds, in spin iterations (Linux's arch-independent defaults are similar in spirit). */
@@ -20,10 +21,13 @@ export const TTAS_PHASE = { TEST: 0, SET: 1 } as const;
 export class TtasLock implements SpinLock {
   readonly kind = 'ttas' as const;
   readonly fifo = false;
-  constructor(private readonly i32: Int32Array) {}
+  private readonly i32: Int32Array;
+  constructor(private readonly memory: SharedMemory) {
+    this.i32 = memory.i32;
+  }
 
   acquireStep(lockBase: number, ctx: number, vcpu: number): number {
-    const i32 = this.i32;
+    const { i32, memory } = this;
     const left = i32[ctx + VCPU_CTX.backoffLeft]!;
     if (left > 0) {
       i32[ctx + VCPU_CTX.backoffLeft] = left - 1;
@@ -31,13 +35,13 @@ export class TtasLock implements SpinLock {
     }
     if (i32[ctx + VCPU_CTX.lockPhase] === TTAS_PHASE.TEST) {
       // Test: a read, so waiters do not bounce the line while the lock is held.
-      if (Atomics.load(i32, lockBase + LOCK_WORD.a) !== 0) return LOCK_STEP.SPIN;
+      if (memory.load(lockBase + LOCK_WORD.a) !== 0) return LOCK_STEP.SPIN;
       i32[ctx + VCPU_CTX.lockPhase] = TTAS_PHASE.SET;
       return LOCK_STEP.PROGRESS;
     }
     // Test-and-set. Partner: the release store.
     i32[ctx + VCPU_CTX.lockPhase] = TTAS_PHASE.TEST;
-    if (Atomics.compareExchange(i32, lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0) {
+    if (memory.compareExchange(lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0) {
       i32[ctx + VCPU_CTX.backoff] = 0;
       return LOCK_STEP.DONE;
     }
@@ -48,14 +52,14 @@ export class TtasLock implements SpinLock {
   }
 
   releaseStep(lockBase: number): number {
-    Atomics.store(this.i32, lockBase + LOCK_WORD.a, 0);
+    this.memory.store(lockBase + LOCK_WORD.a, 0);
     return LOCK_STEP.DONE;
   }
 
   certainSpins(lockBase: number, ctx: number): number {
     // A backoff pause does not look at the lock: if it is free now, only the pauses left are
     // certain, and the read after them takes it.
-    if (Atomics.load(this.i32, lockBase + LOCK_WORD.a) !== 0) return Infinity;
+    if (this.memory.load(lockBase + LOCK_WORD.a) !== 0) return Infinity;
     return this.i32[ctx + VCPU_CTX.backoffLeft]!;
   }
 
@@ -68,5 +72,14 @@ export class TtasLock implements SpinLock {
 
   isQueued(): boolean {
     return false;
+  }
+
+  waitTarget(lockBase: number): number {
+    return this.memory.load(lockBase + LOCK_WORD.a) - 1;
+  }
+
+  isNextOwner(): boolean {
+    // Unfair: whoever tests and sets first after the release takes it.
+    return true;
   }
 }

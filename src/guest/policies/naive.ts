@@ -1,5 +1,6 @@
 /** Naive spinning: spin until the lock is yours, whatever the hypervisor does meanwhile. */
-import { HYPERCALL, type SpinWaitPolicy } from './spin-wait-policy.js';
+import { HYPERCALL } from '../../hv/hypercalls.js';
+import type { SpinWaitPolicy } from './spin-wait-policy.js';
 
 export class NaivePolicy implements SpinWaitPolicy {
   readonly kind = 'naive' as const;

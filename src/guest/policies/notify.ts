@@ -6,7 +6,8 @@
  * Context: `spinsSinceNotify` counts spins since the last notification; owner-written.
  */
 import { VCPU_CTX } from '../../shm/layout.js';
-import { HYPERCALL, type SpinWaitPolicy } from './spin-wait-policy.js';
+import { HYPERCALL } from '../../hv/hypercalls.js';
+import type { SpinWaitPolicy } from './spin-wait-policy.js';
 
 export const NEVER_NOTIFY = 0xffffffff;
 

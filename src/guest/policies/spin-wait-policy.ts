@@ -1,21 +1,18 @@
 /**
  * How a waiting vCPU waits: the guest side of an enlightenment. The lock reports each spin
- * iteration; the policy sees it and may ask for a hypercall. Enlightened = naive + a policy,
- * never a second copy of a lock.
+ * iteration; the policy sees what a real one sees (the vCPU, the lock, and through the lock its
+ * wait target: the holder, or the predecessor in a queue) and may answer with a hypercall
+ * (hv/hypercalls.ts). Enlightened = naive + a policy, never a second copy of a lock.
  */
 import type { PolicyKind } from '../../config/schema.js';
 
-/** What a policy asks of the hypervisor after a spin. */
-export const HYPERCALL = {
-  NONE: 0,
-  /** Hyper-V's NotifyLongSpinWait: "I have spun a long time; run someone else". */
-  NOTIFY_LONG_SPIN_WAIT: 1,
-} as const;
-
 export interface SpinWaitPolicy {
   readonly kind: PolicyKind;
-  /** Called after every spin iteration of a vCPU (context base `ctx`); returns a `HYPERCALL` code. */
-  afterSpin(ctx: number): number;
+  /**
+   * Called after every spin iteration of vCPU `vcpu` (context base `ctx`) waiting for the lock
+   * at `lockBase`; returns a `HYPERCALL` code (HYPERCALL.NONE to spin on).
+   */
+  afterSpin(ctx: number, vcpu: number, lockBase: number): number;
   /** Called when a wait ends (the lock was acquired or released): resets the policy's state. */
   waitEnded(ctx: number): void;
   /** Spins that `afterSpin` would answer NONE to, from now (Infinity if it never asks for anything). */

@@ -1,0 +1,69 @@
+/**
+ * Putting a vCPU on a pCPU and taking it off: the context's bases cached in the core, the
+ * on-CPU witness, and the time accounting of a switch (run, steal, spin and idle time,
+ * slices), with each preemption classified: a holder preempted inside its critical section
+ * (lock-holder preemption), or a waiter preempted while it holds a place in a FIFO lock's line
+ * (lock-waiter preemption). The scheduler decides who runs and for how long; this file only
+ * carries the decision out.
+ */
+import { GUEST_PHASE } from '../guest/program.js';
+import { DESCHEDULE, DESCHEDULED } from '../hv/scheduler.js';
+import { VCPU_CTX, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
+import { PC, VC } from '../stats/events.js';
+import type { PcpuCore } from './pcpu-core.js';
+
+/** Puts `vcpu` (claimed for this pCPU) on the core at `now`, and starts its slice. */
+export function switchIn(core: PcpuCore, vcpu: number, now: number): void {
+  const { i32, f64 } = core;
+  const layout = core.machine.layout;
+  core.current = vcpu;
+  core.vm = layout.vmOfVcpu[vcpu]!;
+  core.guest = core.guests[core.vm]!;
+  core.shared = layout.vcpuSharedBase(vcpu);
+  core.ctx = layout.vcpuCtxBase(vcpu);
+  core.time = layout.vcpuTimeBase(vcpu);
+  core.counters = layout.vcpuCounterBase(vcpu);
+  // Witness for the self-check: an exchange, so two pCPUs that both think they own the vCPU
+  // see each other. Partner: the clearing write in switchOut, published by the scheduler's release.
+  if (core.memory.exchange(core.shared + VCPU_SHARED.onCpu, core.pcpu + 1) !== 0) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
+  f64[core.counters + VC.stealNs]! += now - f64[core.time + VCPU_TIME.runnableSince]!;
+  f64[core.counters + VC.slices]! += 1;
+  f64[core.time + VCPU_TIME.runningSince] = now;
+  if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.time + VCPU_TIME.waitSince] = now;
+  f64[core.pcpuCounters + PC.switches]! += 1;
+  core.scheduler.sliceStarted(vcpu, now);
+  if (core.idleSince >= 0) {
+    f64[core.pcpuCounters + PC.idleNs]! += now - core.idleSince;
+    core.idleSince = -1;
+  }
+  core.lastStepCost = 0;
+}
+
+/**
+ * Takes the current vCPU off the core at `now` for `reason` (a DESCHEDULE code): accounts its
+ * run, then hands it to the scheduler. Returns the scheduler's DESCHEDULED code.
+ */
+export function switchOut(core: PcpuCore, now: number, reason: number): number {
+  const { i32, f64 } = core;
+  const ran = now - f64[core.time + VCPU_TIME.runningSince]!;
+  f64[core.counters + VC.runNs]! += ran;
+  f64[core.pcpuCounters + PC.guestNs]! += ran;
+  if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.counters + VC.spinNs]! += now - f64[core.time + VCPU_TIME.waitSince]!;
+  if (reason === DESCHEDULE.SLICE_END) {
+    f64[core.counters + VC.preemptions]! += 1;
+    const phase = i32[core.ctx + VCPU_CTX.phase];
+    if (phase === GUEST_PHASE.INSIDE || phase === GUEST_PHASE.RELEASE) f64[core.counters + VC.lockHolderPreemptions]! += 1;
+    else if (phase === GUEST_PHASE.ACQUIRE && core.guest.lock.isQueued(core.ctx))
+      f64[core.counters + VC.lockWaiterPreemptions]! += 1;
+  }
+  f64[core.time + VCPU_TIME.runnableSince] = now;
+  const vcpu = core.current;
+  core.current = -1;
+  // Plain: the scheduler's release below orders it before the next owner's exchange in switchIn.
+  if (i32[core.shared + VCPU_SHARED.onCpu] !== core.pcpu + 1) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
+  i32[core.shared + VCPU_SHARED.onCpu] = 0;
+  // At the stop it is queued too, so that the end state can be checked: every vCPU findable.
+  const outcome = core.scheduler.deschedule(vcpu, reason, ran, now);
+  if (outcome === DESCHEDULED.NOT_OWNER) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
+  return outcome;
+}

@@ -1,0 +1,184 @@
+/**
+ * `rr`: the lock-free round-robin scheduler. Per-pCPU run queues that any pCPU can push to,
+ * work stealing when a pCPU's own queue is empty, fixed time slices, and KVM-style directed
+ * yield. No lock anywhere: a vCPU changes hands only through its state word's compare-and-swap
+ * (hv/vcpu-state.ts), a run-queue entry through the ring's (hv/run-queue.ts).
+ *
+ * Contract (besides the Scheduler interface's): a queue entry whose claim fails is stale (a
+ * directed yield took that vCPU, or it halted) and is dropped: every RUNNABLE vCPU still has
+ * exactly one entry, because every release pushes one unless the vCPU already has one (its
+ * QUEUED bit), which then is live again.
+ *
+ * Slices: `sliceUs` each; pCPU p's first slice is longer by p/P of a slice, because real
+ * pCPUs' timers are not in step, and slices that all ended together would gang-schedule a VM's
+ * vCPUs by accident and hide lock-holder preemption. A directed yield donates the rest of the
+ * yielder's slice (as KVM's yield_to does), not a fresh one: the target was taken past the run
+ * queue, so with a fresh slice the vCPUs of one VM could pass the pCPU among themselves
+ * forever and starve everyone queued on it. Bare metal: one vCPU bound per pCPU, no slices.
+ */
+import type { Machine } from '../../shm/layout.js';
+import { CTRL, VM_SHARED } from '../../shm/layout.js';
+import type { SharedMemory } from '../../shm/memory.js';
+import { PC } from '../../stats/events.js';
+import type { Platform } from '../platform.js';
+import { RunQueue } from '../run-queue.js';
+import { DESCHEDULE, DESCHEDULED, type Scheduler } from '../scheduler.js';
+import { claim, claimPopped, clearQueued, HALTED, haltRunning, isPreempted, release, releaseToQueue, RELEASED } from '../vcpu-state.js';
+
+/** KVM's kvm_vcpu_on_spin gives up after this many failed yield_to attempts. */
+export const DIRECTED_YIELD_TRIES = 3;
+
+export class RoundRobinScheduler implements Scheduler {
+  readonly queues: RunQueue[];
+  sliceEnd = Infinity;
+  private readonly memory: SharedMemory;
+  private readonly f64: Float64Array;
+  private readonly idleIndex: number;
+  private readonly pcpuCounters: number;
+  private readonly sliceNs: number;
+  private readonly bare: boolean;
+  /** Extra length of this pCPU's first slice (see the header); 0 once it has been used. */
+  private firstSliceStagger: number;
+  /** The slice end a directed yield donates to its target, or -1. */
+  private donatedSliceEnd = -1;
+
+  constructor(
+    private readonly machine: Machine,
+    private readonly pcpu: number,
+    private readonly platform: Platform,
+  ) {
+    const { layout, config } = machine;
+    this.memory = machine.memory;
+    this.f64 = machine.f64;
+    this.queues = [];
+    for (let p = 0; p < layout.pcpus; p++) this.queues.push(new RunQueue(machine.memory, layout.queueBase(p), layout.queueCapacity));
+    this.idleIndex = layout.controlWord(CTRL.idle);
+    this.pcpuCounters = layout.pcpuCounterBase(pcpu);
+    this.sliceNs = config.scheduler.sliceUs * 1000;
+    this.bare = config.mode === 'bare';
+    this.firstSliceStagger = (this.sliceNs * pcpu) / layout.pcpus;
+  }
+
+  /** Own queue first, then a steal from the others. */
+  pickNext(): number {
+    const pcpu = this.pcpu;
+    const own = this.claimFrom(this.queues[pcpu]!);
+    if (own >= 0) return own;
+    const n = this.queues.length;
+    for (let i = 1; i < n; i++) {
+      const victim = (pcpu + i) % n;
+      if (this.queues[victim]!.size() === 0) continue;
+      const stolen = this.claimFrom(this.queues[victim]!);
+      if (stolen >= 0) {
+        this.f64[this.pcpuCounters + PC.steals]! += 1;
+        return stolen;
+      }
+    }
+    return -1;
+  }
+
+  private claimFrom(queue: RunQueue): number {
+    for (;;) {
+      const vcpu = queue.pop();
+      if (vcpu < 0) return -1;
+      if (claimPopped(this.memory, this.machine.layout.vcpuSharedBase(vcpu), this.pcpu)) return vcpu;
+      // Stale entry: the vCPU was claimed directly by a directed yield, or halted. Dropped.
+    }
+  }
+
+  sliceStarted(_vcpu: number, now: number): void {
+    if (this.donatedSliceEnd >= 0) {
+      this.sliceEnd = this.donatedSliceEnd;
+      this.donatedSliceEnd = -1;
+    } else {
+      this.sliceEnd = this.bare ? Infinity : now + this.sliceNs + this.firstSliceStagger;
+    }
+    this.firstSliceStagger = 0;
+  }
+
+  sliceExpired(_vcpu: number, now: number): number {
+    const next = this.pickNext();
+    // Nobody else is runnable: the vCPU keeps the pCPU for a fresh slice.
+    if (next < 0) this.sliceEnd = now + this.sliceNs;
+    return next;
+  }
+
+  deschedule(vcpu: number, reason: number): number {
+    const memory = this.memory;
+    const shared = this.machine.layout.vcpuSharedBase(vcpu);
+    if (this.bare) return release(memory, shared, this.pcpu) ? DESCHEDULED.DONE : DESCHEDULED.NOT_OWNER;
+    let outcome: number = DESCHEDULED.DONE;
+    if (reason === DESCHEDULE.HALT) {
+      const halted = haltRunning(memory, shared, this.pcpu);
+      if (halted === HALTED.NOT_OWNER) return DESCHEDULED.NOT_OWNER;
+      if (halted === HALTED.HALTED) return DESCHEDULED.DONE;
+      // A kick came in between the halt's check and its compare-and-swap: it stays awake, queued.
+      outcome = DESCHEDULED.KICKED;
+    }
+    const released = releaseToQueue(memory, shared, this.pcpu);
+    if (released === RELEASED.NOT_OWNER) return DESCHEDULED.NOT_OWNER;
+    if (released === RELEASED.PUSH && !this.push(this.pcpu, vcpu)) clearQueued(memory, shared);
+    this.wakeAnIdlePcpu();
+    return outcome;
+  }
+
+  /**
+   * Dekker pair with the engine's sleep protocol: the release's and the push's seq-cst writes
+   * are ordered before this load, and a sleeper's idle increment before its last look at the
+   * queues, so either we see the sleeper or it sees the vCPU.
+   */
+  private wakeAnIdlePcpu(): void {
+    if (this.memory.load(this.idleIndex) > 0) this.platform.wakeIdlePcpu();
+  }
+
+  /** Pushes to `first`'s queue, else any other; false when every queue was full (a broken invariant). */
+  private push(first: number, vcpu: number): boolean {
+    const n = this.queues.length;
+    for (let i = 0; i < n; i++) {
+      if (this.queues[(first + i) % n]!.push(vcpu)) return true;
+      this.f64[this.pcpuCounters + PC.queueFull]! += 1;
+    }
+    return false;
+  }
+
+  yield(): number {
+    return this.pickNext();
+  }
+
+  /**
+   * KVM's directed yield (kvm_vcpu_on_spin) when `target` is -1: starting after the VM's last
+   * boosted vCPU, try siblings that are runnable but preempted, not `vcpu`; claim the first that
+   * can be claimed, giving up after DIRECTED_YIELD_TRIES failed claims. With a target, claim it
+   * if it is preempted.
+   */
+  yieldTo(vcpu: number, target: number): number {
+    const { layout } = this.machine;
+    const memory = this.memory;
+    let chosen = -1;
+    if (target >= 0) {
+      if (target !== vcpu && claim(memory, layout.vcpuSharedBase(target), this.pcpu)) chosen = target;
+    } else {
+      const vm = layout.vmOfVcpu[vcpu]!;
+      const { firstVcpu, vcpus } = layout.vms[vm]!;
+      const cursor = layout.vmSharedBase(vm) + VM_SHARED.lastBoosted;
+      const last = memory.load(cursor);
+      let failures = 0;
+      for (let i = 1; i <= vcpus; i++) {
+        const index = (last + i) % vcpus;
+        const candidate = firstVcpu + index;
+        if (candidate === vcpu) continue;
+        const shared = layout.vcpuSharedBase(candidate);
+        if (!isPreempted(memory, shared)) continue;
+        if (claim(memory, shared, this.pcpu)) {
+          // Racy like KVM's WRITE_ONCE(last_boosted_vcpu): a hint for fairness, not a correctness word.
+          memory.store(cursor, index);
+          chosen = candidate;
+          break;
+        }
+        if (++failures >= DIRECTED_YIELD_TRIES) break;
+      }
+    }
+    if (chosen >= 0) this.donatedSliceEnd = this.sliceEnd;
+    return chosen;
+  }
+}
