@@ -1,9 +1,11 @@
 /**
  * The hypervisor scheduler's invariants. First on real runs of the threads engine (judged by
- * counts and accounting identities, never by speed), then deterministically: one PcpuCore
+ * counts and accounting identities, never by speed or by how the host times the threads: the
+ * steal share of 2x overcommit is asserted exactly on the virtual engine, and measured on
+ * threads by the benchmark suite's overcommit group), then deterministically: one PcpuCore
  * driven by hand on the test's thread with a fake clock, the way pcpu-loop's warm-up drives it.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAllChecksOk, expectBareMetalShape, sum } from '../helpers/results.js';
 import { parseScenario, type Config } from '../../src/config/schema.js';
 import { initMachine, openRun } from '../../src/core/init.js';
@@ -37,15 +39,18 @@ describe('scheduler on real threads: 2x overcommit (2 pCPUs, 2 VMs x 2 vCPUs, 1 
       { name: 'b', vcpus: 2, workload: { locks: 4, lock: 'mcs' } },
     ],
   });
+  // One run, read (never changed) by every test below.
   let machine: Machine;
   let results: Results;
   let m: Metrics;
-
-  it('runs with every self-check ok', async () => {
+  beforeAll(async () => {
     const run = await engine.run(scenario);
     machine = run.machine;
     results = buildResults(run);
     m = results.metrics;
+  });
+
+  it('runs with every self-check ok', () => {
     expectAllChecksOk(results);
   });
 
@@ -88,22 +93,6 @@ describe('scheduler on real threads: 2x overcommit (2 pCPUs, 2 VMs x 2 vCPUs, 1 
     for (const v of m.vcpus) expect(v.runNs + v.stealNs).toBeLessThanOrEqual(span(v.id) + 1e-3);
     const switchNs = sum(m.pcpus, (p) => p.hvNs);
     expect(sum(m.vcpus, (v) => v.runNs + v.stealNs) + switchNs).toBeCloseTo(sum(m.vcpus, (v) => span(v.id)), 0);
-  });
-
-  it('keeps each vCPU\'s run + steal time close to the elapsed time', () => {
-    // What run + steal misses, against the pCPUs' mean elapsed time: its switch-in time (the
-    // pCPUs' hypervisor time is under 1% here) and the skew between the pCPU threads' starts and stops (a few
-    // ms when this 2-core host also runs the main thread). 5% of 500 ms covers them all.
-    const elapsedNs = m.elapsedMs * 1e6;
-    for (const v of m.vcpus) expect(Math.abs(v.runNs + v.stealNs - elapsedNs), `${v.vm}/${v.index}`).toBeLessThanOrEqual(0.05 * elapsedNs);
-  });
-
-  it('steals about half of the vCPUs\' time', () => {
-    // 4 always-runnable vCPUs on 2 never-idle pCPUs: steal = 4E - run - switch time - start/stop
-    // skew, run = 2E - hypervisor time, so the steal fraction is 0.5 up to the few % above.
-    const steal = sum(m.vcpus, (v) => v.stealNs) / (m.vcpus.length * m.elapsedMs * 1e6);
-    expect(steal).toBeGreaterThan(0.45);
-    expect(steal).toBeLessThan(0.55);
   });
 });
 
