@@ -19,6 +19,7 @@ const OVERRIDES = `Overrides (applied to the scenario, then validated like the f
                     bound to each pCPU, no hypervisor; applied after the other overrides)
   --slice-us N      the scheduler's time slice, in µs
   --spin-threshold N  notify policy: spins between two long-spin-wait hypercalls (default 4095)
+  --halt-threshold N  pv-halt policy: spins before a waiter halts until kicked (default 32768)
   --duration-ms N   length of the run, in ms
   --seed N          seed of the guests' random streams
   --engine ENGINE   threads (default: every pCPU a worker thread, real time) or virtual (one
@@ -56,7 +57,7 @@ cores) go to stderr.
 ${SCENARIO}
 
 ${OVERRIDES}
-  --policy POLICY   every VM's spin-wait policy: naive, notify
+  --policy POLICY   every VM's spin-wait policy: naive, notify, pv-halt
 
 Output:
   --json FILE       also write the results as JSON (format, ok, engine, config, environment,

@@ -19,6 +19,8 @@ export interface Overrides {
   readonly policy?: PolicyKind;
   /** Spins between two long-spin-wait notifications, for every VM (the notify policy's knob). */
   readonly spinThreshold?: number;
+  /** Spins before a pv-halt waiter halts, for every VM (the pv-halt policy's knob). */
+  readonly haltThreshold?: number;
   /** `bare` turns the result into bare metal with `toBareMetal`, after the other overrides. */
   readonly mode?: Mode;
   readonly sliceUs?: number;
@@ -43,7 +45,7 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
 export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (!isRecord(input)) return parseScenario(input);
   const scenario: Json = structuredClone(input);
-  const { pcpus, vms, vcpus, lock, policy, spinThreshold, mode, sliceUs, durationMs, seed, engine } = overrides;
+  const { pcpus, vms, vcpus, lock, policy, spinThreshold, haltThreshold, mode, sliceUs, durationMs, seed, engine } = overrides;
   if (pcpus !== undefined) scenario.pcpus = pcpus;
   if (durationMs !== undefined) scenario.durationMs = durationMs;
   if (seed !== undefined) scenario.seed = seed;
@@ -51,7 +53,7 @@ export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (sliceUs !== undefined) scenario.scheduler = patchObject(scenario.scheduler, { sliceUs });
   if (Array.isArray(scenario.vms)) {
     const list: unknown[] = vms !== undefined && scenario.vms.length > 0 ? copiesOf(scenario.vms[0], vms) : scenario.vms;
-    scenario.vms = list.map((vm) => patchVm(vm, { vcpus, lock, policy, spinThreshold }));
+    scenario.vms = list.map((vm) => patchVm(vm, { vcpus, lock, policy, spinThreshold, haltThreshold }));
   }
 
   const reshaped = pcpus !== undefined || vms !== undefined || vcpus !== undefined;
@@ -78,12 +80,13 @@ function numberedName(name: string, n: number): string {
   return name.slice(0, 32 - suffix.length) + suffix;
 }
 
-function patchVm(vm: unknown, patch: { vcpus?: number; lock?: LockKind; policy?: PolicyKind; spinThreshold?: number }): unknown {
+function patchVm(vm: unknown, patch: { vcpus?: number; lock?: LockKind; policy?: PolicyKind; spinThreshold?: number; haltThreshold?: number }): unknown {
   if (!isRecord(vm)) return vm;
   const out: Json = { ...vm };
   if (patch.vcpus !== undefined) out.vcpus = patch.vcpus;
   if (patch.policy !== undefined) out.policy = patch.policy;
   if (patch.spinThreshold !== undefined) out.spinThreshold = patch.spinThreshold;
+  if (patch.haltThreshold !== undefined) out.haltThreshold = patch.haltThreshold;
   if (patch.lock !== undefined) out.workload = patchObject(vm.workload, { lock: patch.lock });
   return out;
 }

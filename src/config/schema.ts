@@ -34,8 +34,11 @@ export type Distribution = z.infer<typeof distributionSchema>;
 export const LOCK_KINDS = ['tas', 'ttas', 'ticket', 'mcs'] as const;
 export type LockKind = (typeof LOCK_KINDS)[number];
 
-export const POLICY_KINDS = ['naive', 'notify'] as const;
+export const POLICY_KINDS = ['naive', 'notify', 'pv-halt'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
+
+export const SCHEDULER_POLICIES = ['rr'] as const;
+export type SchedulerPolicy = (typeof SCHEDULER_POLICIES)[number];
 
 export const NOTIFY_REACTIONS = ['yield', 'directed-yield'] as const;
 export type NotifyReaction = (typeof NOTIFY_REACTIONS)[number];
@@ -76,7 +79,9 @@ export const vmSchema = z
     policy: z
       .enum(POLICY_KINDS)
       .default('naive')
-      .describe("How a waiting vCPU spins: `naive` spins until the lock is its own; `notify` is Hyper-V's long-spin-wait notification."),
+      .describe(
+        "How a waiting vCPU spins: `naive` spins until the lock is its own; `notify` is Hyper-V's long-spin-wait notification; `pv-halt` is the Linux paravirtual spinlock's slow path (spin, then halt until the unlocker kicks).",
+      ),
     spinThreshold: z
       .number()
       .int()
@@ -84,6 +89,13 @@ export const vmSchema = z
       .max(0xffffffff)
       .default(4095)
       .describe("`notify`: spin iterations between two NotifyLongSpinWait hypercalls. Hyper-V's default is 0xFFF (4095); 0xFFFFFFFF means never notify."),
+    haltThreshold: z
+      .number()
+      .int()
+      .min(1)
+      .max(0x7fffffff)
+      .default(32768)
+      .describe("`pv-halt`: spin iterations before a waiter halts its vCPU until kicked. Linux's SPIN_THRESHOLD (1 << 15, kernel/locking/qspinlock_paravirt.h)."),
   })
   .strict()
   .describe('One virtual machine.');
@@ -91,6 +103,10 @@ export type VmConfig = z.infer<typeof vmSchema>;
 
 export const schedulerSchema = z
   .object({
+    policy: z
+      .enum(SCHEDULER_POLICIES)
+      .default('rr')
+      .describe('The hypervisor scheduler policy: `rr`, lock-free round robin over per-pCPU run queues with work stealing.'),
     sliceUs: count(10, 10_000_000)
       .default(10_000)
       .describe('Time slice of a vCPU on a pCPU, in µs. 10 ms sits between Linux CFS (~3-6 ms) and Xen credit (30 ms).'),

@@ -5,15 +5,21 @@
  * ends the step. The hot loop: it allocates nothing, keeps phase-local values in locals and
  * writes them back once, and reads no clock (times inside the step are interpolated from the
  * cost done so far, `core.nsPerCost` per cost unit).
+ *
+ * A paravirtual guest (pv-halt) does two things more, as Linux's pv spinlocks do: a waiter that
+ * polls its lock after a halt leaves the lock's halt record, and an unlocker whose lock has
+ * halted waiters kicks the one it handed the lock to; the kick ends the step (an exit).
  */
 import { GUEST_PHASE, type GuestVm } from '../guest/program.js';
 import { unitInterval, xorshift32 } from '../guest/rng.js';
 import { guestWork } from '../guest/work.js';
 import { LOCK_STEP } from '../guest/locks/spin-lock.js';
+import { findKickTarget, resumeAfterHalt } from '../guest/halt-record.js';
 import { HYPERCALL } from '../hv/hypercalls.js';
-import { VCPU_CTX, VCPU_TIME } from '../shm/layout.js';
+import { VCPU_CTX, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
 import { HIST, VC, histogramBucket } from '../stats/events.js';
 import { COST } from './costs.js';
+import { kickWaiter } from './hypercall-exit.js';
 import type { PcpuCore } from './pcpu-core.js';
 
 /**
@@ -67,6 +73,9 @@ export function runGuest(core: PcpuCore, now: number): number {
   let workDone = 0;
   let spins = 0;
   let hypercall: number = HYPERCALL.NONE;
+  const paravirtual = guest.paravirtual;
+  let kickTarget = -1;
+  let kickAt = 0;
 
   while (budget > 0) {
     if (phase === GUEST_PHASE.OUTSIDE || phase === GUEST_PHASE.INSIDE) {
@@ -98,6 +107,8 @@ export function runGuest(core: PcpuCore, now: number): number {
       budget -= COST.LOCK_STEP;
       lockSteps++;
       lastLockResult = result;
+      if (paravirtual && result !== LOCK_STEP.PROGRESS && i32[core.hv + VCPU_HV.haltLock]! >= 0)
+        resumeAfterHalt(core.machine, vcpu, counters, result === LOCK_STEP.SPIN);
       if (result === LOCK_STEP.DONE) {
         const t = now + (stepBudget - budget) * core.nsPerCost;
         if (i32[ctx + VCPU_CTX.waiting] === 1) endWait(core, t, spins);
@@ -121,7 +132,8 @@ export function runGuest(core: PcpuCore, now: number): number {
     } else if (phase === GUEST_PHASE.RELEASE) {
       if (fineSteps && budget < stepBudget) break;
       touchedLock = guest.firstLock + i32[ctx + VCPU_CTX.lock]!;
-      const result = lock.releaseStep(layout.lockBase(touchedLock), ctx, vcpu);
+      const lockBase = layout.lockBase(touchedLock);
+      const result = lock.releaseStep(lockBase, ctx, vcpu);
       budget -= COST.LOCK_STEP;
       lockSteps++;
       lastLockResult = result;
@@ -132,6 +144,13 @@ export function runGuest(core: PcpuCore, now: number): number {
         rng = xorshift32(rng);
         remaining = guest.outside.sample(unitInterval(rng));
         phase = GUEST_PHASE.OUTSIDE;
+        if (paravirtual) {
+          kickTarget = findKickTarget(core.machine, lock, touchedLock, lockBase, guest.firstVcpu, guest.vcpus, vcpu);
+          if (kickTarget >= 0) {
+            kickAt = t;
+            break;
+          }
+        }
       } else if (result === LOCK_STEP.SPIN) {
         spins++;
       }
@@ -157,6 +176,10 @@ export function runGuest(core: PcpuCore, now: number): number {
   report.spins = spins;
   report.exits = 0;
   report.lock = touchedLock;
+  if (kickTarget >= 0) {
+    kickWaiter(core, kickTarget, kickAt);
+    report.exits = 1;
+  }
   // With fine steps a failed poll is the step's only lock step: it ends the step.
   core.endedOnSpin = fineSteps && lastLockResult === LOCK_STEP.SPIN && hypercall === HYPERCALL.NONE;
   return hypercall;

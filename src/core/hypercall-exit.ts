@@ -7,11 +7,25 @@
  * yield (Xen) or a directed yield to a preempted sibling (KVM's emulation, kvm_vcpu_on_spin),
  * per `scheduler.notifyReaction`. Nobody else to run: the hypercall returns and the guest spins
  * on.
+ *
+ * Halt (pv-halt's `pv_wait`): the guest registers in its lock's halt record, then the halt is
+ * conditional: it sleeps only if the lock word still says "not your turn" (the lock wrote the
+ * condition into the vCPU's hypervisor block) and no kick is pending, which the state word's
+ * compare-and-swap decides (hv/vcpu-state.ts). A halted vCPU leaves its pCPU to the next
+ * runnable one, or the pCPU idles.
+ *
+ * Kick (pv-halt's `pv_kick`): made by the guest's unlock path inside its step (`kickWaiter`),
+ * so that the lock's release and the wake-up of the waiter it was handed to happen in the same
+ * step; it costs the sender an exit and never switches the sender out.
  */
-import { HYPERCALL } from '../hv/hypercalls.js';
-import { DESCHEDULE } from '../hv/scheduler.js';
+import { deregisterHalt, registerHalt } from '../guest/halt-record.js';
+import { haltConditionHolds, HYPERCALL } from '../hv/hypercalls.js';
+import { DESCHEDULE, KICK } from '../hv/scheduler.js';
+import { KICK_PENDING } from '../hv/vcpu-state.js';
+import { VCPU_CTX, VCPU_HV, VCPU_SHARED } from '../shm/layout.js';
 import { VC } from '../stats/events.js';
-import { STEP, type PcpuCore } from './pcpu-core.js';
+import type { PcpuCore } from './pcpu-core.js';
+import { STEP } from './step.js';
 import { switchIn, switchOut } from './switching.js';
 
 /** Handles the pending hypercall at `now`; returns the step's STEP code. */
@@ -28,6 +42,8 @@ export function handleHypercall(core: PcpuCore, now: number): number {
   switch (code) {
     case HYPERCALL.NOTIFY_LONG_SPIN_WAIT:
       return notifyLongSpinWait(core, now);
+    case HYPERCALL.HALT:
+      return halt(core, now);
     default:
       throw new Error(`pCPU ${core.pcpu}: unknown hypercall ${code}`);
   }
@@ -51,4 +67,43 @@ function notifyLongSpinWait(core: PcpuCore, now: number): number {
   switchOut(core, now, DESCHEDULE.YIELD);
   switchIn(core, next, now);
   return STEP.SWITCHED;
+}
+
+function halt(core: PcpuCore, now: number): number {
+  const { i32, memory, machine } = core;
+  const vcpu = core.current;
+  const lock = core.guest.firstLock + i32[core.ctx + VCPU_CTX.lock]!;
+  const lockBase = machine.layout.lockBase(lock);
+  const hv = core.hv;
+  if (!core.guest.lock.haltOn(lockBase, core.ctx, vcpu, hv)) return STEP.RAN;
+  // Register first, then look at the lock word: the Dekker pair with the unlocker (guest/halt-record.ts).
+  registerHalt(machine, vcpu, lock);
+  const holds = haltConditionHolds(i32[hv + VCPU_HV.haltMode]!, memory.load(i32[hv + VCPU_HV.haltWord]!), i32[hv + VCPU_HV.haltValue]!);
+  const state = core.shared + VCPU_SHARED.state;
+  if (!holds || (memory.load(state) & KICK_PENDING) !== 0) {
+    // No sleep: the lock moved on, or a kick came first (consumed here, as the halt would).
+    memory.and(state, ~KICK_PENDING);
+    deregisterHalt(machine, vcpu);
+    return STEP.RAN;
+  }
+  core.f64[core.counters + VC.halts]! += 1;
+  core.switchStartedAt = now;
+  switchOut(core, now, DESCHEDULE.HALT);
+  const next = core.scheduler.pickNext(now);
+  if (next < 0) {
+    core.idleSince = now;
+    return STEP.IDLE;
+  }
+  switchIn(core, next, now);
+  return STEP.SWITCHED;
+}
+
+/**
+ * The unlock path's kick of `target` at `now`, from the guest running on `core`: counted on the
+ * sender, handled by the scheduler at once.
+ */
+export function kickWaiter(core: PcpuCore, target: number, now: number): void {
+  const f64 = core.f64;
+  f64[core.counters + VC.kicks]! += 1;
+  if (core.scheduler.kick(target, now) !== KICK.WOKEN) f64[core.counters + VC.kicksNotHalted]! += 1;
 }

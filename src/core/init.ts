@@ -10,7 +10,7 @@ import { RunQueue } from '../hv/run-queue.js';
 import { QUEUED, VCPU_STATE } from '../hv/vcpu-state.js';
 import type { Machine } from '../shm/layout.js';
 import { VC } from '../stats/events.js';
-import { CTRL_F64, VCPU_CTX, VCPU_SHARED, VCPU_TIME, VM_SHARED } from '../shm/layout.js';
+import { CTRL_F64, VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME, VM_SHARED } from '../shm/layout.js';
 
 export function initMachine(machine: Machine): void {
   const { i32, layout, config } = machine;
@@ -23,6 +23,10 @@ export function initMachine(machine: Machine): void {
   for (const vm of layout.vms) i32[layout.vmSharedBase(vm.index) + VM_SHARED.lastBoosted] = 0;
   for (let v = 0; v < layout.vcpus; v++) {
     const ctx = layout.vcpuCtxBase(v);
+    const hv = layout.vcpuHvBase(v);
+    i32[hv + VCPU_HV.haltLock] = -1;
+    i32[hv + VCPU_HV.lastPcpu] = v % layout.pcpus;
+    machine.f64[layout.vcpuTimeBase(v) + VCPU_TIME.wokenAt] = -1;
     i32[ctx + VCPU_CTX.phase] = GUEST_PHASE.START;
     i32[ctx + VCPU_CTX.rng] = seedFor(config.seed, v);
     i32[ctx + VCPU_CTX.work] = seedFor(config.seed ^ 0x5bd1e995, v);

@@ -30,35 +30,10 @@ import { COST } from './costs.js';
 import { makePrivateSteps, skippableSpins, skipSpins, stepIsPrivate } from './fast-forward.js';
 import { runGuest } from './guest-interpreter.js';
 import { handleHypercall } from './hypercall-exit.js';
+import { STEP, type StepReport } from './step.js';
 import { switchIn, switchOut } from './switching.js';
 
-/** What a step did, for the engine. */
-export const STEP = {
-  /** Ran guest code, or handled an exit without a switch. */
-  RAN: 0,
-  /** Put a vCPU on the pCPU: the engine calls `switchDone` with a fresh clock value. */
-  SWITCHED: 1,
-  /** Nothing to run: the engine may sleep until woken. */
-  IDLE: 2,
-} as const;
-
-/**
- * What the last RAN step did, for an engine that charges time by cost (the virtual engine).
- * Written by the guest run and by the hypercall exit, not by switches (an engine charges
- * SWITCHED and IDLE steps by their kind), so the switch path pays nothing for it.
- */
-export interface StepReport {
-  /** Guest work units executed. */
-  workUnits: number;
-  /** Lock steps (atomic operations or polls), spins included. */
-  lockSteps: number;
-  /** Lock steps that were spin iterations. */
-  spins: number;
-  /** Hypercall exits handled (0 or 1). */
-  exits: number;
-  /** Global index of the lock the step's last lock step worked on, or -1. */
-  lock: number;
-}
+export { STEP, type StepReport } from './step.js';
 
 export interface CoreOptions {
   /** Refine the ns-per-cost-unit estimate from the real time steps take (threads engine). */
@@ -92,6 +67,7 @@ export class PcpuCore {
   guest!: GuestVm;
   shared = 0;
   ctx = 0;
+  hv = 0;
   time = 0;
   counters = 0;
   /** A hypercall the guest made in the last step, handled at the start of the next. */

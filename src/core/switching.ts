@@ -8,8 +8,8 @@
  */
 import { GUEST_PHASE } from '../guest/program.js';
 import { DESCHEDULE, DESCHEDULED } from '../hv/scheduler.js';
-import { VCPU_CTX, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
-import { PC, VC } from '../stats/events.js';
+import { VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
+import { HIST, PC, VC, histogramBucket } from '../stats/events.js';
 import type { PcpuCore } from './pcpu-core.js';
 
 /** Puts `vcpu` (claimed for this pCPU) on the core at `now`, and starts its slice. */
@@ -21,6 +21,7 @@ export function switchIn(core: PcpuCore, vcpu: number, now: number): void {
   core.guest = core.guests[core.vm]!;
   core.shared = layout.vcpuSharedBase(vcpu);
   core.ctx = layout.vcpuCtxBase(vcpu);
+  core.hv = layout.vcpuHvBase(vcpu);
   core.time = layout.vcpuTimeBase(vcpu);
   core.counters = layout.vcpuCounterBase(vcpu);
   // Witness for the self-check: an exchange, so two pCPUs that both think they own the vCPU
@@ -28,6 +29,14 @@ export function switchIn(core: PcpuCore, vcpu: number, now: number): void {
   if (core.memory.exchange(core.shared + VCPU_SHARED.onCpu, core.pcpu + 1) !== 0) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
   f64[core.counters + VC.stealNs]! += now - f64[core.time + VCPU_TIME.runnableSince]!;
   f64[core.counters + VC.slices]! += 1;
+  // Witness for the self-check: a halted vCPU is never picked. Partner: the halt's mark and the kicker's clearing of it.
+  if (i32[core.hv + VCPU_HV.asleep] === 1) f64[core.pcpuCounters + PC.haltedPicks]! += 1;
+  i32[core.hv + VCPU_HV.lastPcpu] = core.pcpu;
+  const wokenAt = f64[core.time + VCPU_TIME.wokenAt]!;
+  if (wokenAt >= 0) {
+    f64[layout.vcpuHistogramBase(vcpu, HIST.wakeNs) + histogramBucket(now - wokenAt)]! += 1;
+    f64[core.time + VCPU_TIME.wokenAt] = -1;
+  }
   f64[core.time + VCPU_TIME.runningSince] = now;
   if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.time + VCPU_TIME.waitSince] = now;
   f64[core.pcpuCounters + PC.switches]! += 1;
@@ -57,6 +66,10 @@ export function switchOut(core: PcpuCore, now: number, reason: number): number {
       f64[core.counters + VC.lockWaiterPreemptions]! += 1;
   }
   f64[core.time + VCPU_TIME.runnableSince] = now;
+  if (reason === DESCHEDULE.HALT) {
+    f64[core.time + VCPU_TIME.haltedSince] = now;
+    i32[core.hv + VCPU_HV.asleep] = 1;
+  }
   const vcpu = core.current;
   core.current = -1;
   // Plain: the scheduler's release below orders it before the next owner's exchange in switchIn.

@@ -44,8 +44,9 @@ const WARM_UP_ROUNDS = 3000;
  * scenario (one pCPU, tiny slices), so that the same classes reach the same call sites.
  */
 function warmUp(machine: Machine): void {
-  // Notify after every spin, so the hypercall path (yield or directed yield) warms up too.
-  const vms = machine.config.vms.map((vm) => ({ ...structuredClone(vm), spinThreshold: 1 }));
+  // Notify or halt after every spin, so the hypercall paths (yield or directed yield; halt and
+  // kick) warm up too.
+  const vms = machine.config.vms.map((vm) => ({ ...structuredClone(vm), spinThreshold: 1, haltThreshold: 1 }));
   const config = parseScenario({ ...structuredClone(machine.config), vms, pcpus: 1, mode: 'virtualized', scheduler: { ...machine.config.scheduler, sliceUs: 10 } });
   const scratch = Machine.allocate(config);
   initMachine(scratch);

@@ -31,6 +31,14 @@ export class GuestVm {
   readonly inside: Sampler;
   readonly firstLock: number;
   readonly locks: number;
+  /** The VM's vCPUs are global ids firstVcpu .. firstVcpu + vcpus - 1. */
+  readonly firstVcpu: number;
+  readonly vcpus: number;
+  /**
+   * The guest runs paravirtual spinlocks (pv-halt): waiters may halt, so its unlock path looks
+   * at the lock's halt record and kicks, and its waiters leave the record when they poll again.
+   */
+  readonly paravirtual: boolean;
   /** Probability of the hot lock (lock 0); -1 when the choice is uniform. */
   readonly hotLockFraction: number;
 
@@ -41,6 +49,9 @@ export class GuestVm {
     this.inside = new Sampler(config.workload.insideUnits);
     this.firstLock = vm.firstLock;
     this.locks = vm.locks;
+    this.firstVcpu = vm.firstVcpu;
+    this.vcpus = vm.vcpus;
+    this.paravirtual = this.policy.kind === 'pv-halt';
     this.hotLockFraction = config.workload.lockChoice === 'skewed' && vm.locks > 1 ? config.workload.hotLockFraction : -1;
   }
 

@@ -42,6 +42,16 @@ export const DESCHEDULED = {
   NOT_OWNER: 2,
 } as const;
 
+/** What `kick` found. */
+export const KICK = {
+  /** The target was halted: it is runnable now (and an idle pCPU woken, if one sleeps). */
+  WOKEN: 0,
+  /** The target was running: its next halt returns at once. */
+  PENDING: 1,
+  /** The target was runnable already: nothing to do. */
+  NOT_HALTED: 2,
+} as const;
+
 export interface Scheduler {
   /** Next vCPU for this pCPU, claimed, or -1 when there is none. */
   pickNext(now: number): number;
@@ -64,4 +74,6 @@ export interface Scheduler {
    * -1. The target runs for the rest of the yielder's slice.
    */
   yieldTo(vcpu: number, target: number, now: number): number;
+  /** Wakes `target` (a kick): a KICK code. A woken vCPU is runnable and findable, and an idle pCPU is woken if one sleeps. */
+  kick(target: number, now: number): number;
 }

@@ -2,7 +2,8 @@
  * One run's results for the terminal, within 100 columns: what ran, a row per VM (and `all`
  * when there are several), the pCPUs, and the self-checks.
  */
-import type { PcpuMetrics } from '../stats/metrics.js';
+import { PCPU_COUNTERS, type PcpuCounterName } from '../stats/events.js';
+import type { PcpuCounters, PcpuMetrics } from '../stats/metrics.js';
 import type { Results } from '../stats/results.js';
 import {
   ACQ_PER_SEC,
@@ -66,25 +67,16 @@ export function runColumnsHelp(): string {
   return `Columns, one row per VM:\n${describeColumns(RUN_VM_COLUMNS)}\n\nColumns, one row per pCPU:\n${describeColumns(PCPU_COLUMNS)}`;
 }
 
-/** Every pCPU in one row: fractions of the summed elapsed time, counts summed. */
+/** Every pCPU in one row: every counter summed, fractions of the summed elapsed time. */
 function allPcpus(pcpus: readonly PcpuMetrics[]): PcpuMetrics {
-  const total = (pick: (p: PcpuMetrics) => number) => pcpus.reduce((s, p) => s + pick(p), 0);
-  const elapsed = total((p) => p.elapsedNs);
-  const share = (ns: number) => (elapsed > 0 ? ns / elapsed : 0);
+  const total = (name: PcpuCounterName) => pcpus.reduce((s, p) => s + p[name], 0);
+  const counters = Object.fromEntries(PCPU_COUNTERS.map((c) => [c.name, total(c.name)])) as PcpuCounters;
+  const share = (ns: number) => (counters.elapsedNs > 0 ? ns / counters.elapsedNs : 0);
   return {
     id: -1,
-    guestNs: total((p) => p.guestNs),
-    idleNs: total((p) => p.idleNs),
-    hvNs: total((p) => p.hvNs),
-    elapsedNs: elapsed,
-    switches: total((p) => p.switches),
-    steals: total((p) => p.steals),
-    steps: total((p) => p.steps),
-    sleeps: total((p) => p.sleeps),
-    doubleRuns: total((p) => p.doubleRuns),
-    queueFull: total((p) => p.queueFull),
-    guestFraction: share(total((p) => p.guestNs)),
-    hvFraction: share(total((p) => p.hvNs)),
-    idleFraction: share(total((p) => p.idleNs)),
+    ...counters,
+    guestFraction: share(counters.guestNs),
+    hvFraction: share(counters.hvNs),
+    idleFraction: share(counters.idleNs),
   };
 }

@@ -82,8 +82,8 @@ export const VCPU_CTX = {
   rng: 6,
   /** Guest work loop accumulator, kept so the work cannot be optimised away. */
   work: 7,
-  /** Spins since the last NotifyLongSpinWait (spin-wait policy state). */
-  spinsSinceNotify: 8,
+  /** Spins since the spin-wait policy last acted (a NotifyLongSpinWait, a halt), or since the wait began. */
+  policySpins: 8,
   /** 1 while waiting for a lock (spin time is being measured). */
   waiting: 9,
 } as const;
@@ -115,6 +115,8 @@ export const VCPU_HV = {
   lastPcpu: 4,
   /** 1 from a kick that woke it until its next poll of the lock (a spurious wake-up is counted then). */
   woken: 5,
+  /** 1 while halted (set by the halting owner, cleared by the kicker): the witness that no halted vCPU is run. */
+  asleep: 6,
 } as const;
 
 /** Per-vCPU f64 scratch, owner-only. */

@@ -25,6 +25,12 @@ export const VCPU_COUNTERS = [
   { name: 'notifications', unit: 'count', meaning: 'NotifyLongSpinWait hypercalls issued' },
   { name: 'yields', unit: 'count', meaning: 'times the vCPU gave up its pCPU before its slice ended' },
   { name: 'directedYields', unit: 'count', meaning: 'yields that handed the pCPU straight to a preempted sibling vCPU' },
+  { name: 'halts', unit: 'count', meaning: 'conditional halts (pv-halt): the vCPU went to sleep until kicked' },
+  { name: 'haltNs', unit: 'ns', meaning: 'time halted: neither running nor runnable' },
+  { name: 'kicks', unit: 'count', meaning: 'kick hypercalls issued by the vCPU as it released a lock a halted waiter waited for' },
+  { name: 'kicksNotHalted', unit: 'count', meaning: 'kicks whose target was not halted (running: its next halt returns at once; or already runnable)' },
+  { name: 'wakeUps', unit: 'count', meaning: 'times a kick woke the vCPU from a halt' },
+  { name: 'spuriousWakeUps', unit: 'count', meaning: 'wake-ups after which the vCPU\'s next poll still found the lock taken' },
 ] as const satisfies readonly CounterDef[];
 
 /** Per-pCPU counters. Written only by that pCPU's thread. */
@@ -39,6 +45,8 @@ export const PCPU_COUNTERS = [
   { name: 'sleeps', unit: 'count', meaning: 'times the pCPU slept on Atomics.wait for lack of work' },
   { name: 'doubleRuns', unit: 'count', meaning: 'witness violations: a vCPU found on two pCPUs at once (a broken invariant)' },
   { name: 'queueFull', unit: 'count', meaning: 'pushes refused by a full run queue (a broken invariant)' },
+  { name: 'haltedPicks', unit: 'count', meaning: 'vCPUs switched in while marked halted (a broken invariant)' },
+  { name: 'haltRaces', unit: 'count', meaning: 'halts a kick overtook between the condition check and the sleep: the vCPU stayed awake (threads engine)' },
 ] as const satisfies readonly CounterDef[];
 
 /** Log2 histograms kept per vCPU: bucket b counts values v with floor(log2(v + 1)) = b. */
@@ -46,6 +54,7 @@ export const HISTOGRAMS = [
   { name: 'waitSpins', unit: 'iterations', meaning: 'spin iterations per contended lock acquisition' },
   { name: 'waitNs', unit: 'ns', meaning: 'time from the first failed poll to owning the lock' },
   { name: 'holdNs', unit: 'ns', meaning: 'time from owning the lock to releasing it' },
+  { name: 'wakeNs', unit: 'ns', meaning: 'time from the kick that woke a halted vCPU to its running again' },
 ] as const satisfies readonly CounterDef[];
 
 export const HISTOGRAM_BUCKETS = 48;

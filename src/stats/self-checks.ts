@@ -5,7 +5,8 @@
 import { stateCode, VCPU_STATE } from '../hv/vcpu-state.js';
 import type { Machine } from '../shm/layout.js';
 import { RunQueue } from '../hv/run-queue.js';
-import { VCPU_SHARED } from '../shm/layout.js';
+import { LOCK_WORD, VCPU_HV, VCPU_SHARED } from '../shm/layout.js';
+import { haltConditionHolds } from '../hv/hypercalls.js';
 import type { Metrics } from './metrics.js';
 
 export interface SelfCheck {
@@ -20,7 +21,16 @@ export interface RunTiming {
 }
 
 export function selfChecks(machine: Machine, metrics: Metrics, timing: RunTiming): SelfCheck[] {
-  return [mutualExclusion(machine, metrics), singlePcpu(machine, metrics), noVcpuLost(machine, metrics), everyVcpuRan(machine, metrics), endedInTime(machine, timing)];
+  return [
+    mutualExclusion(machine, metrics),
+    singlePcpu(machine, metrics),
+    noVcpuLost(machine, metrics),
+    everyVcpuRan(machine, metrics),
+    endedInTime(machine, timing),
+    haltedNeverRun(metrics),
+    noLostWakeUp(machine),
+    kicksAccounted(machine, metrics),
+  ];
 }
 
 /** Guest memory totals equal the acquisitions: no critical section's update was lost. */
@@ -43,7 +53,8 @@ function singlePcpu(machine: Machine, metrics: Metrics): SelfCheck {
   const stuck: number[] = [];
   for (let v = 0; v < layout.vcpus; v++) {
     const shared = layout.vcpuSharedBase(v);
-    if (i32[shared + VCPU_SHARED.onCpu] !== 0 || stateCode(i32[shared + VCPU_SHARED.state]!) !== VCPU_STATE.RUNNABLE) stuck.push(v);
+    const code = stateCode(i32[shared + VCPU_SHARED.state]!);
+    if (i32[shared + VCPU_SHARED.onCpu] !== 0 || (code !== VCPU_STATE.RUNNABLE && code !== VCPU_STATE.HALTED)) stuck.push(v);
   }
   const ok = violations === 0 && stuck.length === 0;
   const detail = ok
@@ -61,14 +72,18 @@ function noVcpuLost(machine: Machine, metrics: Metrics): SelfCheck {
   for (let p = 0; p < layout.pcpus; p++)
     for (const vcpu of new RunQueue(machine.memory, layout.queueBase(p), layout.queueCapacity).quiescentEntries()) seen[vcpu] = 1;
   const lost: number[] = [];
+  let halted = 0;
   seen.forEach((s, v) => {
-    if (!s) lost.push(v);
+    // A halted vCPU is in no queue by design; the wake-up check judges it.
+    if (stateCode(i32[layout.vcpuSharedBase(v) + VCPU_SHARED.state]!) === VCPU_STATE.HALTED) halted++;
+    else if (!s) lost.push(v);
   });
   const ok = full === 0 && lost.length === 0;
+  const queued = halted > 0 ? `all ${layout.vcpus - halted} runnable vCPUs queued at the end (${halted} halted)` : `all ${layout.vcpus} vCPUs queued at the end`;
   return {
     name: 'run-queues',
     ok,
-    detail: ok ? `all ${layout.vcpus} vCPUs queued at the end` : `${full} pushes found a queue full; vCPUs in no queue: [${lost.slice(0, 10).join(', ')}]`,
+    detail: ok ? queued : `${full} pushes found a queue full; vCPUs in no queue: [${lost.slice(0, 10).join(', ')}]`,
   };
 }
 
@@ -93,4 +108,70 @@ function endedInTime(machine: Machine, timing: RunTiming): SelfCheck {
   const ok = timing.wallMs <= limit;
   const clock = machine.config.engine === 'virtual' ? 'virtual' : 'wall-clock';
   return { name: 'ended-in-time', ok, detail: `ran ${timing.wallMs.toFixed(1)} ms of ${clock} time; limit ${limit} ms (duration + ${timing.graceMs} ms grace)` };
+}
+
+/** No halted vCPU was ever switched in (the witness each halt sets and each wake-up clears). */
+function haltedNeverRun(metrics: Metrics): SelfCheck {
+  const picks = metrics.pcpus.reduce((s, p) => s + p.haltedPicks, 0);
+  const halts = metrics.vcpus.reduce((s, v) => s + v.halts, 0);
+  return {
+    name: 'halted-never-run',
+    ok: picks === 0,
+    detail: picks === 0 ? `no halted vCPU was switched in (${halts} halts)` : `${picks} switches put a halted vCPU on a pCPU`,
+  };
+}
+
+/**
+ * No wake-up was lost: every vCPU still halted at the end sleeps on a condition that still
+ * holds (its turn has not come), or, for an unfair lock, the lock is free only because a woken
+ * waiter of it is on its way (it will kick the next one when it releases).
+ */
+function noLostWakeUp(machine: Machine): SelfCheck {
+  const { i32, layout, config } = machine;
+  const lost: string[] = [];
+  let halted = 0;
+  for (const vm of layout.vms) {
+    const fifo = config.vms[vm.index]!.workload.lock === 'ticket' || config.vms[vm.index]!.workload.lock === 'mcs';
+    for (let v = vm.firstVcpu; v < vm.firstVcpu + vm.vcpus; v++) {
+      const code = stateCode(i32[layout.vcpuSharedBase(v) + VCPU_SHARED.state]!);
+      if (code === VCPU_STATE.WAKING) lost.push(`${vm.name}/${v - vm.firstVcpu}: left half woken`);
+      if (code !== VCPU_STATE.HALTED) continue;
+      halted++;
+      const hv = layout.vcpuHvBase(v);
+      const lock = i32[hv + VCPU_HV.haltLock]!;
+      if (lock < 0) {
+        lost.push(`${vm.name}/${v - vm.firstVcpu}: halted on no lock`);
+        continue;
+      }
+      if (haltConditionHolds(i32[hv + VCPU_HV.haltMode]!, i32[i32[hv + VCPU_HV.haltWord]!]!, i32[hv + VCPU_HV.haltValue]!)) continue;
+      if (!fifo && i32[layout.lockBase(lock) + LOCK_WORD.wakesInFlight]! > 0) continue;
+      lost.push(`${vm.name}/${v - vm.firstVcpu}: its turn came on lock ${lock - vm.firstLock} and no kick woke it`);
+    }
+  }
+  return {
+    name: 'no-lost-wake-up',
+    ok: lost.length === 0,
+    detail: lost.length === 0 ? `every vCPU halted at the end (${halted}) still waits for its turn` : lost.slice(0, 5).join('; '),
+  };
+}
+
+/** Every kick woke a halted vCPU or found it awake; every halt ended in a wake-up, is still asleep, or was overtaken by a kick. */
+function kicksAccounted(machine: Machine, metrics: Metrics): SelfCheck {
+  const { i32, layout } = machine;
+  const sum = (pick: (v: Metrics['vcpus'][number]) => number) => metrics.vcpus.reduce((s, v) => s + pick(v), 0);
+  const kicks = sum((v) => v.kicks);
+  const wakeUps = sum((v) => v.wakeUps);
+  const notHalted = sum((v) => v.kicksNotHalted);
+  const halts = sum((v) => v.halts);
+  const races = metrics.pcpus.reduce((s, p) => s + p.haltRaces, 0);
+  let asleep = 0;
+  for (let v = 0; v < layout.vcpus; v++) if (stateCode(i32[layout.vcpuSharedBase(v) + VCPU_SHARED.state]!) === VCPU_STATE.HALTED) asleep++;
+  const ok = kicks === wakeUps + notHalted && halts === wakeUps + asleep + races;
+  return {
+    name: 'kicks-accounted',
+    ok,
+    detail: ok
+      ? `${kicks} kicks = ${wakeUps} wake-ups + ${notHalted} to vCPUs not halted; ${halts} halts = wake-ups + ${asleep} still halted + ${races} overtaken`
+      : `${kicks} kicks, ${wakeUps} wake-ups, ${notHalted} kicks to vCPUs not halted; ${halts} halts, ${asleep} still halted, ${races} overtaken: they do not add up`,
+  };
 }

@@ -491,7 +491,7 @@ describe('notify spin-wait policy', () => {
     for (let spin = 0; spin < 100_000; spin++) if (policy.afterSpin(ctx) !== HYPERCALL.NONE) notifications++;
     expect(notifications).toBe(0);
     // Jump to the edge of the 32-bit counter instead of spinning 2^32 times.
-    machine.i32[ctx + VCPU_CTX.spinsSinceNotify] = 0xfffffffd | 0;
+    machine.i32[ctx + VCPU_CTX.policySpins] = 0xfffffffd | 0;
     for (let spin = 0; spin < 10; spin++) expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NONE);
   });
 
@@ -499,11 +499,11 @@ describe('notify spin-wait policy', () => {
     const threshold = 0xfffffffe;
     const { machine, ctx, policy } = setup(threshold);
     // Three spins short of the threshold.
-    machine.i32[ctx + VCPU_CTX.spinsSinceNotify] = (threshold - 3) | 0;
+    machine.i32[ctx + VCPU_CTX.policySpins] = (threshold - 3) | 0;
     expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NONE);
     expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NONE);
     expect(policy.afterSpin(ctx)).toBe(HYPERCALL.NOTIFY_LONG_SPIN_WAIT);
-    expect(machine.i32[ctx + VCPU_CTX.spinsSinceNotify]).toBe(0);
+    expect(machine.i32[ctx + VCPU_CTX.policySpins]).toBe(0);
   });
 
   it('naive policy never asks for a hypercall', () => {

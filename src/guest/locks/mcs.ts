@@ -9,7 +9,8 @@
  * `lockAux` holds the predecessor (id + 1) between ENQUEUE and LINK.
  */
 import type { Layout } from '../../shm/layout.js';
-import { LOCK_WORD, VCPU_CTX, VCPU_MCS } from '../../shm/layout.js';
+import { HALT_MODE } from '../../hv/hypercalls.js';
+import { LOCK_WORD, VCPU_CTX, VCPU_HV, VCPU_MCS } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
@@ -96,5 +97,16 @@ export class McsLock implements SpinLock {
 
   isNextOwner(_lockBase: number, _waiterCtx: number, waiter: number, releaser: number): boolean {
     return this.memory.load(this.layout.vcpuMcsBase(releaser) + VCPU_MCS.next) === waiter + 1;
+  }
+
+  haltOn(_lockBase: number, ctx: number, vcpu: number, hvBase: number): boolean {
+    const i32 = this.i32;
+    // Only a linked waiter can sleep: its predecessor's hand-over is what a kick follows.
+    if (i32[ctx + VCPU_CTX.lockPhase] !== MCS_ACQUIRE.WAIT) return false;
+    // Sleep until the predecessor clears my node's flag (pv_wait_node).
+    i32[hvBase + VCPU_HV.haltWord] = this.layout.vcpuMcsBase(vcpu) + VCPU_MCS.locked;
+    i32[hvBase + VCPU_HV.haltValue] = 0;
+    i32[hvBase + VCPU_HV.haltMode] = HALT_MODE.UNTIL_EQUAL;
+    return true;
   }
 }

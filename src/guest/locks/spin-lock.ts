@@ -58,4 +58,11 @@ export interface SpinLock {
    * take it now (any waiter).
    */
   isNextOwner(lockBase: number, waiterCtx: number, waiter: number, releaser: number): boolean;
+  /**
+   * A waiter about to halt (pv-halt): writes its conditional halt, "sleep until it is my turn",
+   * into the vCPU's hypervisor block at `hvBase` (VCPU_HV.haltWord, haltValue, haltMode; see
+   * hv/hypercalls.ts) and returns true; or returns false when this waiter cannot sleep now
+   * (it holds no place that a release would hand the lock to).
+   */
+  haltOn(lockBase: number, ctx: number, vcpu: number, hvBase: number): boolean;
 }

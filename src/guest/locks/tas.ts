@@ -3,7 +3,8 @@
  * Contract: word `a` holds the owner's vCPU id + 1, or 0 when free. Unfair, not FIFO: any
  * waiter may win, so preempting a waiter costs nobody else anything.
  */
-import { LOCK_WORD } from '../../shm/layout.js';
+import { HALT_MODE } from '../../hv/hypercalls.js';
+import { LOCK_WORD, VCPU_HV } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
@@ -45,6 +46,15 @@ export class TasLock implements SpinLock {
 
   isNextOwner(): boolean {
     // Unfair: whoever polls first after the release takes it.
+    return true;
+  }
+
+  haltOn(lockBase: number, _ctx: number, _vcpu: number, hvBase: number): boolean {
+    // Sleep until the lock word says free.
+    const i32 = this.i32;
+    i32[hvBase + VCPU_HV.haltWord] = lockBase + LOCK_WORD.a;
+    i32[hvBase + VCPU_HV.haltValue] = 0;
+    i32[hvBase + VCPU_HV.haltMode] = HALT_MODE.UNTIL_EQUAL;
     return true;
   }
 }

@@ -8,7 +8,8 @@
  * (a hint for waiters, as a guest's lock debugging field would be); a ticket says nothing of
  * who holds it.
  */
-import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
+import { HALT_MODE } from '../../hv/hypercalls.js';
+import { LOCK_WORD, VCPU_CTX, VCPU_HV } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
@@ -63,5 +64,15 @@ export class TicketLock implements SpinLock {
   isNextOwner(lockBase: number, waiterCtx: number): boolean {
     const i32 = this.i32;
     return i32[waiterCtx + VCPU_CTX.lockPhase] === TICKET_PHASE.WAIT && i32[waiterCtx + VCPU_CTX.lockAux] === this.memory.load(lockBase + LOCK_WORD.b);
+  }
+
+  haltOn(lockBase: number, ctx: number, _vcpu: number, hvBase: number): boolean {
+    const i32 = this.i32;
+    if (i32[ctx + VCPU_CTX.lockPhase] !== TICKET_PHASE.WAIT) return false;
+    // Sleep until "now serving" shows my ticket (kvm_lock_spinning's `head == want` check).
+    i32[hvBase + VCPU_HV.haltWord] = lockBase + LOCK_WORD.b;
+    i32[hvBase + VCPU_HV.haltValue] = i32[ctx + VCPU_CTX.lockAux]!;
+    i32[hvBase + VCPU_HV.haltMode] = HALT_MODE.UNTIL_EQUAL;
+    return true;
   }
 }

@@ -8,7 +8,8 @@
  * separate steps, as they are separate instructions: another vCPU can take the lock between
  * them, and that lost race is what the backoff is for.
  */
-import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
+import { HALT_MODE } from '../../hv/hypercalls.js';
+import { LOCK_WORD, VCPU_CTX, VCPU_HV } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
@@ -80,6 +81,15 @@ export class TtasLock implements SpinLock {
 
   isNextOwner(): boolean {
     // Unfair: whoever tests and sets first after the release takes it.
+    return true;
+  }
+
+  haltOn(lockBase: number, _ctx: number, _vcpu: number, hvBase: number): boolean {
+    // Sleep until the lock word says free.
+    const i32 = this.i32;
+    i32[hvBase + VCPU_HV.haltWord] = lockBase + LOCK_WORD.a;
+    i32[hvBase + VCPU_HV.haltValue] = 0;
+    i32[hvBase + VCPU_HV.haltMode] = HALT_MODE.UNTIL_EQUAL;
     return true;
   }
 }

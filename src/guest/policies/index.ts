@@ -3,6 +3,7 @@ import type { VmConfig } from '../../config/schema.js';
 import type { Machine } from '../../shm/layout.js';
 import { NaivePolicy } from './naive.js';
 import { NotifyPolicy } from './notify.js';
+import { PvHaltPolicy } from './pv-halt.js';
 import type { SpinWaitPolicy } from './spin-wait-policy.js';
 
 export function createPolicy(vm: VmConfig, machine: Machine, bare: boolean): SpinWaitPolicy {
@@ -13,5 +14,7 @@ export function createPolicy(vm: VmConfig, machine: Machine, bare: boolean): Spi
       return new NaivePolicy();
     case 'notify':
       return new NotifyPolicy(machine.i32, vm.spinThreshold);
+    case 'pv-halt':
+      return new PvHaltPolicy(machine.i32, vm.haltThreshold);
   }
 }

@@ -3,7 +3,7 @@
  * NotifyLongSpinWait hypercall so the hypervisor can run someone else (ideally the preempted
  * lock holder). Windows reads the threshold from CPUID leaf 0x40000004 (default 0xFFF);
  * 0xFFFFFFFF means never notify.
- * Context: `spinsSinceNotify` counts spins since the last notification; owner-written.
+ * Context: `policySpins` counts spins since the last notification; owner-written.
  */
 import { VCPU_CTX } from '../../shm/layout.js';
 import { HYPERCALL } from '../../hv/hypercalls.js';
@@ -20,26 +20,26 @@ export class NotifyPolicy implements SpinWaitPolicy {
 
   afterSpin(ctx: number): number {
     // Read unsigned: thresholds run up to 0xFFFFFFFF, past the i32 word's signed range.
-    const spins = (this.i32[ctx + VCPU_CTX.spinsSinceNotify]! >>> 0) + 1;
+    const spins = (this.i32[ctx + VCPU_CTX.policySpins]! >>> 0) + 1;
     if (spins >= this.spinThreshold && this.spinThreshold !== NEVER_NOTIFY) {
-      this.i32[ctx + VCPU_CTX.spinsSinceNotify] = 0;
+      this.i32[ctx + VCPU_CTX.policySpins] = 0;
       return HYPERCALL.NOTIFY_LONG_SPIN_WAIT;
     }
-    this.i32[ctx + VCPU_CTX.spinsSinceNotify] = spins;
+    this.i32[ctx + VCPU_CTX.policySpins] = spins;
     return HYPERCALL.NONE;
   }
 
   quietSpins(ctx: number): number {
     if (this.spinThreshold === NEVER_NOTIFY) return Infinity;
     // afterSpin notifies on the spin that brings the count to the threshold.
-    return Math.max(0, this.spinThreshold - 1 - (this.i32[ctx + VCPU_CTX.spinsSinceNotify]! >>> 0));
+    return Math.max(0, this.spinThreshold - 1 - (this.i32[ctx + VCPU_CTX.policySpins]! >>> 0));
   }
 
   addQuietSpins(ctx: number, spins: number): void {
-    this.i32[ctx + VCPU_CTX.spinsSinceNotify] = (this.i32[ctx + VCPU_CTX.spinsSinceNotify]! >>> 0) + spins;
+    this.i32[ctx + VCPU_CTX.policySpins] = (this.i32[ctx + VCPU_CTX.policySpins]! >>> 0) + spins;
   }
 
   waitEnded(ctx: number): void {
-    this.i32[ctx + VCPU_CTX.spinsSinceNotify] = 0;
+    this.i32[ctx + VCPU_CTX.policySpins] = 0;
   }
 }

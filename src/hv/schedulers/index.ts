@@ -5,5 +5,8 @@ import type { Scheduler } from '../scheduler.js';
 import { RoundRobinScheduler } from './round-robin.js';
 
 export function createScheduler(machine: Machine, pcpu: number, platform: Platform): Scheduler {
-  return new RoundRobinScheduler(machine, pcpu, platform);
+  switch (machine.config.scheduler.policy) {
+    case 'rr':
+      return new RoundRobinScheduler(machine, pcpu, platform);
+  }
 }

@@ -17,13 +17,14 @@
  * forever and starve everyone queued on it. Bare metal: one vCPU bound per pCPU, no slices.
  */
 import type { Machine } from '../../shm/layout.js';
-import { CTRL, VM_SHARED } from '../../shm/layout.js';
+import { CTRL, VCPU_HV, VM_SHARED } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
 import { PC } from '../../stats/events.js';
 import type { Platform } from '../platform.js';
 import { RunQueue } from '../run-queue.js';
-import { DESCHEDULE, DESCHEDULED, type Scheduler } from '../scheduler.js';
-import { claim, claimPopped, clearQueued, HALTED, haltRunning, isPreempted, release, releaseToQueue, RELEASED } from '../vcpu-state.js';
+import { DESCHEDULE, DESCHEDULED, KICK, type Scheduler } from '../scheduler.js';
+import { claim, claimPopped, clearQueued, HALTED, haltRunning, isPreempted, KICKED, kickVcpu, release, releaseToQueue, RELEASED } from '../vcpu-state.js';
+import { beginWake, endWake } from '../wake.js';
 
 /** KVM's kvm_vcpu_on_spin gives up after this many failed yield_to attempts. */
 export const DIRECTED_YIELD_TRIES = 3;
@@ -113,6 +114,9 @@ export class RoundRobinScheduler implements Scheduler {
       if (halted === HALTED.NOT_OWNER) return DESCHEDULED.NOT_OWNER;
       if (halted === HALTED.HALTED) return DESCHEDULED.DONE;
       // A kick came in between the halt's check and its compare-and-swap: it stays awake, queued.
+      // Still ours (RUNNING here) until the release below: take its halted mark back.
+      this.machine.i32[this.machine.layout.vcpuHvBase(vcpu) + VCPU_HV.asleep] = 0;
+      this.f64[this.pcpuCounters + PC.haltRaces]! += 1;
       outcome = DESCHEDULED.KICKED;
     }
     const released = releaseToQueue(memory, shared, this.pcpu);
@@ -180,5 +184,18 @@ export class RoundRobinScheduler implements Scheduler {
     }
     if (chosen >= 0) this.donatedSliceEnd = this.sliceEnd;
     return chosen;
+  }
+
+  kick(target: number, now: number): number {
+    const { memory, machine } = this;
+    const shared = machine.layout.vcpuSharedBase(target);
+    const kicked = kickVcpu(memory, shared);
+    if (kicked === KICKED.PENDING) return KICK.PENDING;
+    if (kicked === KICKED.NOT_HALTED) return KICK.NOT_HALTED;
+    // WAKING: ours until endWake publishes it as runnable.
+    const queue = beginWake(machine, target, now);
+    if (endWake(machine, target) && !this.push(queue, target)) clearQueued(memory, shared);
+    this.wakeAnIdlePcpu();
+    return KICK.WOKEN;
   }
 }
