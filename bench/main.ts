@@ -130,7 +130,7 @@ function report(results: SuiteResults, outputs: Outputs, baseline: SuiteResults 
   return results.cases.every((c) => c.runs.every((r) => r.ok));
 }
 
-async function merge(args: readonly string[]): Promise<number> {
+function merge(args: readonly string[]): number {
   const { values, positionals } = parseFlags('bench merge', args, MERGE_OPTIONS, 'npm run bench -- --help');
   if (values.help) {
     console.log(HELP);

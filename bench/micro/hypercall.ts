@@ -32,8 +32,8 @@ const BATCH = 1024;
 /** Fake-clock advance per core call, ns: far below the slice. */
 const TICK_NS = 100;
 
-export const HYPERCALL_NO_YIELD = 'hypercall notify: round trip, no yield';
-export const HYPERCALL_YIELD = 'hypercall notify: round trip + yield';
+const HYPERCALL_NO_YIELD = 'hypercall notify: round trip, no yield';
+const HYPERCALL_YIELD = 'hypercall notify: round trip + yield';
 
 /** A started machine of one pCPU and `vcpus` spinning vCPUs, its core, and the vCPUs already waiting. */
 function spinningCore(vcpus: number): { machine: Machine; core: PcpuCore; now: number } {

@@ -24,7 +24,7 @@ const STEAL_VCPUS = 8;
 const THIEF = 0;
 const VICTIM = 1;
 
-export const STEAL_TASK = 'run queue: steal (pickNext + requeue)';
+const STEAL_TASK = 'run queue: steal (pickNext + requeue)';
 
 function pushPopTask(): MicroTask {
   const machine = startedMachine(oneVm({ pcpus: 1, vcpus: 4 }));

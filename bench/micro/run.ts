@@ -16,9 +16,9 @@ import { runQueueTasks } from './run-queue.js';
 import { switchTasks } from './switch.js';
 
 /** The issue's targets. */
-export const NATIVE_SPEED_TARGET = 0.9;
-export const SWITCH_TARGET_NS = 150;
-export const SWITCH_TASK = 'vCPU switch (step + switchDone)';
+const NATIVE_SPEED_TARGET = 0.9;
+const SWITCH_TARGET_NS = 150;
+const SWITCH_TASK = 'vCPU switch (step + switchDone)';
 
 /** Every group, in table order. Each builds its own machines when called. */
 const GROUPS: readonly (() => MicroTask[])[] = [
@@ -83,7 +83,7 @@ export async function runMicro(options: { filter?: MicroFilter; timeMs: number }
     try {
       task.check();
     } catch (error) {
-      throw new Error(`micro: check of "${task.name}" failed: ${oneLine(error)}`);
+      throw new Error(`micro: check of "${task.name}" failed: ${oneLine(error)}`, { cause: error });
     }
   }
 
@@ -94,12 +94,12 @@ export async function runMicro(options: { filter?: MicroFilter; timeMs: number }
   try {
     await bench.run();
   } catch (error) {
-    throw new Error(`micro: ${oneLine(error)}`);
+    throw new Error(`micro: ${oneLine(error)}`, { cause: error });
   }
 
   const rows: MicroRow[] = tasks.map((task) => {
     const result = bench.getTask(task.name)?.result;
-    if (result === undefined || result.state !== 'completed') throw new Error(`micro: ${task.name}: ${result?.state ?? 'missing'}`);
+    if (result?.state !== 'completed') throw new Error(`micro: ${task.name}: ${result?.state ?? 'missing'}`);
     const { latency, throughput } = result;
     const nsP50 = latency.p50 * 1e6;
     return {

@@ -18,14 +18,14 @@ export interface Capture {
 }
 
 /** The command line, built next to this file (a profile of the TypeScript sources would be of tsx's output). */
-export function cliMain(): string {
+function cliMain(): string {
   const url = new URL('../../src/cli/main.js', import.meta.url);
   if (import.meta.url.endsWith('.ts')) throw new Error('the profile driver runs from dist/: npm run profile (it builds first)');
   return fileURLToPath(url);
 }
 
 /** Node's flags for each profiler, writing into `dir`. */
-export function profilerFlags(profiler: Profiler, dir: string): string[] {
+function profilerFlags(profiler: Profiler, dir: string): string[] {
   return profiler === 'cpu-prof' ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : ['--prof', `--logfile=${join(dir, 'v8.log')}`];
 }
 

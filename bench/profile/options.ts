@@ -12,7 +12,7 @@ import { ConfigError, type Config } from '../../src/config/schema.js';
 import { HELP_OPTION, integerFlag, parseFlags } from '../../src/io/flags.js';
 import { OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom } from '../../src/io/scenario-flags.js';
 
-export const HELP = `npm run profile -- [scenario] [flags]
+const HELP = `npm run profile -- [scenario] [flags]
 
 Runs one scenario from dist/ twice, under \`node --cpu-prof\` and under \`node --prof\`, keeps
 one profile per thread named after the thread's role (main, pcpu-0, pcpu-1, …), runs

@@ -19,7 +19,10 @@ export function runProfProcess(log: string, out: string): Promise<void> {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0) return resolve();
+      if (code === 0) {
+        resolve();
+        return;
+      }
       // Node 20's --prof-process warns about VM modules on stderr; report the first other line.
       const line = stderr.split('\n').find((l) => l.trim() !== '' && !/ExperimentalWarning|--trace-warnings/.test(l));
       reject(new Error(`node --prof-process ${log} failed (exit ${code}): ${line ?? 'no message'}`));

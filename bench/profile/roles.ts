@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROLE_MARKER_PREFIX } from '../../src/engine/profile-role.js';
 
-export const MAIN_ROLE = 'main';
+const MAIN_ROLE = 'main';
 
 export interface CpuProfileName {
   readonly pid: number;

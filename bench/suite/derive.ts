@@ -31,7 +31,7 @@ const paramsOf = <K extends CaseResult['params']['kind']>(c: CaseResult, kind: K
 // ───────────────────────────── hypervisor cost ─────────────────────────────
 
 /** Whether the case ran under the hypervisor (every case but bare-metal scaling ones). */
-export const isVirtualized = (c: CaseResult): boolean => !(c.params.kind === 'scaling' && c.params.mode === 'bare');
+const isVirtualized = (c: CaseResult): boolean => !(c.params.kind === 'scaling' && c.params.mode === 'bare');
 
 export interface HypervisorShare {
   /** Virtualized cases counted. */
@@ -244,7 +244,7 @@ export interface SweepCurve {
 }
 
 /** Within this share of the best value a point counts as on the plateau. */
-export const PLATEAU_TOLERANCE = 0.05;
+const PLATEAU_TOLERANCE = 0.05;
 
 export function sweepCurves(cases: readonly CaseResult[]): SweepCurve[] {
   const curves = new Map<string, { engine: EngineKind; preset: string; variable: SweepParams['variable']; points: { value: number; case: CaseResult }[] }>();

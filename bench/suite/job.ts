@@ -53,7 +53,7 @@ export interface SuiteGroup {
 }
 
 /** Host ms one threads-engine run costs besides its duration: the pCPUs' start and JIT warm-up. */
-export const THREADS_RUN_OVERHEAD_MS = 150;
+const THREADS_RUN_OVERHEAD_MS = 150;
 
 /** A rough host cost of `runs` runs: threads runs take their duration; virtual ones grow with pCPUs and vCPUs. */
 export function estimateRunsMs(engine: EngineKind, runs: number, durationMs: number, pcpus: number, vcpus: number): number {

@@ -39,7 +39,7 @@ export const CASE_METRICS = [
   { name: 'lockWaiterPreemptions', label: 'LWP', unit: 'vCPUs preempted while waiting in a lock queue', higherIsBetter: false },
 ] as const;
 export type CaseMetricName = (typeof CASE_METRICS)[number]['name'];
-export type CaseMetrics<T> = { readonly [K in CaseMetricName]: T };
+export type CaseMetrics<T> = Readonly<Record<CaseMetricName, T>>;
 
 /** One simulation run of a case. */
 export interface RunSummary {
@@ -146,7 +146,7 @@ export interface MicroReport {
   readonly notes: readonly string[];
 }
 
-export interface SuiteOptions {
+interface SuiteOptions {
   readonly quick: boolean;
   readonly runs: number;
   /** The engines the suite ran (both unless `--engine`). */
@@ -176,7 +176,7 @@ const count = z.number().int().min(0);
 const spreadSchema = z.strictObject({ median: z.number(), min: z.number(), max: z.number() }).describe("median, min and max over a case's runs");
 
 function caseMetricsSchema<S extends z.ZodType>(value: (unit: string) => S) {
-  return z.strictObject(Object.fromEntries(CASE_METRICS.map((m) => [m.name, value(m.unit)])) as { [K in CaseMetricName]: S });
+  return z.strictObject(Object.fromEntries(CASE_METRICS.map((m) => [m.name, value(m.unit)])) as Record<CaseMetricName, S>);
 }
 
 const runSummarySchema = z.strictObject({
@@ -284,4 +284,3 @@ const _sameShapes: [
   SameShape<z.output<typeof microRowSchema>, MicroRow>,
   SameShape<z.output<typeof spreadSchema>, Spread>,
 ] = [true, true, true, true, true, true, true];
-void _sameShapes;

@@ -7,7 +7,7 @@ import { spread } from './derive.js';
 import type { CaseJob } from './job.js';
 import { CASE_METRICS, type CaseMetrics, type CaseResult, type RunSummary, type Spread } from './model.js';
 
-export function summariseRun(seed: number, result: Results): RunSummary {
+function summariseRun(seed: number, result: Results): RunSummary {
   const m = result.metrics;
   const all = allVms(m);
   return {
@@ -29,7 +29,7 @@ export function summariseRun(seed: number, result: Results): RunSummary {
 }
 
 /** Median and range of every metric, and of every VM's throughput, over the runs. */
-export function summariseCase(job: CaseJob, runs: readonly RunSummary[]): CaseResult {
+function summariseCase(job: CaseJob, runs: readonly RunSummary[]): CaseResult {
   const metrics = Object.fromEntries(CASE_METRICS.map(({ name }) => [name, spread(runs.map((r) => r.metrics[name]))])) as CaseMetrics<Spread>;
   const first = runs[0]!;
   return {

@@ -26,13 +26,13 @@ export function wrap(text: string, width = MAX_COLUMNS, indent = ''): string {
 
 const dash = '–';
 const num = (f: (n: number) => string) => (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? dash : f(n));
-const si = num(fmt.si);
+const si = num((n) => fmt.si(n));
 const pct = num((n) => fmt.percent(n));
 const times = num((n) => `${n.toFixed(2)}×`);
-const ns = num(fmt.nsPerOp);
+const ns = num((n) => fmt.nsPerOp(n));
 
 /** "56.0k (55.1k–57.0k)", or just the median when the runs agree (or there was one run). */
-export function withRange(s: Spread | undefined, f: (n: number) => string = fmt.si): string {
+function withRange(s: Spread | undefined, f: (n: number) => string = (n) => fmt.si(n)): string {
   if (!s || !Number.isFinite(s.median)) return dash;
   return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}${dash}${f(s.max)})`;
 }
@@ -143,7 +143,7 @@ function sweepTables(results: SuiteResults): string[] {
 }
 
 /** The suite's claims, each in a sentence computed from the figures. */
-export function claims(results: SuiteResults): string[] {
+function claims(results: SuiteResults): string[] {
   const out: string[] = [];
   for (const series of scalingSeries(results.cases)) {
     const top = series.points[series.points.length - 1];

@@ -18,7 +18,7 @@ export interface Preset {
   readonly config: Config;
 }
 
-export function presetsDir(): string {
+function presetsDir(): string {
   return join(packageRoot(), 'presets');
 }
 

@@ -13,12 +13,12 @@ import { z } from 'zod';
 export const MAX_PCPUS = 256;
 export const MAX_VCPUS_PER_VM = 1024;
 export const MAX_TOTAL_VCPUS = 4096;
-export const MAX_LOCKS = 4096;
+const MAX_LOCKS = 4096;
 export const MAX_VMS = 64;
 
 const count = (min: number, max: number) => z.number().int().min(min).max(max);
 
-export const distributionSchema = z
+const distributionSchema = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('fixed'), value: z.number().int().min(0).max(1e9) }).strict().describe('always `value`'),
     z
@@ -37,7 +37,7 @@ export type LockKind = (typeof LOCK_KINDS)[number];
 export const POLICY_KINDS = ['naive', 'notify', 'pv-halt'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
-export const SCHEDULER_POLICIES = ['rr'] as const;
+const SCHEDULER_POLICIES = ['rr'] as const;
 export type SchedulerPolicy = (typeof SCHEDULER_POLICIES)[number];
 
 export const NOTIFY_REACTIONS = ['yield', 'directed-yield'] as const;
@@ -46,7 +46,7 @@ export type NotifyReaction = (typeof NOTIFY_REACTIONS)[number];
 export const MODES = ['virtualized', 'bare'] as const;
 export type Mode = (typeof MODES)[number];
 
-export const workloadSchema = z
+const workloadSchema = z
   .object({
     outsideUnits: distributionSchema.default({ kind: 'exponential', mean: 2000 }).describe('Guest work between critical sections, in work units.'),
     insideUnits: distributionSchema.default({ kind: 'fixed', value: 200 }).describe('Guest work inside a critical section, in work units.'),
@@ -61,7 +61,7 @@ export const workloadSchema = z
   .strict();
 export type Workload = z.infer<typeof workloadSchema>;
 
-export const vmSchema = z
+const vmSchema = z
   .object({
     name: z
       .string()
@@ -101,7 +101,7 @@ export const vmSchema = z
   .describe('One virtual machine.');
 export type VmConfig = z.infer<typeof vmSchema>;
 
-export const schedulerSchema = z
+const schedulerSchema = z
   .object({
     policy: z
       .enum(SCHEDULER_POLICIES)
@@ -127,7 +127,7 @@ export type EngineKind = (typeof ENGINES)[number];
  * README "The virtual engine" for how. Override any of them in a scenario's `virtualCosts`;
  * the engine rounds them to 1/1024 ns so that virtual times add up exactly.
  */
-export const virtualCostsSchema = z
+const virtualCostsSchema = z
   .object({
     workUnitNs: z
       .number()

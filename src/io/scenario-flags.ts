@@ -25,7 +25,7 @@ export const OVERRIDE_OPTIONS = {
 export const POLICY_OPTION = { policy: { type: 'string' } } as const satisfies Options;
 
 /** The override flags' values as typed `Overrides` (absent flags stay absent). */
-export function overridesFrom(values: { readonly [K in keyof typeof OVERRIDE_OPTIONS | 'policy']?: string }): Overrides {
+export function overridesFrom(values: Readonly<Partial<Record<keyof typeof OVERRIDE_OPTIONS | 'policy', string>>>): Overrides {
   const entries = {
     pcpus: integerFlag('pcpus', values.pcpus),
     vms: integerFlag('vms', values.vms),

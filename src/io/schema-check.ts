@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../config/schema.js';
 
 /** `cases[3].runs` for the path ['cases', 3, 'runs']; empty for the top level. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
   return out;
@@ -29,7 +29,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** One line for a schema issue: the field, then what was wrong with it. */
-export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
   const at = (path: readonly PropertyKey[], text: string) => (path.length === 0 ? text : `${formatPath(path)}: ${text}`);
   switch (issue.code) {
     case 'invalid_type': {

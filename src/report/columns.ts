@@ -18,7 +18,7 @@ const vcpuMeaning = (name: VcpuCounterName) => VCPU_COUNTERS.find((c) => c.name 
 const pcpuMeaning = (name: PcpuCounterName) => PCPU_COUNTERS.find((c) => c.name === name)!.meaning;
 
 /** Counts stay exact while short; large ones become "12.3k" so a column keeps its width. */
-export const count = (n: number): string => (n < 100_000 ? fmt.int(n) : fmt.si(n));
+const count = (n: number): string => (n < 100_000 ? fmt.int(n) : fmt.si(n));
 
 /** A VM name cut to 14 characters so the table fits 100 columns. */
 const shortName = (name: string) => (name.length > 14 ? `${name.slice(0, 13)}…` : name);

@@ -45,7 +45,7 @@ export function environment(): Environment {
  * preempting our threads. Well above half the cores, because the load average lags and still
  * shows the benchmark's own last run for a while.
  */
-export const BUSY_LOAD_PER_CORE = 0.75;
+const BUSY_LOAD_PER_CORE = 0.75;
 
 /** Whether a 1-minute load average means the host is too busy for clean real-thread figures. */
 export const hostIsBusy = (loadAverage: number, cores = availableParallelism()): boolean => loadAverage > cores * BUSY_LOAD_PER_CORE;

@@ -13,7 +13,7 @@ export interface HistogramSummary {
 }
 
 /** Upper bound (exclusive) of bucket b. */
-export const bucketUpperBound = (b: number): number => 2 ** (b + 1) - 1;
+const bucketUpperBound = (b: number): number => 2 ** (b + 1) - 1;
 
 export function summarize(buckets: ArrayLike<number>): HistogramSummary {
   let count = 0;

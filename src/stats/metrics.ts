@@ -9,8 +9,8 @@ import type { HistogramName, PcpuCounterName, VcpuCounterName } from './events.j
 import { jainIndex } from './fairness.js';
 import { summarize, type HistogramSummary } from './histogram.js';
 
-export type VcpuCounters = { [K in VcpuCounterName]: number };
-export type PcpuCounters = { [K in PcpuCounterName]: number };
+type VcpuCounters = Record<VcpuCounterName, number>;
+export type PcpuCounters = Record<PcpuCounterName, number>;
 
 export interface VcpuMetrics extends VcpuCounters {
   readonly id: number;
@@ -31,7 +31,7 @@ export interface VmMetrics extends VcpuCounters {
   readonly stealFraction: number;
   /** Jain's index of acquisitions across the VM's vCPUs. */
   readonly fairness: number;
-  readonly histograms: { readonly [K in HistogramName]: HistogramSummary };
+  readonly histograms: Readonly<Record<HistogramName, HistogramSummary>>;
 }
 
 export interface PcpuMetrics extends PcpuCounters {

@@ -24,7 +24,7 @@ import type { SelfCheck } from './self-checks.js';
 export const RESULTS_FORMAT = 'spinvisor-results/1';
 export const COMPARE_FORMAT = 'spinvisor-compare/1';
 
-type FieldsOf<T extends readonly { readonly name: string }[], S extends z.ZodType> = { [K in T[number]['name']]: S };
+type FieldsOf<T extends readonly { readonly name: string }[], S extends z.ZodType> = Record<T[number]['name'], S>;
 
 /** One number field per row of the event table, described by the row's meaning and unit. */
 function counterFields<const T extends readonly CounterDef[]>(rows: T): FieldsOf<T, z.ZodNumber> {
@@ -48,13 +48,13 @@ export const environmentSchema = z
   })
   .describe('Where it ran: everything that differs between identical runs on different hosts.');
 
-export const selfCheckSchema = z.strictObject({
+const selfCheckSchema = z.strictObject({
   name: z.string(),
   ok: z.boolean(),
   detail: z.string(),
 });
 
-export const histogramSummarySchema = z
+const histogramSummarySchema = z
   .strictObject({
     count: z.number().min(0).describe('values recorded'),
     p50: z.number().min(0).describe('upper bound of the log2 bucket holding the median (0 when empty)'),
@@ -69,7 +69,7 @@ const histogramFields = Object.fromEntries(HISTOGRAMS.map((h) => [h.name, histog
   typeof histogramSummarySchema
 >;
 
-export const vcpuMetricsSchema = z
+const vcpuMetricsSchema = z
   .strictObject({
     id: z.number().int().min(0).describe('vCPU number across the machine'),
     vm: z.string().describe("its VM's name"),
@@ -78,7 +78,7 @@ export const vcpuMetricsSchema = z
   })
   .describe("One vCPU's counters.");
 
-export const vmMetricsSchema = z
+const vmMetricsSchema = z
   .strictObject({
     name: z.string(),
     vcpus: z.number().int().min(1),
@@ -94,7 +94,7 @@ export const vmMetricsSchema = z
   })
   .describe("One VM: its vCPUs' counters summed, and the figures derived from them.");
 
-export const pcpuMetricsSchema = z
+const pcpuMetricsSchema = z
   .strictObject({
     id: z.number().int().min(0),
     ...counterFields(PCPU_COUNTERS),
@@ -104,7 +104,7 @@ export const pcpuMetricsSchema = z
   })
   .describe("One pCPU's counters.");
 
-export const metricsSchema = z.strictObject({
+const metricsSchema = z.strictObject({
   elapsedMs: z.number().min(0).describe('mean time the pCPUs ran, in ms: the denominator of every rate'),
   acquisitions: z.number().min(0).describe('critical sections completed, all VMs together'),
   acquisitionsPerSec: perSecond('critical sections', 'all VMs together'),
@@ -163,4 +163,3 @@ const _sameShapes: [
   SameShape<z.output<typeof pcpuMetricsSchema>, PcpuMetrics>,
   SameShape<z.output<typeof metricsSchema>, Metrics>,
 ] = [true, true, true, true, true, true, true, true];
-void _sameShapes;

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listPresets } from '../../src/config/presets.js';
+import type { Results } from '../../src/stats/results.js';
+import type { CompareResults } from '../../src/stats/results-schema.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-cli-'));
@@ -123,7 +125,7 @@ describe('spinvisor runs', () => {
     const outcome = spinvisor('run', 'uncontended', '--duration-ms', '300', '--pcpus', '1', '--json', json);
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(outcome.stdout).toMatch(/self-checks: all \d+ passed/);
-    const results = JSON.parse(readFileSync(json, 'utf8'));
+    const results = JSON.parse(readFileSync(json, 'utf8')) as Results;
     expect(results.ok).toBe(true);
     expect(results.engine).toBe('threads');
     expect(results.config).toMatchObject({ pcpus: 1, durationMs: 300, mode: 'virtualized' });
@@ -134,7 +136,7 @@ describe('spinvisor runs', () => {
     const vm = results.metrics.vms[0];
     expect(vm.name).toBe('guest');
     expect(vm.acquisitionsPerSec).toBeGreaterThan(0);
-    for (const key of ['spinFraction', 'stealFraction', 'lockHolderPreemptions']) expect(typeof vm[key], key).toBe('number');
+    for (const key of ['spinFraction', 'stealFraction', 'lockHolderPreemptions'] as const) expect(typeof vm[key], key).toBe('number');
     expect(results.metrics.pcpus).toHaveLength(1);
     expect(readdirTemps()).toEqual([]);
   });
@@ -152,10 +154,10 @@ describe('spinvisor runs', () => {
     expect(outcome.stdout).toMatch(/vs naive/);
     expect(outcome.stdout).toMatch(/^all\s+naive\s/m);
     expect(outcome.stdout).toMatch(/^all\s+notify\s/m);
-    const results = JSON.parse(readFileSync(json, 'utf8'));
+    const results = JSON.parse(readFileSync(json, 'utf8')) as CompareResults;
     expect(results.ok).toBe(true);
     expect(results.policies).toEqual(['naive', 'notify']);
-    expect(results.runs.map((r: { config: { vms: { policy: string }[] } }) => r.config.vms.map((vm) => vm.policy))).toEqual([
+    expect(results.runs.map((r) => r.config.vms.map((vm) => vm.policy))).toEqual([
       ['naive', 'naive'],
       ['notify', 'notify'],
     ]);
@@ -169,7 +171,7 @@ describe('spinvisor on the virtual engine', () => {
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(outcome.stderr).not.toMatch(/WARNING/);
     expect(outcome.stdout).toMatch(/50 ms of virtual time · seed 1 · virtual engine/);
-    const results = JSON.parse(readFileSync(json, 'utf8'));
+    const results = JSON.parse(readFileSync(json, 'utf8')) as Results;
     expect(results.ok).toBe(true);
     expect(results.engine).toBe('virtual');
     expect(results.metrics.pcpus).toHaveLength(16);

@@ -114,7 +114,7 @@ describe('the mutual-exclusion self-check', () => {
       const tasks: Promise<number>[] = [];
       for (let vcpu = 0; vcpu < THREADS; vcpu++) {
         const task: UnlockedTask = { buffer: machine.buffer, scenario, control, threads: THREADS, vcpu, maxSections: 20_000_000 };
-        tasks.push(pool.run(task));
+        tasks.push(pool.run(task) as Promise<number>);
       }
       await Promise.all(tasks);
     } finally {

@@ -44,7 +44,7 @@ describe('npm run profile', () => {
 
   it('writes one .cpuprofile per thread, named after its role', () => {
     expect(files('.cpuprofile')).toEqual(ROLES.map((r) => `${r}.cpuprofile`));
-    for (const role of ROLES) expect(JSON.parse(readFileSync(join(out, `${role}.cpuprofile`), 'utf8')).nodes.length).toBeGreaterThan(0);
+    for (const role of ROLES) expect((JSON.parse(readFileSync(join(out, `${role}.cpuprofile`), 'utf8')) as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
   });
 
   it('labels each --prof log with its thread, each pCPU by the marker compiled in its own isolate', () => {

@@ -56,7 +56,7 @@ describe('run queues under real threads', () => {
         count: PER_THREAD,
         burst: BURST,
       };
-      tasks.push(pool.run(task));
+      tasks.push(pool.run(task) as Promise<QueueTaskResult>);
     }
     const results = await Promise.all(tasks);
 

@@ -102,7 +102,7 @@ describe('virtual engine: fast-forwarded spins are exact', () => {
 
   /** Counts calls of `skipSpins` on the lock class of `kind` while `body` runs. */
   async function countingSkips<T>(kind: LockKind, body: () => Promise<T>): Promise<{ value: T; skips: number }> {
-    const proto = lockClasses[kind].prototype as { skipSpins(ctx: number, spins: number): void };
+    const proto = lockClasses[kind].prototype as { skipSpins: (this: unknown, ctx: number, spins: number) => void };
     const original = proto.skipSpins;
     let skips = 0;
     proto.skipSpins = function (this: unknown, ctx: number, spins: number) {
@@ -139,6 +139,7 @@ describe('virtual engine: chained private steps are exact', () => {
   /** Counts the private steps made on the lean path while `body` runs. */
   async function countingPrivateSteps<T>(body: () => Promise<T>): Promise<{ value: T; privateSteps: number }> {
     const proto = PcpuCore.prototype;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) and put back
     const original = proto.makePrivateSteps;
     let privateSteps = 0;
     proto.makePrivateSteps = function (this: PcpuCore, now: number, until: number, nsPerUnit: number) {

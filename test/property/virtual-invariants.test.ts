@@ -121,7 +121,10 @@ interface Watched {
  *   slice's stagger.
  */
 async function watchedRun(config: Config): Promise<Watched> {
+  // Both are called with .call() on their own receivers, and put back.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
   const originalStep = PcpuCore.prototype.step;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- see above
   const originalAllocate = Machine.allocate;
   let machine: Machine | undefined;
   const cores = new Map<number, PcpuCore>();

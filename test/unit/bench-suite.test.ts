@@ -260,7 +260,7 @@ describe('terminal tables', () => {
         cases.push(fakeCase(`scaling/threads/uncontended/${mode}/p${p}`, { kind: 'scaling', workload: 'uncontended', mode, pcpus: p }, point(123_456 * p, 2345)));
     for (const policy of POLICY_KINDS)
       for (const [ratio, vms, v] of [[1, 1, 2], [0.5, 1, 1], [1.5, 3, 1], [2, 2, 2], [3, 3, 2]] as const)
-        cases.push(fakeCase(`overcommit/threads/contended/${policy}/${ratio}`, { kind: 'overcommit', preset: 'contended', policy, shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm: v }, point(98_765, 12_345), Array(vms).fill(98_765 / vms)));
+        cases.push(fakeCase(`overcommit/threads/contended/${policy}/${ratio}`, { kind: 'overcommit', preset: 'contended', policy, shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm: v }, point(98_765, 12_345), new Array<number>(vms).fill(98_765 / vms)));
     for (const t of [64, 4096, 65536])
       cases.push(fakeCase(`sweep/threads/contended/spin-threshold/${t}`, { kind: 'sweep', preset: 'contended', variable: 'spinThreshold', value: t, pcpus: 2 }, point(100_000 + t, 9999)));
     const text = renderSuiteTables(suiteFile(cases));

@@ -189,7 +189,7 @@ describe.each(LOCK_KINDS)('%s lock', (kind) => {
               insideFor[v] = 1 + (round % 3);
             }
           } else if (state[v] === 'inside') {
-            if (--insideFor[v]! === 0) {
+            if (--insideFor[v] === 0) {
               b.begin(v);
               state[v] = 'releasing';
             }

@@ -5,10 +5,11 @@
 import { attrs, el, esc, num } from './escape.js';
 import { AXIS, GRID, INK, MUTED } from './palette.js';
 
-export const FONT_SIZE = 12;
-export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+const FONT_SIZE = 12;
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 
 /** Rough width of `text` at `size` px in a sans-serif font: for layout, not for precision. */
+// eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points, not graphemes, on purpose: a rough width
 export const textWidth = (text: string, size = FONT_SIZE): number => [...text].length * size * 0.58;
 
 export interface Scale {

@@ -31,7 +31,7 @@ const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 export function powerOfTwo(value: number): string {
   const k = Math.log2(value);
   if (!Number.isInteger(k) || k < 0) return sig(value);
-  return `2${[...String(k)].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+  return `2${String(k).replace(/\d/g, (d) => SUPERSCRIPT[Number(d)]!)}`;
 }
 
 /** Nanoseconds per operation: "23.4 ns", "1.2 µs". */

@@ -8,14 +8,14 @@ import { el, esc, num, svgTitle } from './escape.js';
 import { legend } from './legend.js';
 import { AXIS, INK, MUTED } from './palette.js';
 
-export interface Bar {
+interface Bar {
   readonly value: number;
   readonly lo?: number;
   readonly hi?: number;
   readonly title: string;
 }
 
-export interface BarSeries {
+interface BarSeries {
   readonly name: string;
   readonly colour: string;
   /** One bar per group, in the groups' order. */

@@ -18,7 +18,7 @@ export interface LinePoint {
   readonly title?: string;
 }
 
-export interface LineSeries {
+interface LineSeries {
   readonly name: string;
   readonly colour: string;
   readonly marker: Marker;
@@ -26,7 +26,7 @@ export interface LineSeries {
   readonly points: readonly LinePoint[];
 }
 
-export interface LineAxis {
+interface LineAxis {
   readonly label: string;
   readonly scale: 'linear' | 'log';
   readonly base?: 2 | 10;

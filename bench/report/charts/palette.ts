@@ -10,15 +10,14 @@ export const GRID = '#e3e3e3';
 export const AXIS = '#444444';
 
 /** Okabe–Ito, without yellow (too light on white) and black (kept for text and the ideal line). */
-export const CATEGORICAL = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#56B4E9', '#E69F00'] as const;
+const CATEGORICAL = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#56B4E9', '#E69F00'] as const;
 
 /** The colour of the i-th category, cycling. */
 export const categorical = (index: number): string => CATEGORICAL[((index % CATEGORICAL.length) + CATEGORICAL.length) % CATEGORICAL.length]!;
 
-/** Marker shapes, also cycled, so series differ without colour too. */
-export const MARKERS = ['circle', 'square', 'triangle', 'diamond'] as const;
+/** Marker shapes, so series differ without colour too. */
+const MARKERS = ['circle', 'square', 'triangle', 'diamond'] as const;
 export type Marker = (typeof MARKERS)[number] | 'none';
-export const marker = (index: number): Marker => MARKERS[index % MARKERS.length]!;
 
 // viridis at 9 evenly spaced stops.
 const VIRIDIS: readonly (readonly [number, number, number])[] = [

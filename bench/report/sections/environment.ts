@@ -8,8 +8,9 @@ import { section } from './common.js';
 function show(value: unknown): string {
   if (value === null || value === undefined) return '–';
   if (Array.isArray(value)) return value.length ? value.map(show).join(', ') : '(none)';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
 }
 
 const keyValueTable = (caption: string, entries: readonly (readonly [string, unknown])[]): string =>

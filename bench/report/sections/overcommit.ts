@@ -16,7 +16,7 @@ import { barRange, overNaive, policiesIn, worstFairShare } from '../derived.js';
 import { charts, ENGINE_LABEL, figure, perSecond, section, SHAPE_LABEL } from './common.js';
 
 /** naive is always vermillion; the other policies take blue, green, pink… in data order. */
-export function policyColour(policy: PolicyKind, order: readonly PolicyKind[]): string {
+function policyColour(policy: PolicyKind, order: readonly PolicyKind[]): string {
   if (policy === 'naive') return categorical(1);
   const i = order.filter((p) => p !== 'naive').indexOf(policy);
   return categorical([0, 2, 3, 4, 5][Math.max(0, i) % 5]!);
@@ -25,8 +25,8 @@ export function policyColour(policy: PolicyKind, order: readonly PolicyKind[]): 
 const firstSeen = <T>(items: readonly T[]): T[] => [...new Set(items)];
 const engines = (rows: readonly { engine: EngineKind }[]) => firstSeen(rows.map((r) => r.engine));
 
-export const heatMapChartName = (engine: EngineKind): string => `overcommit-heatmap/${engine}`;
-export const barsChartName = (b: PolicyBars): string => `policy-bars/${b.engine}/${b.preset}/${b.shape}`;
+const heatMapChartName = (engine: EngineKind): string => `overcommit-heatmap/${engine}`;
+const barsChartName = (b: PolicyBars): string => `policy-bars/${b.engine}/${b.preset}/${b.shape}`;
 
 /** Rows grouped by preset, then shape, then policy (naive first). */
 function orderRows(rows: readonly OvercommitRow[], policies: readonly PolicyKind[]): OvercommitRow[] {
@@ -48,7 +48,7 @@ function cellTitle(row: OvercommitRow, cell: OvercommitCell): string {
 }
 
 /** The sentence under a heat map: at the highest ratio, how low naive goes and how high the others stay. */
-export function heatMapClaim(rows: readonly OvercommitRow[], policies: readonly PolicyKind[]): string {
+function heatMapClaim(rows: readonly OvercommitRow[], policies: readonly PolicyKind[]): string {
   const ratios = ratiosOf(rows);
   const top = ratios[ratios.length - 1];
   if (top === undefined) return '';
@@ -94,7 +94,7 @@ function heatMap(engine: EngineKind, rows: readonly OvercommitRow[], policies: r
 }
 
 /** The sentence under a bar chart: every policy at the highest ratio, in naive's 1× unit, and how many times naive each one is. */
-export function barsClaim(b: PolicyBars): string {
+function barsClaim(b: PolicyBars): string {
   const i = b.ratios.length - 1;
   if (i < 0) return '';
   const hasNaive = b.bars.some((x) => x.policy === 'naive');

@@ -11,10 +11,10 @@ import { renderLineChart, type LinePoint } from '../charts/line-chart.js';
 import { categorical } from '../charts/palette.js';
 import { acquisitionsUnit, charts, claimParagraph, ENGINE_LABEL, figure, section } from './common.js';
 
-export const scalingChartName = (s: ScalingSeries): string => `scaling/${s.engine}/${s.workload}`;
+const scalingChartName = (s: ScalingSeries): string => `scaling/${s.engine}/${s.workload}`;
 
 /** The sentence under a scaling chart, from derive.ts's figures for the series. */
-export function scalingClaim(s: ScalingSeries): string {
+function scalingClaim(s: ScalingSeries): string {
   const compared = comparedPoints(s);
   const last = compared[compared.length - 1];
   if (!last) return `No pCPU count has both a VM and a bare-metal case, so the VM cannot be compared with bare metal here.`;
@@ -31,10 +31,10 @@ export function scalingClaim(s: ScalingSeries): string {
 }
 
 /** Up to this share of pCPU time, the hypervisor's own cost is stated as "almost nothing". */
-export const NEGLIGIBLE_HV_SHARE = 0.02;
+const NEGLIGIBLE_HV_SHARE = 0.02;
 
 /** The whole page's statement of the hypervisor's own cost, over every virtualized case. */
-export function hypervisorClaim(cases: readonly CaseResult[]): string {
+function hypervisorClaim(cases: readonly CaseResult[]): string {
   const hv = hypervisorShare(cases);
   if (hv.cases === 0) return '';
   const verdict = hv.share.max <= NEGLIGIBLE_HV_SHARE ? "The hypervisor's own scheduler costs almost nothing: over" : "The hypervisor's own scheduler is not free: over";

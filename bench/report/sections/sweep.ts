@@ -10,7 +10,7 @@ import { renderLineChart } from '../charts/line-chart.js';
 import { categorical } from '../charts/palette.js';
 import { acquisitionsUnit, charts, ENGINE_LABEL, figure, section } from './common.js';
 
-export const sweepChartName = (c: SweepCurve): string => `sweep/${c.engine}/${c.preset}/${c.variable}`;
+const sweepChartName = (c: SweepCurve): string => `sweep/${c.engine}/${c.preset}/${c.variable}`;
 
 const AXIS: Record<SweepCurve['variable'], { label: string; base: 2 | 10; format: (v: number) => string; title: string }> = {
   spinThreshold: { label: 'spin threshold (spins between notifications, log₂ scale)', base: 2, format: powerOfTwo, title: 'spin threshold' },
@@ -18,7 +18,7 @@ const AXIS: Record<SweepCurve['variable'], { label: string; base: 2 | 10; format
 };
 
 /** The sentence under a sweep chart: derive.ts's knee description, and the runs it summarises. */
-export function sweepClaim(c: SweepCurve): string {
+function sweepClaim(c: SweepCurve): string {
   const runs = Math.max(0, ...c.points.map((p) => p.case.runs.length));
   return `${c.knee} Medians of ${runs} run${runs === 1 ? '' : 's'} per point; the band spans their min–max.`;
 }

@@ -2,7 +2,7 @@
 import type { MicroJob, SuiteGroup } from '../job.js';
 
 /** Measuring time per benchmark, ms; tinybench adds a third of it as warm-up. */
-export const MICRO_TIME_MS = { full: 1000, quick: 100 } as const;
+const MICRO_TIME_MS = { full: 1000, quick: 100 } as const;
 
 export const microGroup: SuiteGroup = {
   name: 'micro',

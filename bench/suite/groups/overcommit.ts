@@ -12,13 +12,13 @@ import { estimateRunsMs, type CaseJob, type PlanContext, type SuiteGroup } from 
 import type { OvercommitParams } from '../model.js';
 import { durationOf } from './scaling.js';
 
-export const OVERCOMMIT_RATIOS = [1.5, 2, 3] as const;
+const OVERCOMMIT_RATIOS = [1.5, 2, 3] as const;
 
 /** The engine of the groups that run at the host's size: threads when allowed. */
 export const hostEngine = (context: PlanContext): EngineKind => (context.engines.includes('threads') ? 'threads' : context.engines[0]!);
 
 /** The VM shapes of one preset and policy at `pcpus`: the 1× case, the alone reference and each ratio in each shape. */
-export function overcommitShapes(pcpus: number): Omit<OvercommitParams, 'kind' | 'preset' | 'policy'>[] {
+function overcommitShapes(pcpus: number): Omit<OvercommitParams, 'kind' | 'preset' | 'policy'>[] {
   const shapes: Omit<OvercommitParams, 'kind' | 'preset' | 'policy'>[] = [{ shape: 'vms', ratio: 1, pcpus, vms: 1, vcpusPerVm: pcpus }];
   const half = pcpus % 2 === 0 ? pcpus / 2 : undefined;
   if (half !== undefined) shapes.push({ shape: 'vms', ratio: 0.5, pcpus, vms: 1, vcpusPerVm: half });

@@ -9,10 +9,10 @@ import { estimateRunsMs, type CaseJob, type PlanContext, type SuiteGroup } from 
 import type { ScalingParams } from '../model.js';
 
 /** The presets whose workloads are scaled. */
-export const SCALING_WORKLOADS = ['uncontended', 'contended'] as const;
+const SCALING_WORKLOADS = ['uncontended', 'contended'] as const;
 
 /** Every count up to 8, then powers of two, always ending at `max`. */
-export function pcpuCounts(max: number): number[] {
+function pcpuCounts(max: number): number[] {
   const counts = new Set<number>();
   for (let p = 1; p <= max; p = p < 8 ? p + 1 : p * 2) counts.add(p);
   counts.add(max);
@@ -20,7 +20,7 @@ export function pcpuCounts(max: number): number[] {
 }
 
 /** Powers of two up to `max`, and `max`. */
-export function powersOfTwo(max: number): number[] {
+function powersOfTwo(max: number): number[] {
   const counts = new Set<number>();
   for (let p = 1; p <= max; p *= 2) counts.add(p);
   counts.add(max);

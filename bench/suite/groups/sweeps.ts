@@ -9,9 +9,9 @@ import type { SweepParams } from '../model.js';
 import { hostEngine } from './overcommit.js';
 import { durationOf } from './scaling.js';
 
-export const SWEEP_PRESET = 'contended';
-export const SPIN_THRESHOLDS = Array.from({ length: 11 }, (_, i) => 2 ** (6 + i));
-export const SLICES_US = [100, 300, 1000, 3000, 10_000, 30_000];
+const SWEEP_PRESET = 'contended';
+const SPIN_THRESHOLDS = Array.from({ length: 11 }, (_, i) => 2 ** (6 + i));
+const SLICES_US = [100, 300, 1000, 3000, 10_000, 30_000];
 /** --quick: the ends and the middle of each sweep. */
 const QUICK_SPIN_THRESHOLDS = [2 ** 6, 2 ** 11, 2 ** 16];
 const QUICK_SLICES_US = [100, 3000, 30_000];
