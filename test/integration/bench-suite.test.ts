@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUITE_FORMAT, type SuiteResults } from '../../bench/suite/model.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,40 +39,47 @@ function expectUsageError(outcome: Outcome, pattern: RegExp): void {
 }
 
 describe('npm run bench', () => {
-  const json = join(tmp, 'results.json');
-  const html = join(tmp, 'report.html');
-  const baseline = join(tmp, 'baseline.json');
-  const filters = ['--filter', 'scaling/threads/uncontended', '--filter', 'sweep/threads/contended/slice-us/100', '--filter', 'micro/counter'];
+  describe('a filtered quick plan, saved as a baseline', () => {
+    const json = join(tmp, 'results.json');
+    const html = join(tmp, 'report.html');
+    const baseline = join(tmp, 'baseline.json');
+    const filters = ['--filter', 'scaling/threads/uncontended', '--filter', 'sweep/threads/contended/slice-us/100', '--filter', 'micro/counter'];
 
-  it('runs a filtered quick plan and writes the results, a baseline and the HTML report', () => {
-    const outcome = bench('--quick', ...filters, '--json', json, '--html', html, '--save-baseline', baseline);
-    expect(outcome.code, outcome.stderr).toBe(0);
-    const results = read(json);
-    expect(results.format).toBe(SUITE_FORMAT);
-    expect(results.cases.map((c) => c.id)).toEqual([
-      'scaling/threads/uncontended/bare/p1',
-      'scaling/threads/uncontended/vm/p1',
-      'scaling/threads/uncontended/bare/p2',
-      'scaling/threads/uncontended/vm/p2',
-      'sweep/threads/contended/slice-us/100',
-    ]);
-    expect(results.cases.every((c) => c.runs.length === 1 && c.runs[0]!.ok)).toBe(true);
-    expect(results.micro?.rows.map((r) => r.name).every((n) => n.startsWith('counter'))).toBe(true);
-    expect(read(baseline)).toEqual(results);
-    expect(readFileSync(html, 'utf8')).toContain('<svg');
-    // Not a terminal: one plain progress line per job, on stderr.
-    expect(outcome.stderr).toContain('[1/6] micro');
-    expect(outcome.stderr).toContain('[6/6] sweep/threads/contended/slice-us/100');
-    expect(outcome.stdout).toContain('Scaling, threads engine, uncontended workload');
-    expect(outcome.stdout).toContain('Self-checks: every run passed every self-check.');
-  });
+    // The run both tests need: the first checks what it wrote, the second compares a new run with its baseline.
+    let outcome: Outcome;
+    beforeAll(() => {
+      outcome = bench('--quick', ...filters, '--json', json, '--html', html, '--save-baseline', baseline);
+      expect(outcome.code, outcome.stderr).toBe(0);
+    });
 
-  it('compares a run with the baseline, metric by metric', () => {
-    const outcome = bench('--quick', ...filters, '--json', join(tmp, 'again.json'), '--baseline', baseline);
-    expect(outcome.code, outcome.stderr).toBe(0);
-    expect(outcome.stdout).toContain('Against the baseline');
-    expect(outcome.stdout).toMatch(/scaling\/threads\/uncontended\/vm\/p2\s+[+−±]\d/);
-    expect(outcome.stdout).toMatch(/change\(s\) beyond the spread/);
+    it('writes the results, a baseline and the HTML report', () => {
+      const results = read(json);
+      expect(results.format).toBe(SUITE_FORMAT);
+      expect(results.cases.map((c) => c.id)).toEqual([
+        'scaling/threads/uncontended/bare/p1',
+        'scaling/threads/uncontended/vm/p1',
+        'scaling/threads/uncontended/bare/p2',
+        'scaling/threads/uncontended/vm/p2',
+        'sweep/threads/contended/slice-us/100',
+      ]);
+      expect(results.cases.every((c) => c.runs.length === 1 && c.runs[0]!.ok)).toBe(true);
+      expect(results.micro?.rows.map((r) => r.name).every((n) => n.startsWith('counter'))).toBe(true);
+      expect(read(baseline)).toEqual(results);
+      expect(readFileSync(html, 'utf8')).toContain('<svg');
+      // Not a terminal: one plain progress line per job, on stderr.
+      expect(outcome.stderr).toContain('[1/6] micro');
+      expect(outcome.stderr).toContain('[6/6] sweep/threads/contended/slice-us/100');
+      expect(outcome.stdout).toContain('Scaling, threads engine, uncontended workload');
+      expect(outcome.stdout).toContain('Self-checks: every run passed every self-check.');
+    });
+
+    it('compares a run with the baseline, metric by metric', () => {
+      const again = bench('--quick', ...filters, '--json', join(tmp, 'again.json'), '--baseline', baseline);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain('Against the baseline');
+      expect(again.stdout).toMatch(/scaling\/threads\/uncontended\/vm\/p2\s+[+−±]\d/);
+      expect(again.stdout).toMatch(/change\(s\) beyond the spread/);
+    });
   });
 
   it('splits a plan into shards that merge back into the whole', () => {
