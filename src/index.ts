@@ -1,6 +1,18 @@
 /** spinvisor's typed library API. */
 export { parseScenario, toBareMetal, scenarioSchema, ConfigError } from './config/schema.js';
-export type { Config, ScenarioInput, VmConfig, Workload, Distribution, LockKind, PolicyKind, EngineKind, VirtualCosts } from './config/schema.js';
+export type {
+  Config,
+  ScenarioInput,
+  VmConfig,
+  Workload,
+  Distribution,
+  LockKind,
+  PolicyKind,
+  EngineKind,
+  VirtualCosts,
+  SchedulerConfig,
+  SchedulerPolicy,
+} from './config/schema.js';
 export { loadScenario, readScenario, isPresetName } from './config/load.js';
 export { applyOverrides } from './config/overrides.js';
 export type { Overrides } from './config/overrides.js';
@@ -12,6 +24,8 @@ export { ThreadsEngine, oversubscriptionWarning, hostWarning } from './engine/th
 export { VirtualEngine } from './engine/virtual.js';
 export type { RunOutput } from './engine/run-output.js';
 export type { Results } from './stats/results.js';
+export { RESULTS_FORMAT, COMPARE_FORMAT, resultsSchema, compareResultsSchema, resultsJsonSchema, compareJsonSchema } from './stats/results-schema.js';
+export type { CompareResults } from './stats/results-schema.js';
 export type { Metrics, VmMetrics, PcpuMetrics, VcpuMetrics } from './stats/metrics.js';
 export type { SelfCheck } from './stats/self-checks.js';
 export { VCPU_COUNTERS, PCPU_COUNTERS, HISTOGRAMS } from './stats/events.js';
