@@ -18,7 +18,7 @@ import { HYPERCALL } from '../hv/hypercalls.js';
 import { VCPU_CTX, VCPU_TIME } from '../shm/layout.js';
 import { PC, VC } from '../stats/events.js';
 import { chooseNextLock, privateWorkLeft } from './guest-interpreter.js';
-import type { PcpuCore } from './pcpu-core.js';
+import type { CoreState } from './core-state.js';
 
 /**
  * With fine steps: whether the step at `now` is private, that is, touches nothing that
@@ -26,7 +26,7 @@ import type { PcpuCore } from './pcpu-core.js';
  * pending, the slice goes on past `now`) and makes no shared-memory operation: see
  * `privateWorkLeft`. Small, so that an engine's loop can inline it.
  */
-export function stepIsPrivate(core: PcpuCore, now: number): boolean {
+export function stepIsPrivate(core: CoreState, now: number): boolean {
   if (!core.fineSteps || core.current < 0 || core.pendingHypercall !== HYPERCALL.NONE || !(now < core.scheduler.sliceEnd)) return false;
   return privateWorkLeft(core.i32[core.ctx + VCPU_CTX.phase]!, core.f64[core.time + VCPU_TIME.remaining]!, core.stepBudget);
 }
@@ -41,7 +41,7 @@ export function stepIsPrivate(core: PcpuCore, now: number): boolean {
  * every word ends as those calls would leave it (counters that would only add 0 are left
  * alone; the sums written once are sums of whole numbers, exact).
  */
-export function makePrivateSteps(core: PcpuCore, now: number, until: number, nsPerUnit: number): number {
+export function makePrivateSteps(core: CoreState, now: number, until: number, nsPerUnit: number): number {
   core.privateStepsMade = 0;
   if (!core.fineSteps || core.current < 0 || core.pendingHypercall !== HYPERCALL.NONE) return now;
   const { i32, f64, ctx, time } = core;
@@ -93,7 +93,7 @@ export function makePrivateSteps(core: PcpuCore, now: number, until: number, nsP
  * polls that ask for nothing, if nobody else wrote shared memory meanwhile (0 unless the step
  * ended on such a poll). What a virtual engine may fast-forward with `skipSpins`.
  */
-export function skippableSpins(core: PcpuCore): number {
+export function skippableSpins(core: CoreState): number {
   if (!core.endedOnSpin || core.current < 0) return 0;
   const { i32, ctx, guest } = core;
   const lockBase = core.machine.layout.lockBase(guest.firstLock + i32[ctx + VCPU_CTX.lock]!);
@@ -105,7 +105,7 @@ export function skippableSpins(core: PcpuCore): number {
  * Accounts `count` (at most `skippableSpins()`) poll steps without making them: each is a
  * step that polls once and fails, so every counter ends as if they had run.
  */
-export function skipSpins(core: PcpuCore, count: number): void {
+export function skipSpins(core: CoreState, count: number): void {
   const { i32, f64, ctx, guest } = core;
   guest.lock.skipSpins(ctx, count);
   if (i32[ctx + VCPU_CTX.phase] === GUEST_PHASE.ACQUIRE) guest.policy.addQuietSpins(ctx, count);

@@ -20,7 +20,7 @@ import { VCPU_CTX, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
 import { HIST, VC, histogramBucket } from '../stats/events.js';
 import { COST } from './costs.js';
 import { kickWaiter } from './hypercall-exit.js';
-import type { PcpuCore } from './pcpu-core.js';
+import type { CoreState } from './core-state.js';
 
 /**
  * Whether a step that starts in guest phase `phase` with `remaining` work units left makes no
@@ -52,7 +52,7 @@ export function chooseNextLock(guest: GuestVm, i32: Int32Array, ctx: number, rng
  * Runs the current vCPU's program until the step budget is spent or the spin-wait policy asks
  * for a hypercall; returns the hypercall's code (HYPERCALL.NONE when none).
  */
-export function runGuest(core: PcpuCore, now: number): number {
+export function runGuest(core: CoreState, now: number): number {
   const { i32, f64, ctx, time, counters } = core;
   const guest = core.guest;
   const lock = guest.lock;
@@ -75,7 +75,6 @@ export function runGuest(core: PcpuCore, now: number): number {
   let hypercall: number = HYPERCALL.NONE;
   const paravirtual = guest.paravirtual;
   let kickTarget = -1;
-  let kickAt = 0;
 
   while (budget > 0) {
     if (phase === GUEST_PHASE.OUTSIDE || phase === GUEST_PHASE.INSIDE) {
@@ -146,10 +145,7 @@ export function runGuest(core: PcpuCore, now: number): number {
         phase = GUEST_PHASE.OUTSIDE;
         if (paravirtual) {
           kickTarget = findKickTarget(core.machine, lock, touchedLock, lockBase, guest.firstVcpu, guest.vcpus, vcpu);
-          if (kickTarget >= 0) {
-            kickAt = t;
-            break;
-          }
+          if (kickTarget >= 0) break;
         }
       } else if (result === LOCK_STEP.SPIN) {
         spins++;
@@ -177,7 +173,9 @@ export function runGuest(core: PcpuCore, now: number): number {
   report.exits = 0;
   report.lock = touchedLock;
   if (kickTarget >= 0) {
-    kickWaiter(core, kickTarget, kickAt);
+    // At the step's start, not at the release's interpolated time: another pCPU's step may come
+    // before that instant, and must not find the woken vCPU runnable since a later time.
+    kickWaiter(core, kickTarget, now);
     report.exits = 1;
   }
   // With fine steps a failed poll is the step's only lock step: it ends the step.
@@ -189,7 +187,7 @@ export function runGuest(core: PcpuCore, now: number): number {
  * A wait ends with the lock owned at time `t`. `spinsThisStep` is the step's spin count so
  * far (waitSpins holds the earlier steps' spins minus the spins before this wait began).
  */
-function endWait(core: PcpuCore, t: number, spinsThisStep: number): void {
+function endWait(core: CoreState, t: number, spinsThisStep: number): void {
   const { i32, f64, ctx, time, counters } = core;
   const layout = core.machine.layout;
   i32[ctx + VCPU_CTX.waiting] = 0;

@@ -24,12 +24,12 @@ import { DESCHEDULE, KICK } from '../hv/scheduler.js';
 import { KICK_PENDING } from '../hv/vcpu-state.js';
 import { VCPU_CTX, VCPU_HV, VCPU_SHARED } from '../shm/layout.js';
 import { VC } from '../stats/events.js';
-import type { PcpuCore } from './pcpu-core.js';
+import type { CoreState } from './core-state.js';
 import { STEP } from './step.js';
 import { switchIn, switchOut } from './switching.js';
 
 /** Handles the pending hypercall at `now`; returns the step's STEP code. */
-export function handleHypercall(core: PcpuCore, now: number): number {
+export function handleHypercall(core: CoreState, now: number): number {
   const code = core.pendingHypercall;
   core.pendingHypercall = HYPERCALL.NONE;
   const report = core.stepReport;
@@ -49,7 +49,7 @@ export function handleHypercall(core: PcpuCore, now: number): number {
   }
 }
 
-function notifyLongSpinWait(core: PcpuCore, now: number): number {
+function notifyLongSpinWait(core: CoreState, now: number): number {
   const f64 = core.f64;
   f64[core.counters + VC.notifications]! += 1;
   const vcpu = core.current;
@@ -69,7 +69,7 @@ function notifyLongSpinWait(core: PcpuCore, now: number): number {
   return STEP.SWITCHED;
 }
 
-function halt(core: PcpuCore, now: number): number {
+function halt(core: CoreState, now: number): number {
   const { i32, memory, machine } = core;
   const vcpu = core.current;
   const lock = core.guest.firstLock + i32[core.ctx + VCPU_CTX.lock]!;
@@ -102,7 +102,7 @@ function halt(core: PcpuCore, now: number): number {
  * The unlock path's kick of `target` at `now`, from the guest running on `core`: counted on the
  * sender, handled by the scheduler at once.
  */
-export function kickWaiter(core: PcpuCore, target: number, now: number): void {
+export function kickWaiter(core: CoreState, target: number, now: number): void {
   const f64 = core.f64;
   f64[core.counters + VC.kicks]! += 1;
   if (core.scheduler.kick(target, now) !== KICK.WOKEN) f64[core.counters + VC.kicksNotHalted]! += 1;

@@ -5,117 +5,30 @@
  * accounts time. It never reads a clock or a thread id: the engine hands it `now` (ns) at each
  * step, and times inside a step are interpolated from the cost done so far.
  *
- * This file holds the core's state and the step dispatch; the work is in files named after it:
+ * This file holds the step dispatch (the state is core-state.ts); the work is in files named
+ * after it:
  *   guest-interpreter.ts  the guest program (work, lock steps, the spin-wait policy)
  *   switching.ts          switch in and out, time accounting, preemption classification
  *   hypercall-exit.ts     the hypervisor's handling of a hypercall
  *   fast-forward.ts       the virtual engine's exact shortcuts (private steps, parked spinners)
- * Their functions take the core and read and write its fields: those fields are the core's
- * internals, shared by these files only.
- *
- * Ownership: a core writes its own pCPU's counters, and the context, time scratch, counters
- * and histograms of the vCPU it currently owns (claimed through the state word).
+ * Their functions take the core's state and read and write its fields.
  */
-import { GuestVm, guestVms } from '../guest/program.js';
-import { HYPERCALL, type HypercallArgs } from '../hv/hypercalls.js';
-import type { Platform } from '../hv/platform.js';
-import { DESCHEDULE, type Scheduler } from '../hv/scheduler.js';
-import { createScheduler } from '../hv/schedulers/index.js';
+import { HYPERCALL } from '../hv/hypercalls.js';
+import { DESCHEDULE } from '../hv/scheduler.js';
 import { claim } from '../hv/vcpu-state.js';
-import type { Machine } from '../shm/layout.js';
-import type { SharedMemory } from '../shm/memory.js';
 import { VCPU_CTX, VCPU_TIME } from '../shm/layout.js';
 import { PC } from '../stats/events.js';
-import { COST } from './costs.js';
+import { CoreState } from './core-state.js';
 import { makePrivateSteps, skippableSpins, skipSpins, stepIsPrivate } from './fast-forward.js';
 import { runGuest } from './guest-interpreter.js';
 import { handleHypercall } from './hypercall-exit.js';
-import { STEP, type StepReport } from './step.js';
+import { STEP } from './step.js';
 import { switchIn, switchOut } from './switching.js';
 
 export { STEP, type StepReport } from './step.js';
+export type { CoreOptions } from './core-state.js';
 
-export interface CoreOptions {
-  /** Refine the ns-per-cost-unit estimate from the real time steps take (threads engine). */
-  readonly calibrate: boolean;
-  /** Run the guest's work loop for real (threads engine); a virtual engine only counts it. */
-  readonly executeWork?: boolean;
-  /** Cost units a step may spend (default COST.STEP_BUDGET); smaller steps interleave pCPUs finer. */
-  readonly stepBudget?: number;
-  /**
-   * Every lock step opens a step of its own (virtual engine): a step is one shared-memory
-   * operation at its start, then private work up to the next one, so an engine that orders
-   * steps by time orders every shared-memory operation of every pCPU.
-   */
-  readonly fineSteps?: boolean;
-}
-
-export class PcpuCore {
-  readonly scheduler: Scheduler;
-  readonly machine: Machine;
-  readonly i32: Int32Array;
-  readonly f64: Float64Array;
-  readonly memory: SharedMemory;
-  readonly guests: GuestVm[];
-  readonly pcpuCounters: number;
-  readonly bare: boolean;
-  readonly directed: boolean;
-
-  // The current vCPU, and the bases of its regions (cached on switch-in).
-  current = -1;
-  vm = 0;
-  guest!: GuestVm;
-  shared = 0;
-  ctx = 0;
-  hv = 0;
-  time = 0;
-  counters = 0;
-  /** A hypercall the guest made in the last step, handled at the start of the next. */
-  pendingHypercall: number = HYPERCALL.NONE;
-  /** Its argument. */
-  readonly hypercallArgs: HypercallArgs = { target: -1 };
-
-  // Time keeping.
-  /** Engine-set: ns per cost unit used to interpolate event times inside a step. */
-  nsPerCost = 1;
-  /** Whether the core refines `nsPerCost` from the real time steps take (threads engine). */
-  readonly calibrate: boolean;
-  readonly executeWork: boolean;
-  readonly stepBudget: number;
-  readonly fineSteps: boolean;
-  /** The last step ended on a failed poll with no hypercall asked: the next steps are polls too. */
-  endedOnSpin = false;
-  /** The last step's work, rewritten every step (never reallocated). */
-  readonly stepReport: StepReport = { workUnits: 0, lockSteps: 0, spins: 0, exits: 0, lock: -1 };
-  lastStepNow = -1;
-  lastStepCost = 0;
-  switchStartedAt = 0;
-  idleSince = -1;
-  private startNs = 0;
-  /** How many steps the last makePrivateSteps made. */
-  privateStepsMade = 0;
-
-  constructor(
-    machine: Machine,
-    readonly pcpu: number,
-    platform: Platform,
-    options: CoreOptions,
-  ) {
-    this.machine = machine;
-    this.i32 = machine.i32;
-    this.f64 = machine.f64;
-    this.memory = machine.memory;
-    this.guests = guestVms(machine);
-    this.scheduler = createScheduler(machine, pcpu, platform);
-    this.pcpuCounters = machine.layout.pcpuCounterBase(pcpu);
-    this.bare = machine.config.mode === 'bare';
-    this.directed = machine.config.scheduler.notifyReaction === 'directed-yield';
-    this.calibrate = options.calibrate;
-    this.executeWork = options.executeWork ?? true;
-    this.stepBudget = options.stepBudget ?? COST.STEP_BUDGET;
-    this.fineSteps = options.fineSteps ?? false;
-  }
-
+export class PcpuCore extends CoreState {
   /** The vCPU on this pCPU, or -1. */
   get currentVcpu(): number {
     return this.current;

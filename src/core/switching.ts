@@ -10,10 +10,10 @@ import { GUEST_PHASE } from '../guest/program.js';
 import { DESCHEDULE, DESCHEDULED } from '../hv/scheduler.js';
 import { VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
 import { HIST, PC, VC, histogramBucket } from '../stats/events.js';
-import type { PcpuCore } from './pcpu-core.js';
+import type { CoreState } from './core-state.js';
 
 /** Puts `vcpu` (claimed for this pCPU) on the core at `now`, and starts its slice. */
-export function switchIn(core: PcpuCore, vcpu: number, now: number): void {
+export function switchIn(core: CoreState, vcpu: number, now: number): void {
   const { i32, f64 } = core;
   const layout = core.machine.layout;
   core.current = vcpu;
@@ -52,7 +52,7 @@ export function switchIn(core: PcpuCore, vcpu: number, now: number): void {
  * Takes the current vCPU off the core at `now` for `reason` (a DESCHEDULE code): accounts its
  * run, then hands it to the scheduler. Returns the scheduler's DESCHEDULED code.
  */
-export function switchOut(core: PcpuCore, now: number, reason: number): number {
+export function switchOut(core: CoreState, now: number, reason: number): number {
   const { i32, f64 } = core;
   const ran = now - f64[core.time + VCPU_TIME.runningSince]!;
   f64[core.counters + VC.runNs]! += ran;

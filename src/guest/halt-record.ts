@@ -62,8 +62,9 @@ export function resumeAfterHalt(machine: Machine, vcpu: number, counters: number
 /**
  * Right after `releaser` released global lock `lock` (at `lockBase`, of VM vCPUs
  * `firstVcpu`..`firstVcpu + vcpus - 1`): the registered waiter the lock was handed to, or -1
- * when nobody is registered or none of them is next. Scans round-robin from the releaser's
- * successor, so an unfair lock's waiters are kicked in turn.
+ * when nobody is registered or none of them is next (a woken waiter that has not polled yet is
+ * not kicked again). Scans round-robin from the releaser's successor, so an unfair lock's
+ * waiters are kicked in turn.
  */
 export function findKickTarget(
   machine: Machine,
@@ -79,8 +80,11 @@ export function findKickTarget(
   const start = releaser - firstVcpu;
   for (let i = 1; i < vcpus; i++) {
     const waiter = firstVcpu + ((start + i) % vcpus);
-    // Plain read: published by the waiter's atomic add to `halted`, which the load above saw.
-    if (i32[layout.vcpuHvBase(waiter) + VCPU_HV.haltLock] !== lock) continue;
+    const hv = layout.vcpuHvBase(waiter);
+    // Plain reads: published by the waiter's atomic add to `halted`, which the load above saw.
+    if (i32[hv + VCPU_HV.haltLock] !== lock) continue;
+    // Already woken and on its way (it has not polled yet): another kick would find it awake.
+    if (i32[hv + VCPU_HV.woken] === 1) continue;
     if (spinLock.isNextOwner(lockBase, layout.vcpuCtxBase(waiter), waiter, releaser)) return waiter;
   }
   return -1;

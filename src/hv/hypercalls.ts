@@ -4,9 +4,9 @@
  * a code, the guest's unlock path asks for a kick; the core (core/hypercall-exit.ts) handles
  * each as a VM exit at the start of the next step, with the engine's fresh clock.
  *
- * Arguments travel in a `HypercallArgs` the core owns (one per pCPU, rewritten, never
- * allocated per call) and, for a halt, in the halting vCPU's hypervisor block (VCPU_HV), where
- * the kicker and the self-checks can read them.
+ * A halt's arguments travel in the halting vCPU's hypervisor block (VCPU_HV), where the kicker
+ * and the self-checks can read them; a kick's target is chosen and kicked within the unlocking
+ * step (core/hypercall-exit.ts `kickWaiter`).
  */
 
 export const HYPERCALL = {
@@ -38,10 +38,4 @@ export const HALT_MODE = {
 /** Whether a halt on `word` holding `current` should (still) sleep. */
 export function haltConditionHolds(mode: number, current: number, value: number): boolean {
   return mode === HALT_MODE.WHILE_EQUAL ? current === value : current !== value;
-}
-
-/** The argument of the pending hypercall (the halt's arguments live in the vCPU's block). */
-export interface HypercallArgs {
-  /** KICK, YIELD_TO: the vCPU (global id), or -1. */
-  target: number;
 }

@@ -1,0 +1,100 @@
+/**
+ * A core's state: the pCPU it is, the vCPU it runs and the bases of that vCPU's regions, the
+ * pending hypercall, and the time keeping of its steps. `PcpuCore` (pcpu-core.ts) extends it
+ * with the step dispatch; the files that do a step's work (guest-interpreter.ts, switching.ts,
+ * hypercall-exit.ts, fast-forward.ts) take a `CoreState` and read and write these fields, which
+ * are the core's internals, shared by those files only.
+ *
+ * Ownership: a core writes its own pCPU's counters, and the context, time scratch, counters
+ * and histograms of the vCPU it currently owns (claimed through the state word).
+ */
+import type { GuestVm } from '../guest/program.js';
+import { guestVms } from '../guest/program.js';
+import { HYPERCALL } from '../hv/hypercalls.js';
+import type { Platform } from '../hv/platform.js';
+import type { Scheduler } from '../hv/scheduler.js';
+import { createScheduler } from '../hv/schedulers/index.js';
+import type { Machine } from '../shm/layout.js';
+import type { SharedMemory } from '../shm/memory.js';
+import { COST } from './costs.js';
+import type { StepReport } from './step.js';
+
+export interface CoreOptions {
+  /** Refine the ns-per-cost-unit estimate from the real time steps take (threads engine). */
+  readonly calibrate: boolean;
+  /** Run the guest's work loop for real (threads engine); a virtual engine only counts it. */
+  readonly executeWork?: boolean;
+  /** Cost units a step may spend (default COST.STEP_BUDGET); smaller steps interleave pCPUs finer. */
+  readonly stepBudget?: number;
+  /**
+   * Every lock step opens a step of its own (virtual engine): a step is one shared-memory
+   * operation at its start, then private work up to the next one, so an engine that orders
+   * steps by time orders every shared-memory operation of every pCPU.
+   */
+  readonly fineSteps?: boolean;
+}
+
+export class CoreState {
+  readonly scheduler: Scheduler;
+  readonly machine: Machine;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  readonly memory: SharedMemory;
+  readonly guests: GuestVm[];
+  readonly pcpuCounters: number;
+  readonly bare: boolean;
+  readonly directed: boolean;
+
+  // The current vCPU, and the bases of its regions (cached on switch-in).
+  current = -1;
+  vm = 0;
+  guest!: GuestVm;
+  shared = 0;
+  ctx = 0;
+  hv = 0;
+  time = 0;
+  counters = 0;
+  /** A hypercall the guest made in the last step, handled at the start of the next. */
+  pendingHypercall: number = HYPERCALL.NONE;
+
+  // Time keeping.
+  /** Engine-set: ns per cost unit used to interpolate event times inside a step. */
+  nsPerCost = 1;
+  /** Whether the core refines `nsPerCost` from the real time steps take (threads engine). */
+  readonly calibrate: boolean;
+  readonly executeWork: boolean;
+  readonly stepBudget: number;
+  readonly fineSteps: boolean;
+  /** The last step ended on a failed poll with no hypercall asked: the next steps are polls too. */
+  endedOnSpin = false;
+  /** The last step's work, rewritten every step (never reallocated). */
+  readonly stepReport: StepReport = { workUnits: 0, lockSteps: 0, spins: 0, exits: 0, lock: -1 };
+  lastStepNow = -1;
+  lastStepCost = 0;
+  switchStartedAt = 0;
+  idleSince = -1;
+  startNs = 0;
+  /** How many steps the last makePrivateSteps made. */
+  privateStepsMade = 0;
+
+  constructor(
+    machine: Machine,
+    readonly pcpu: number,
+    platform: Platform,
+    options: CoreOptions,
+  ) {
+    this.machine = machine;
+    this.i32 = machine.i32;
+    this.f64 = machine.f64;
+    this.memory = machine.memory;
+    this.guests = guestVms(machine);
+    this.scheduler = createScheduler(machine, pcpu, platform);
+    this.pcpuCounters = machine.layout.pcpuCounterBase(pcpu);
+    this.bare = machine.config.mode === 'bare';
+    this.directed = machine.config.scheduler.notifyReaction === 'directed-yield';
+    this.calibrate = options.calibrate;
+    this.executeWork = options.executeWork ?? true;
+    this.stepBudget = options.stepBudget ?? COST.STEP_BUDGET;
+    this.fineSteps = options.fineSteps ?? false;
+  }
+}
