@@ -2,7 +2,7 @@
 import { parseScenario, type Config } from './config/schema.js';
 import { ThreadsEngine } from './engine/threads.js';
 import { VirtualEngine } from './engine/virtual.js';
-import { buildResults, type Results } from './stats/results.js';
+import { buildResults, type Results } from './results/results.js';
 
 /**
  * Runs one scenario (validated here if it is not a parsed `Config`) on the engine it names.

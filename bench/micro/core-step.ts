@@ -13,7 +13,7 @@
  */
 import { COST } from '../../src/core/costs.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
-import { PC, VC } from '../../src/stats/events.js';
+import { PC, VC } from '../../src/events/table.js';
 import { type MicroTask, oneVm, startedMachine } from './harness.js';
 
 const BATCH = 16;

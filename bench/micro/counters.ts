@@ -18,7 +18,7 @@
  *   log-uniformly over 1 ns-1 ms, so the buckets vary as in a run; reading the value from an
  *   array is part of the operation.
  */
-import { HIST, HISTOGRAM_BUCKETS, VCPU_COUNTERS, histogramBucket } from '../../src/stats/events.js';
+import { HIST, HISTOGRAM_BUCKETS, VCPU_COUNTERS, histogramBucket } from '../../src/events/table.js';
 import { type MicroTask, oneVm, startedMachine } from './harness.js';
 
 const COUNTER_BATCH = 131_072;

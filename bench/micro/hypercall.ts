@@ -25,7 +25,7 @@ import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { createLock } from '../../src/guest/locks/index.js';
 import { LOCK_STEP } from '../../src/guest/locks/spin-lock.js';
 import type { Machine } from '../../src/shm/layout.js';
-import { PC, VC } from '../../src/stats/events.js';
+import { PC, VC } from '../../src/events/table.js';
 import { type MicroTask, startedMachine } from './harness.js';
 
 const BATCH = 1024;

@@ -17,7 +17,7 @@
 import { COST } from '../../src/core/costs.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { guestWork } from '../../src/guest/work.js';
-import { VC } from '../../src/stats/events.js';
+import { VC } from '../../src/events/table.js';
 import { type MicroTask, oneVm, sink, startedMachine } from './harness.js';
 
 /** Core steps per batch; the plain loop does the same units in one call. */

@@ -15,7 +15,7 @@ import { RoundRobinScheduler } from '../../src/hv/schedulers/round-robin.js';
 import { RunQueue } from '../../src/hv/run-queue.js';
 import { RELEASED, releaseToQueue, runningOn } from '../../src/hv/vcpu-state.js';
 import { VCPU_SHARED } from '../../src/shm/layout.js';
-import { PC } from '../../src/stats/events.js';
+import { PC } from '../../src/events/table.js';
 import { type MicroTask, oneVm, sink, startedMachine } from './harness.js';
 
 const BATCH = 4096;

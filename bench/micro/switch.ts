@@ -12,7 +12,7 @@
  * is a switch and no guest code runs.
  */
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
-import { PC } from '../../src/stats/events.js';
+import { PC } from '../../src/events/table.js';
 import { type MicroTask, oneVm, startedMachine } from './harness.js';
 
 const BATCH = 4096;

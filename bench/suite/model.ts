@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ENGINES, POLICY_KINDS, type EngineKind, type PolicyKind } from '../../src/config/schema.js';
 import type { SameShape } from '../../src/io/schema-check.js';
 import type { Environment } from '../../src/stats/environment.js';
-import { environmentSchema } from '../../src/stats/results-schema.js';
+import { environmentSchema } from '../../src/results/results-schema.js';
 
 /** Bumped when a field is removed or changes meaning; `--baseline` and `merge` refuse other formats. */
 export const SUITE_FORMAT = 'spinvisor-bench/2';

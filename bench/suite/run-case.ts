@@ -2,7 +2,7 @@
 import type { ThreadsEngine } from '../../src/engine/threads.js';
 import { allVms } from '../../src/report/totals.js';
 import { simulate } from '../../src/simulate.js';
-import type { Results } from '../../src/stats/results.js';
+import type { Results } from '../../src/results/results.js';
 import { spread } from './derive.js';
 import type { CaseJob } from './job.js';
 import { CASE_METRICS, type CaseMetrics, type CaseResult, type RunSummary, type Spread } from './model.js';

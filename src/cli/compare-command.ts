@@ -5,7 +5,7 @@ import { ConfigError, type PolicyKind } from '../config/schema.js';
 import { ThreadsEngine, hostWarning } from '../engine/threads.js';
 import { renderCompare, type PolicyRun } from '../report/compare-table.js';
 import { simulate } from '../simulate.js';
-import { COMPARE_FORMAT, type CompareResults } from '../stats/results-schema.js';
+import { COMPARE_FORMAT, type CompareResults } from '../results/results-schema.js';
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
 import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
 import { OVERRIDE_OPTIONS, overridesFrom } from '../io/scenario-flags.js';

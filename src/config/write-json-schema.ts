@@ -16,7 +16,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { compareJsonSchema, resultsJsonSchema } from '../stats/results-schema.js';
+import { compareJsonSchema, resultsJsonSchema } from '../results/results-schema.js';
 import { packageRoot } from './package-root.js';
 import { scenarioSchema } from './schema.js';
 

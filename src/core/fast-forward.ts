@@ -16,7 +16,7 @@ import { GUEST_PHASE } from '../guest/program.js';
 import { guestWork } from '../guest/work.js';
 import { HYPERCALL } from '../hv/hypercalls.js';
 import { VCPU_CTX, VCPU_TIME } from '../shm/layout.js';
-import { PC, VC } from '../stats/events.js';
+import { PC, VC } from '../events/table.js';
 import { chooseNextLock, privateWorkLeft } from './guest-interpreter.js';
 import type { CoreState } from './core-state.js';
 

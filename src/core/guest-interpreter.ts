@@ -17,7 +17,7 @@ import { LOCK_STEP } from '../guest/locks/spin-lock.js';
 import { findKickTarget, resumeAfterHalt } from '../guest/halt-record.js';
 import { HYPERCALL } from '../hv/hypercalls.js';
 import { VCPU_CTX, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
-import { HIST, VC, histogramBucket } from '../stats/events.js';
+import { HIST, VC, histogramBucket } from '../events/table.js';
 import { COST } from './costs.js';
 import { kickWaiter } from './hypercall-exit.js';
 import type { CoreState } from './core-state.js';

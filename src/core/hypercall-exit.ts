@@ -23,7 +23,7 @@ import { haltConditionHolds, HYPERCALL } from '../hv/hypercalls.js';
 import { DESCHEDULE, KICK } from '../hv/scheduler.js';
 import { KICK_PENDING } from '../hv/vcpu-state.js';
 import { VCPU_CTX, VCPU_HV, VCPU_SHARED } from '../shm/layout.js';
-import { VC } from '../stats/events.js';
+import { VC } from '../events/table.js';
 import type { CoreState } from './core-state.js';
 import { STEP } from './step.js';
 import { switchIn, switchOut } from './switching.js';

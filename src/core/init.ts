@@ -9,7 +9,7 @@ import { GUEST_PHASE } from '../guest/program.js';
 import { RunQueue } from '../hv/run-queue.js';
 import { QUEUED, VCPU_STATE } from '../hv/vcpu-state.js';
 import type { Machine } from '../shm/layout.js';
-import { VC } from '../stats/events.js';
+import { VC } from '../events/table.js';
 import { CTRL_F64, VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME, VM_SHARED } from '../shm/layout.js';
 
 export function initMachine(machine: Machine): void {

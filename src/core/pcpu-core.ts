@@ -17,7 +17,7 @@ import { HYPERCALL } from '../hv/hypercalls.js';
 import { DESCHEDULE } from '../hv/scheduler.js';
 import { claim } from '../hv/vcpu-state.js';
 import { VCPU_CTX, VCPU_TIME } from '../shm/layout.js';
-import { PC } from '../stats/events.js';
+import { PC } from '../events/table.js';
 import { CoreState } from './core-state.js';
 import { makePrivateSteps, skippableSpins, skipSpins, stepIsPrivate } from './fast-forward.js';
 import { runGuest } from './guest-interpreter.js';

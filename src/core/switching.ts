@@ -9,7 +9,7 @@
 import { GUEST_PHASE } from '../guest/program.js';
 import { DESCHEDULE, DESCHEDULED } from '../hv/scheduler.js';
 import { VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
-import { HIST, PC, VC, histogramBucket } from '../stats/events.js';
+import { HIST, PC, VC, histogramBucket } from '../events/table.js';
 import type { CoreState } from './core-state.js';
 
 /** Puts `vcpu` (claimed for this pCPU) on the core at `now`, and starts its slice. */

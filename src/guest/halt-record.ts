@@ -22,7 +22,7 @@
  */
 import type { Machine } from '../shm/layout.js';
 import { LOCK_WORD, VCPU_HV } from '../shm/layout.js';
-import { VC } from '../stats/events.js';
+import { VC } from '../events/table.js';
 import type { SpinLock } from './locks/spin-lock.js';
 
 /** The vCPU registers as halting on global lock `lock`. Partner: `findKickTarget`'s read of `halted`. */

@@ -7,7 +7,7 @@
  */
 import type { Machine } from '../shm/layout.js';
 import { LOCK_WORD, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
-import { VC } from '../stats/events.js';
+import { VC } from '../events/table.js';
 import { finishWake } from './vcpu-state.js';
 
 /**

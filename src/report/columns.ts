@@ -3,8 +3,8 @@
  * column is a counter, its help is the counter's meaning from the event table (events.ts), so
  * the table and its explanation cannot drift apart.
  */
-import { PCPU_COUNTERS, VCPU_COUNTERS } from '../stats/events.js';
-import type { PcpuCounterName, VcpuCounterName } from '../stats/events.js';
+import { PCPU_COUNTERS, VCPU_COUNTERS } from '../events/table.js';
+import type { PcpuCounterName, VcpuCounterName } from '../events/table.js';
 import type { PcpuMetrics } from '../stats/metrics.js';
 import { fmt, type Column } from './text-table.js';
 import type { VmRow } from './totals.js';

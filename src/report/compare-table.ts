@@ -3,7 +3,7 @@
  * one row per policy, with its throughput as a ratio of the first policy's.
  */
 import type { PolicyKind } from '../config/schema.js';
-import type { Results } from '../stats/results.js';
+import type { Results } from '../results/results.js';
 import { ACQ_PER_SEC, LHP, LWP, NOTIFIES, SPIN, STEAL, VM_NAME, YIELDS, describeColumns, type HelpedColumn } from './columns.js';
 import { machineSummary } from './scenario-summary.js';
 import { renderSelfChecks } from './self-check-list.js';

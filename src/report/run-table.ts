@@ -2,9 +2,9 @@
  * One run's results for the terminal, within 100 columns: what ran, a row per VM (and `all`
  * when there are several), the pCPUs, and the self-checks.
  */
-import { PCPU_COUNTERS, type PcpuCounterName } from '../stats/events.js';
+import { PCPU_COUNTERS, type PcpuCounterName } from '../events/table.js';
 import type { PcpuCounters, PcpuMetrics } from '../stats/metrics.js';
-import type { Results } from '../stats/results.js';
+import type { Results } from '../results/results.js';
 import {
   ACQ_PER_SEC,
   FAIRNESS,

@@ -1,5 +1,5 @@
 /** A run's self-checks as a list a reader can scan: a passing run says so in one line, a failure stands out. */
-import type { SelfCheck } from '../stats/self-checks.js';
+import type { SelfCheck } from '../results/self-checks.js';
 
 export function renderSelfChecks(checks: readonly SelfCheck[]): string {
   const failed = checks.filter((c) => !c.ok).length;

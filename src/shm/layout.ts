@@ -19,7 +19,7 @@
  *   memory    per guest lock: one line of guest memory the critical section updates
  */
 import type { Config } from '../config/schema.js';
-import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../stats/events.js';
+import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../events/table.js';
 import { AtomicMemory, PlainMemory, type MemoryAccess, type SharedMemory } from './memory.js';
 
 export const LINE_BYTES = 64;

@@ -1,5 +1,5 @@
 /** Summaries of the log2 histograms kept in the buffer (events.ts: bucket b holds [2^b - 1, 2^(b+1) - 1)). */
-import { HISTOGRAM_BUCKETS } from './events.js';
+import { HISTOGRAM_BUCKETS } from '../events/table.js';
 
 export interface HistogramSummary {
   /** Values recorded. */

@@ -4,8 +4,8 @@
  * the event table (events.ts).
  */
 import type { Machine } from '../shm/layout.js';
-import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from './events.js';
-import type { HistogramName, PcpuCounterName, VcpuCounterName } from './events.js';
+import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../events/table.js';
+import type { HistogramName, PcpuCounterName, VcpuCounterName } from '../events/table.js';
 import { jainIndex } from './fairness.js';
 import { summarize, type HistogramSummary } from './histogram.js';
 

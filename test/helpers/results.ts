@@ -1,6 +1,6 @@
 /** Assertions on run results shared by the integration and property tests. */
 import { expect } from 'vitest';
-import type { Results } from '../../src/stats/results.js';
+import type { Results } from '../../src/results/results.js';
 
 /** Every self-check passed, each failure named with its detail. */
 export function expectAllChecksOk(results: Results): void {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listPresets } from '../../src/config/presets.js';
-import type { Results } from '../../src/stats/results.js';
-import type { CompareResults } from '../../src/stats/results-schema.js';
+import type { Results } from '../../src/results/results.js';
+import type { CompareResults } from '../../src/results/results-schema.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-cli-'));

@@ -30,10 +30,10 @@ import {
 } from '../../src/hv/vcpu-state.js';
 import { LOCK_WORD, Machine, VCPU_CTX, VCPU_SHARED } from '../../src/shm/layout.js';
 import { simulate } from '../../src/simulate.js';
-import { HIST, VC } from '../../src/stats/events.js';
+import { HIST, VC } from '../../src/events/table.js';
 import { collectMetrics } from '../../src/stats/metrics.js';
-import type { Results } from '../../src/stats/results.js';
-import { selfChecks } from '../../src/stats/self-checks.js';
+import type { Results } from '../../src/results/results.js';
+import { selfChecks } from '../../src/results/self-checks.js';
 
 function machineOf(input: object): Machine {
   const machine = Machine.allocate(parseScenario({ pcpus: 1, ...input }));

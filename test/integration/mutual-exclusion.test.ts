@@ -10,8 +10,8 @@ import { ThreadsEngine } from '../../src/engine/threads.js';
 import { Machine } from '../../src/shm/layout.js';
 import { simulate } from '../../src/simulate.js';
 import { collectMetrics } from '../../src/stats/metrics.js';
-import type { Results } from '../../src/stats/results.js';
-import { selfChecks } from '../../src/stats/self-checks.js';
+import type { Results } from '../../src/results/results.js';
+import { selfChecks } from '../../src/results/self-checks.js';
 import type { UnlockedTask } from '../fixtures/unlocked-guest-worker.js';
 import { fixturePool } from '../helpers/fixture-pool.js';
 

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SUITE_FORMAT, suiteResultsSchema } from '../../bench/suite/model.js';
-import type { Results } from '../../src/stats/results.js';
-import { COMPARE_FORMAT, compareResultsSchema, RESULTS_FORMAT, resultsSchema } from '../../src/stats/results-schema.js';
+import type { Results } from '../../src/results/results.js';
+import { COMPARE_FORMAT, compareResultsSchema, RESULTS_FORMAT, resultsSchema } from '../../src/results/results-schema.js';
 import { withField, withoutField } from '../helpers/tamper.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -18,10 +18,10 @@ import { RoundRobinScheduler } from '../../src/hv/schedulers/round-robin.js';
 import { isPreempted, stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
 import { CTRL, CTRL_F64, Machine, VCPU_CTX, VCPU_SHARED, VCPU_TIME } from '../../src/shm/layout.js';
 import { simulate } from '../../src/simulate.js';
-import { PC, VC } from '../../src/stats/events.js';
+import { PC, VC } from '../../src/events/table.js';
 import { collectMetrics, type Metrics } from '../../src/stats/metrics.js';
-import { buildResults, type Results } from '../../src/stats/results.js';
-import { selfChecks } from '../../src/stats/self-checks.js';
+import { buildResults, type Results } from '../../src/results/results.js';
+import { selfChecks } from '../../src/results/self-checks.js';
 
 const engine = new ThreadsEngine();
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { parseScenario, type Config } from '../../src/config/schema.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
 import { seedFor, xorshift32 } from '../../src/guest/rng.js';
 import { VCPU_CTX, type Machine } from '../../src/shm/layout.js';
-import { buildResults } from '../../src/stats/results.js';
+import { buildResults } from '../../src/results/results.js';
 
 const scenario = parseScenario({ pcpus: 2, durationMs: 200, vms: [{ name: 'vm', vcpus: 2 }] });
 

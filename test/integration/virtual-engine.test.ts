@@ -15,7 +15,7 @@ import { TasLock } from '../../src/guest/locks/tas.js';
 import { TicketLock } from '../../src/guest/locks/ticket.js';
 import { TtasLock } from '../../src/guest/locks/ttas.js';
 import { simulate } from '../../src/simulate.js';
-import { buildResults, type Results } from '../../src/stats/results.js';
+import { buildResults, type Results } from '../../src/results/results.js';
 
 /** Results as JSON without the environment block (host, git revision, host time): what must be identical. */
 function deterministicJson(results: Results): string {

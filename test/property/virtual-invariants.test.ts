@@ -11,7 +11,7 @@ import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { VirtualEngine } from '../../src/engine/virtual.js';
 import { pcpuOf, stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
 import { CTRL, Machine, VCPU_SHARED, VCPU_TIME } from '../../src/shm/layout.js';
-import { buildResults, type Results } from '../../src/stats/results.js';
+import { buildResults, type Results } from '../../src/results/results.js';
 import { sum } from '../helpers/results.js';
 
 // ---- random scenarios ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ import {
   VCPU_SHARED,
   VCPU_TIME,
 } from '../../src/shm/layout.js';
-import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../../src/stats/events.js';
+import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../../src/events/table.js';
 
 /** Cache line of an i32 index / an f64 index. */
 const lineOfI32 = (index: number) => Math.floor((index * 4) / LINE_BYTES);

@@ -4,7 +4,7 @@ import { parseScenario } from '../../src/config/schema.js';
 import { compareColumnsHelp, renderCompare } from '../../src/report/compare-table.js';
 import { RUN_VM_COLUMNS, renderRun, runColumnsHelp } from '../../src/report/run-table.js';
 import { simulate } from '../../src/simulate.js';
-import type { Results } from '../../src/stats/results.js';
+import type { Results } from '../../src/results/results.js';
 
 let results: Results;
 beforeAll(async () => {

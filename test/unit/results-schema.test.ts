@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { checkSuiteFile } from '../../bench/suite/baseline.js';
 import { SUITE_FORMAT, suiteJsonSchema } from '../../bench/suite/model.js';
 import { ConfigError, POLICY_KINDS } from '../../src/config/schema.js';
-import { HISTOGRAMS, PCPU_COUNTERS, VCPU_COUNTERS } from '../../src/stats/events.js';
-import { resultsJsonSchema, RESULTS_FORMAT } from '../../src/stats/results-schema.js';
+import { HISTOGRAMS, PCPU_COUNTERS, VCPU_COUNTERS } from '../../src/events/table.js';
+import { resultsJsonSchema, RESULTS_FORMAT } from '../../src/results/results-schema.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { withField, withoutField } from '../helpers/tamper.js';
 

@@ -19,7 +19,7 @@
 import type { Machine } from '../../shm/layout.js';
 import { CTRL, VCPU_HV, VM_SHARED } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { PC } from '../../stats/events.js';
+import { PC } from '../../events/table.js';
 import type { Platform } from '../platform.js';
 import { RunQueue } from '../run-queue.js';
 import { DESCHEDULE, DESCHEDULED, KICK, type Scheduler } from '../scheduler.js';

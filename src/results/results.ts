@@ -1,8 +1,8 @@
 /** The results of one run: what the CLI prints and what `--json` writes. */
 import type { Config, EngineKind } from '../config/schema.js';
 import type { RunOutput } from '../engine/run-output.js';
-import { environment, type Environment } from './environment.js';
-import { collectMetrics, type Metrics } from './metrics.js';
+import { environment, type Environment } from '../stats/environment.js';
+import { collectMetrics, type Metrics } from '../stats/metrics.js';
 import { RESULTS_FORMAT } from './results-schema.js';
 import { selfChecks, type SelfCheck } from './self-checks.js';
 

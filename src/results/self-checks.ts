@@ -7,7 +7,7 @@ import type { Machine } from '../shm/layout.js';
 import { RunQueue } from '../hv/run-queue.js';
 import { LOCK_WORD, VCPU_HV, VCPU_SHARED } from '../shm/layout.js';
 import { haltConditionHolds } from '../hv/hypercalls.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../stats/metrics.js';
 
 export interface SelfCheck {
   readonly name: string;

@@ -14,10 +14,10 @@
 import { z } from 'zod';
 import { ENGINES, POLICY_KINDS, scenarioSchema } from '../config/schema.js';
 import type { DeepReadonly, SameShape } from '../io/schema-check.js';
-import type { Environment } from './environment.js';
-import { HISTOGRAMS, PCPU_COUNTERS, VCPU_COUNTERS, type CounterDef } from './events.js';
-import type { HistogramSummary } from './histogram.js';
-import type { Metrics, PcpuMetrics, VcpuMetrics, VmMetrics } from './metrics.js';
+import type { Environment } from '../stats/environment.js';
+import { HISTOGRAMS, PCPU_COUNTERS, VCPU_COUNTERS, type CounterDef } from '../events/table.js';
+import type { HistogramSummary } from '../stats/histogram.js';
+import type { Metrics, PcpuMetrics, VcpuMetrics, VmMetrics } from '../stats/metrics.js';
 import type { Results } from './results.js';
 import type { SelfCheck } from './self-checks.js';
 
