@@ -16,8 +16,7 @@ const CATEGORICAL = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#56B4E9', '#E6
 export const categorical = (index: number): string => CATEGORICAL[((index % CATEGORICAL.length) + CATEGORICAL.length) % CATEGORICAL.length]!;
 
 /** Marker shapes, so series differ without colour too. */
-const MARKERS = ['circle', 'square', 'triangle', 'diamond'] as const;
-export type Marker = (typeof MARKERS)[number] | 'none';
+export type Marker = 'circle' | 'square' | 'triangle' | 'diamond' | 'none';
 
 // viridis at 9 evenly spaced stops.
 const VIRIDIS: readonly (readonly [number, number, number])[] = [
