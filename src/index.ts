@@ -24,7 +24,8 @@ export { ThreadsEngine, oversubscriptionWarning, hostWarning } from './engine/th
 export { VirtualEngine } from './engine/virtual.js';
 export type { RunOutput } from './engine/run-output.js';
 export type { Results } from './results/results.js';
-export { RESULTS_FORMAT, COMPARE_FORMAT, resultsSchema, compareResultsSchema, resultsJsonSchema, compareJsonSchema } from './results/results-schema.js';
+export { RESULTS_FORMAT, COMPARE_FORMAT } from './results/formats.js';
+export { resultsSchema, compareResultsSchema, resultsJsonSchema, compareJsonSchema } from './results/results-schema.js';
 export type { CompareResults } from './results/results-schema.js';
 export type { Metrics, VmMetrics, PcpuMetrics, VcpuMetrics } from './stats/metrics.js';
 export type { SelfCheck } from './results/self-checks.js';

@@ -20,9 +20,8 @@ import type { HistogramSummary } from '../stats/histogram.js';
 import type { Metrics, PcpuMetrics, VcpuMetrics, VmMetrics } from '../stats/metrics.js';
 import type { Results } from './results.js';
 import type { SelfCheck } from './self-checks.js';
+import { COMPARE_FORMAT, RESULTS_FORMAT } from './formats.js';
 
-export const RESULTS_FORMAT = 'spinvisor-results/1';
-export const COMPARE_FORMAT = 'spinvisor-compare/1';
 
 type FieldsOf<T extends readonly { readonly name: string }[], S extends z.ZodType> = Record<T[number]['name'], S>;
 

@@ -3,7 +3,7 @@ import type { Config, EngineKind } from '../config/schema.js';
 import type { RunOutput } from '../engine/run-output.js';
 import { environment, type Environment } from '../stats/environment.js';
 import { collectMetrics, type Metrics } from '../stats/metrics.js';
-import { RESULTS_FORMAT } from './results-schema.js';
+import { RESULTS_FORMAT } from './formats.js';
 import { selfChecks, type SelfCheck } from './self-checks.js';
 
 export interface Results {

@@ -14,7 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SUITE_FORMAT, suiteResultsSchema } from '../../bench/suite/model.js';
 import type { Results } from '../../src/results/results.js';
-import { COMPARE_FORMAT, compareResultsSchema, RESULTS_FORMAT, resultsSchema } from '../../src/results/results-schema.js';
+import { COMPARE_FORMAT, RESULTS_FORMAT } from '../../src/results/formats.js';
+import { compareResultsSchema, resultsSchema } from '../../src/results/results-schema.js';
 import { withField, withoutField } from '../helpers/tamper.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

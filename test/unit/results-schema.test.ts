@@ -7,7 +7,8 @@ import { checkSuiteFile } from '../../bench/suite/baseline.js';
 import { SUITE_FORMAT, suiteJsonSchema } from '../../bench/suite/model.js';
 import { ConfigError, POLICY_KINDS } from '../../src/config/schema.js';
 import { HISTOGRAMS, PCPU_COUNTERS, VCPU_COUNTERS } from '../../src/events/table.js';
-import { resultsJsonSchema, RESULTS_FORMAT } from '../../src/results/results-schema.js';
+import { RESULTS_FORMAT } from '../../src/results/formats.js';
+import { resultsJsonSchema } from '../../src/results/results-schema.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { withField, withoutField } from '../helpers/tamper.js';
 
