@@ -2,27 +2,39 @@
  * The virtual engine's agenda: pCPUs ordered by the virtual time of their next step, ties
  * broken by `tieKey(seed, pCPU, step number)` (so simultaneous steps are ordered neither by
  * pCPU number nor irreproducibly), and a tie of both by the id, so that the order is total and
- * no entry's place depends on the heap's shape or on the order entries came in. Times rarely
- * tie, so an entry holds its step number and the key is hashed only when two times do.
+ * the earliest entry depends only on the entries, never on the order they came in. Times
+ * rarely tie, so an entry holds its step number and the key is hashed only when two times do.
  *
- * An indexed binary heap: every id (a pCPU) has at most one entry, and moving an entry (to an
- * earlier or a later time) moves it in place, so the heap never holds more than one entry per
- * id and never a stale one (a lazy-deletion heap left a pCPU's old entry behind each time a
- * wake-up moved it earlier, and grew deep with them). Times and step numbers are stored by id,
- * the heap holds ids: a move shifts one int per level. Typed arrays throughout: no allocation
- * per event.
+ * A tournament tree (a winner tree) over one leaf per id: every internal node holds the id of
+ * the earliest entry below it, so the root holds the earliest of all. Setting or removing an
+ * entry replays the matches on its leaf's path to the root, one comparison per level, always
+ * all of them. A binary heap needs about as many comparisons, but which way each goes decides
+ * which branch the code takes, and on this engine's data half of them go either way: a
+ * mispredicted branch costs more than the comparison itself. Here each level's winner is
+ * selected with integer arithmetic on the comparison's 0 or 1, not a branch, and the one
+ * branch per level (times equal: hash the keys) is almost never taken. Measured when it
+ * replaced an indexed binary heap, on recorded traces of the engine's agenda operations: 40%
+ * less time per operation at 64 and at 256 pCPUs; the default scenario's virtual run 8% less
+ * CPU time at 64 pCPUs, 15% less at 256.
  *
- * Invariant: for every heap position i > 0, the entry at i is not earlier than its parent's;
- * `position[order[i]] === i` for i < count, and `position[id] === -1` for an id with no entry.
+ * Layout: ids 0 … ids - 1, leaves `leafBase + id` with `leafBase` the power of two ≥ ids,
+ * internal nodes 1 … leafBase - 1, node k's children 2k and 2k + 1. Typed arrays throughout:
+ * no allocation per operation.
+ *
+ * Invariants: an id has an entry iff its time is finite (`times[id]` is +Infinity otherwise,
+ * and for the padding leaves past the last id), so every entry's time must be finite;
+ * `winner[leafBase + id] === id`; for every internal node k, `winner[k]` is the earlier of
+ * `winner[2k]` and `winner[2k + 1]` in the agenda's order; `count` is the number of entries.
  */
 export class EventHeap {
-  /** Ids in heap order: `order[0]` is the earliest entry. */
-  private readonly order: Int32Array;
-  /** Per id: its index in `order`, or -1 when it has no entry. */
-  private readonly position: Int32Array;
-  /** Per id: the time and step number of its entry (meaningless when it has none). */
+  /** Per tree node: the id of the earliest entry below it (a leaf: its own id). */
+  private readonly winner: Int32Array;
+  /** Per id: the time of its entry, +Infinity when it has none. */
   private readonly times: Float64Array;
+  /** Per id: the step number of its entry (meaningless when it has none). */
   private readonly steps: Float64Array;
+  /** Index of id 0's leaf: the number of leaves, a power of two. */
+  private readonly leafBase: number;
   private count = 0;
 
   /** An empty agenda for ids 0 … ids - 1, its ties broken by keys drawn from `seed`. */
@@ -30,10 +42,15 @@ export class EventHeap {
     ids: number,
     private readonly seed: number,
   ) {
-    this.order = new Int32Array(ids);
-    this.position = new Int32Array(ids).fill(-1);
-    this.times = new Float64Array(ids);
-    this.steps = new Float64Array(ids);
+    let leaves = 1;
+    while (leaves < ids) leaves *= 2;
+    this.leafBase = leaves;
+    this.winner = new Int32Array(2 * leaves);
+    this.times = new Float64Array(leaves).fill(Infinity);
+    this.steps = new Float64Array(leaves);
+    for (let id = 0; id < leaves; id++) this.winner[leaves + id] = id;
+    // With every time +Infinity, each match goes to the smaller id: the left child's winner.
+    for (let node = leaves - 1; node >= 1; node--) this.winner[node] = this.winner[2 * node]!;
   }
 
   get size(): number {
@@ -42,7 +59,8 @@ export class EventHeap {
 
   /** The id of the earliest entry, or -1 when the agenda is empty. */
   top(): number {
-    return this.count > 0 ? this.order[0]! : -1;
+    // Node 1 is the root (with a single id, its leaf).
+    return this.count > 0 ? this.winner[1]! : -1;
   }
 
   /** Time of `id`'s entry (the caller knows it has one). */
@@ -57,97 +75,63 @@ export class EventHeap {
 
   /** Whether `id` has an entry. */
   has(id: number): boolean {
-    return this.position[id]! >= 0;
+    return this.times[id]! !== Infinity;
   }
 
-  /** Gives `id` the entry (time, step number): adds one, or moves the one it has, earlier or later. */
+  /** Gives `id` the entry (time, step number): adds one, or moves the one it has, earlier or later. `time` must be finite. */
   set(id: number, time: number, step: number): void {
-    const at = this.position[id]!;
-    if (at < 0) {
-      this.times[id] = time;
-      this.steps[id] = step;
-      this.siftUp(id, this.count++);
-      return;
-    }
-    const oldTime = this.times[id]!;
-    const movesEarlier = time < oldTime || (time === oldTime && tieKey(this.seed, id, step) < tieKey(this.seed, id, this.steps[id]!));
+    if (!Number.isFinite(time)) throw new RangeError(`agenda: time ${time} is not finite`);
+    if (this.times[id]! === Infinity) this.count++;
     this.times[id] = time;
     this.steps[id] = step;
-    if (movesEarlier) this.siftUp(id, at);
-    else this.siftDown(id, at);
+    this.replay(id);
   }
 
   /** Removes `id`'s entry, if it has one. */
   remove(id: number): void {
-    const at = this.position[id]!;
-    if (at < 0) return;
-    this.position[id] = -1;
-    const last = --this.count;
-    if (at === last) return;
-    // The last entry fills the hole: it may belong above it or below it.
-    const moved = this.order[last]!;
-    if (at > 0 && this.earlier(moved, this.order[(at - 1) >> 1]!)) this.siftUp(moved, at);
-    else this.siftDown(moved, at);
+    if (this.times[id]! === Infinity) return;
+    this.count--;
+    this.times[id] = Infinity;
+    this.replay(id);
   }
 
-  /** Moves the hole at `at` up while `id` is earlier than the parent, then drops `id` in. */
-  private siftUp(id: number, at: number): void {
+  /**
+   * Replays the matches from `id`'s leaf up to the root after its time changed. At each level
+   * the candidate (the earliest entry found so far on the path, `id` at the leaf) meets the
+   * sibling subtree's winner. Each node on the path had a winner from below this path or `id`
+   * itself; either way its new winner is the earlier of its two children's, and the candidate
+   * is exactly the path child's winner, so every level is replayed and none is skipped.
+   */
+  private replay(id: number): void {
     // Locals, not fields, in the loop: V8 would reload and recheck each field per level.
-    const { order, position, times } = this;
-    const time = times[id]!;
-    let i = at;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const above = order[parent]!;
-      const aboveTime = times[above]!;
-      if (!(time < aboveTime || (time === aboveTime && this.tieBefore(id, above)))) break;
-      order[i] = above;
-      position[above] = i;
-      i = parent;
-    }
-    order[i] = id;
-    position[id] = i;
-  }
-
-  /** Moves the hole at `at` down while a child is earlier than `id`, then drops `id` in. */
-  private siftDown(id: number, at: number): void {
-    const { order, position, times } = this;
-    const count = this.count;
-    const time = times[id]!;
-    let i = at;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= count) break;
-      let below = order[child]!;
-      let belowTime = times[below]!;
-      const right = child + 1;
-      if (right < count) {
-        const rightId = order[right]!;
-        const rightTime = times[rightId]!;
-        if (rightTime < belowTime || (rightTime === belowTime && this.tieBefore(rightId, below))) {
-          child = right;
-          below = rightId;
-          belowTime = rightTime;
-        }
+    const { winner, times } = this;
+    let node = this.leafBase + id;
+    let best = id;
+    let bestTime = times[id]!;
+    while (node > 1) {
+      const other = winner[node ^ 1]!;
+      const otherTime = times[other]!;
+      if (otherTime === bestTime) {
+        // Equal times, or two leaves with no entry: the rare branch.
+        if (this.tieBefore(other, best)) best = other;
+      } else {
+        // other earlier: 1, else 0; best = other when 1, unchanged when 0, without a branch.
+        const otherWins = +(otherTime < bestTime);
+        best ^= (best ^ other) & (0 - otherWins);
+        bestTime = times[best]!;
       }
-      if (!(belowTime < time || (belowTime === time && this.tieBefore(below, id)))) break;
-      order[i] = below;
-      position[below] = i;
-      i = child;
+      node >>= 1;
+      winner[node] = best;
     }
-    order[i] = id;
-    position[id] = i;
   }
 
-  /** Entry a goes before entry b: earlier time, or the same time and a smaller key, or both the same and a smaller id. */
-  private earlier(a: number, b: number): boolean {
-    const ta = this.times[a]!;
-    const tb = this.times[b]!;
-    return ta < tb || (ta === tb && this.tieBefore(a, b));
-  }
-
-  /** For two entries at the same time: a goes before b (smaller key, or the same key and a smaller id). */
+  /**
+   * For two ids with the same time: a goes before b (smaller key, or the same key and a smaller
+   * id). Two ids without entries (both +Infinity) go by id alone: their order never surfaces,
+   * since an entry beats every id without one.
+   */
   private tieBefore(a: number, b: number): boolean {
+    if (this.times[a]! === Infinity) return a < b;
     const ka = tieKey(this.seed, a, this.steps[a]!);
     const kb = tieKey(this.seed, b, this.steps[b]!);
     return ka !== kb ? ka < kb : a < b;
