@@ -95,7 +95,7 @@ const vmSchema = z
       .min(1)
       .max(0x7fffffff)
       .default(32768)
-      .describe("`pv-halt`: spin iterations before a waiter halts its vCPU until kicked. Linux's SPIN_THRESHOLD (1 << 15, kernel/locking/qspinlock_paravirt.h)."),
+      .describe("`pv-halt`: spin iterations before a waiter halts its vCPU until kicked. Linux's SPIN_THRESHOLD (1 << 15, arch/x86/include/asm/spinlock.h), which kernel/locking/qspinlock_paravirt.h spins before pv_wait."),
   })
   .strict()
   .describe('One virtual machine.');

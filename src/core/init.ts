@@ -7,7 +7,7 @@
 import { seedFor } from '../guest/rng.js';
 import { GUEST_PHASE } from '../guest/program.js';
 import { RunQueue } from '../hv/run-queue.js';
-import { QUEUED, VCPU_STATE } from '../hv/vcpu-state.js';
+import { QUEUED, stateCode, VCPU_STATE } from '../hv/vcpu-state.js';
 import type { Machine } from '../shm/layout.js';
 import { VC } from '../events/table.js';
 import { CTRL_F64, VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME, VM_SHARED } from '../shm/layout.js';
@@ -48,14 +48,21 @@ export function openRun(machine: Machine, startNs: number): void {
 
 /**
  * Closes the run's books, on the engine's thread once every pCPU has stopped: a vCPU still
- * waiting in a run queue at `stopNs` has been stealing since it became runnable. A vCPU that
- * was on a pCPU at the stop became runnable after `stopNs` and adds nothing.
+ * waiting in a run queue at `stopNs` has been stealing since it became runnable, and one still
+ * halted has been halted since it halted. A vCPU that was on a pCPU at the stop became runnable
+ * after `stopNs` and adds nothing.
  */
 export function closeRun(machine: Machine, stopNs: number): void {
-  const { f64, layout } = machine;
+  const { f64, i32, layout } = machine;
   f64[layout.controlF64(CTRL_F64.stopNs)] = stopNs;
   for (let v = 0; v < layout.vcpus; v++) {
-    const waited = stopNs - f64[layout.vcpuTimeBase(v) + VCPU_TIME.runnableSince]!;
-    if (waited > 0) f64[layout.vcpuCounterBase(v) + VC.stealNs]! += waited;
+    const time = layout.vcpuTimeBase(v);
+    const counters = layout.vcpuCounterBase(v);
+    if (stateCode(i32[layout.vcpuSharedBase(v) + VCPU_SHARED.state]!) === VCPU_STATE.HALTED) {
+      f64[counters + VC.haltNs]! += stopNs - f64[time + VCPU_TIME.haltedSince]!;
+      continue;
+    }
+    const waited = stopNs - f64[time + VCPU_TIME.runnableSince]!;
+    if (waited > 0) f64[counters + VC.stealNs]! += waited;
   }
 }

@@ -51,8 +51,10 @@ export const PCPU_SHARED = {
   sleep: 0,
   /**
    * Reschedule request: another pCPU sets it to 1 to ask this one to take a scheduling decision
-   * at its next step (a co-scheduling stop, a kick of the vCPU running here); the owner
-   * exchanges it back to 0 when it acts. Partner: `Scheduler.requestReschedule`.
+   * at its next scheduling point (a co-scheduling stop, a kick of the vCPU running here); the
+   * owner exchanges it back to 0 when it acts. Reserved: the line and the protocol are laid
+   * out here, and the first scheduler policy that needs it (co-scheduling) brings the request
+   * and its handling in the core and both engines.
    */
   resched: 1,
 } as const;
@@ -273,9 +275,6 @@ export class Layout {
   }
   pcpuSleepWord(pcpu: number): number {
     return (this.pcpuByte + pcpu * this.pcpuStride) / 4 + PCPU_SHARED.sleep;
-  }
-  pcpuReschedWord(pcpu: number): number {
-    return (this.pcpuByte + pcpu * this.pcpuStride) / 4 + PCPU_SHARED.resched;
   }
   /** Base i32 index of a run queue; add `QUEUE.*`. */
   queueBase(pcpu: number): number {

@@ -71,6 +71,13 @@ describe.each(LOCK_KINDS)('%s lock under real threads', (lock) => {
     for (const v of results.metrics.vcpus) expect(v.preemptions, `${v.vm}/${v.index}`).toBeGreaterThan(0);
   });
 
+  it('excludes with pv-halt in a 2x overcommitted run: waiters halt and are kicked', async () => {
+    const scenario = virtualized(lock);
+    const results = await simulate({ ...scenario, vms: scenario.vms.map((vm) => ({ ...vm, policy: 'pv-halt', haltThreshold: 64 })) }, engine);
+    expectExclusive(results);
+    expect(results.metrics.vms.reduce((s, vm) => s + vm.halts, 0)).toBeGreaterThan(0);
+  });
+
   it('excludes on bare metal', async () => {
     const results = await simulate(bare(lock), engine);
     expectExclusive(results);

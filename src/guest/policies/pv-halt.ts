@@ -2,7 +2,8 @@
  * `pv-halt`: the Linux paravirtual spinlock's slow path, as KVM, Xen and Hyper-V guests run it
  * (kernel/locking/qspinlock_paravirt.h; for ticket locks before Linux 4.2,
  * arch/x86/kernel/kvm.c `kvm_lock_spinning` / `kvm_unlock_kick`). A waiter spins up to
- * `haltThreshold` iterations (Linux's SPIN_THRESHOLD, 1 << 15), then halts its vCPU on the lock
+ * `haltThreshold` iterations (Linux's SPIN_THRESHOLD, 1 << 15, arch/x86/include/asm/spinlock.h),
+ * then halts its vCPU on the lock
  * word it waits on: `pv_wait(ptr, val)`, a conditional halt that sleeps only if the word still
  * says "not yet" and no kick is pending (hv/hypercalls.ts HALT). The unlocker kicks the waiter
  * it hands the lock to (`pv_kick`), found through the lock's halt record (guest/halt-record.ts).
