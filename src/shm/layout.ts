@@ -146,7 +146,7 @@ export const VCPU_TIME = {
 } as const;
 
 export const VM_SHARED = {
-  /** KVM's last_boosted_vcpu: index in the VM of the last directed-yield target; CAS-advanced. */
+  /** KVM's last_boosted_vcpu: index in the VM of the last directed-yield target; a racy hint, stored plainly (as KVM's WRITE_ONCE). */
   lastBoosted: 0,
 } as const;
 
