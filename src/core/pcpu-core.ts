@@ -25,8 +25,7 @@ import { handleHypercall } from './hypercall-exit.js';
 import { STEP } from './step.js';
 import { switchIn, switchOut } from './switching.js';
 
-export { STEP, type StepReport } from './step.js';
-export type { CoreOptions } from './core-state.js';
+export { STEP } from './step.js';
 
 export class PcpuCore extends CoreState {
   /** The vCPU on this pCPU, or -1. */

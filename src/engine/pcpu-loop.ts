@@ -20,7 +20,7 @@ export const clockNs = (): number => performance.now() * 1e6;
  * stores 1, increments CTRL.idle, looks at the queues once more, then waits while the word is
  * 1; a waker CASes 1 → 0 and notifies. Partner: `sleep` below.
  */
-export class ThreadsPlatform implements Platform {
+class ThreadsPlatform implements Platform {
   constructor(private readonly machine: Machine) {}
   wakeIdlePcpu(): void {
     const { i32, layout } = this.machine;

@@ -24,7 +24,9 @@ const ROLE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 /** The folder role files go to, or null when no profile was requested. */
 export function profileRolesDir(env: NodeJS.ProcessEnv = process.env): string | null {
   const dir = env[PROFILE_ROLES_ENV];
-  return dir ? dir : null;
+  // An empty value is no folder, as an unset one.
+  if (!dir) return null;
+  return dir;
 }
 
 /** `pcpu-3` → `spinvisor_role_pcpu_3`, the name of the function that marks the role in a `--prof` log. */
@@ -41,6 +43,6 @@ export function roleMarkerName(role: string): string {
 export function announceProfileRole(dir: string, role: string): void {
   const marker = roleMarkerName(role);
   // Indirect eval: a fresh global-scope function, compiled in this isolate and so logged by it.
-  (0, eval)(`(function ${marker}() { return 0; })`)();
+  ((0, eval)(`(function ${marker}() { return 0; })`) as () => number)();
   appendFileSync(join(dir, `${process.pid}.${threadId}.role`), `${role}\n`);
 }

@@ -17,7 +17,7 @@ import { workerEntry } from './worker-url.js';
 
 
 /** How long past its duration a run may take to stop (the host may delay a pCPU thread). */
-export function graceMs(config: Config): number {
+function graceMs(config: Config): number {
   return 250 + Math.ceil(config.durationMs / 10);
 }
 

@@ -60,10 +60,10 @@ export const HISTOGRAMS = [
 export const HISTOGRAM_BUCKETS = 48;
 
 type Names<T extends readonly { name: string }[]> = T[number]['name'];
-function indexOf<T extends readonly { name: string }[]>(rows: T): { readonly [K in Names<T>]: number } {
+function indexOf<T extends readonly { name: string }[]>(rows: T): Readonly<Record<Names<T>, number>> {
   const out: Record<string, number> = {};
   rows.forEach((row, i) => (out[row.name] = i));
-  return Object.freeze(out) as { readonly [K in Names<T>]: number };
+  return Object.freeze(out) as Readonly<Record<Names<T>, number>>;
 }
 
 export type VcpuCounterName = Names<typeof VCPU_COUNTERS>;

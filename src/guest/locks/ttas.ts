@@ -14,10 +14,10 @@ import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 /** Backoff window bounds, in spin iterations (Linux's arch-independent defaults are similar in spirit). */
-export const TTAS_MIN_BACKOFF = 1;
+const TTAS_MIN_BACKOFF = 1;
 export const TTAS_MAX_BACKOFF = 1024;
 
-export const TTAS_PHASE = { TEST: 0, SET: 1 } as const;
+const TTAS_PHASE = { TEST: 0, SET: 1 } as const;
 
 export class TtasLock implements SpinLock {
   readonly kind = 'ttas' as const;

@@ -27,7 +27,7 @@ import { claim, claimPopped, clearQueued, HALTED, haltRunning, isPreempted, KICK
 import { beginWake, endWake } from '../wake.js';
 
 /** KVM's kvm_vcpu_on_spin gives up after this many failed yield_to attempts. */
-export const DIRECTED_YIELD_TRIES = 3;
+const DIRECTED_YIELD_TRIES = 3;
 
 export class RoundRobinScheduler implements Scheduler {
   readonly queues: RunQueue[];
