@@ -28,8 +28,10 @@ const distribution = fc.oneof(
 const vm = fc.record({
   vcpus: fc.integer({ min: 1, max: 6 }),
   policy: fc.constantFrom(...POLICY_KINDS),
-  // Small thresholds, so that notifying vCPUs do notify (and yield) within a short run.
+  // Small thresholds, so that notifying vCPUs do notify (and yield), and pv-halt vCPUs halt and
+  // are kicked, within a short run.
   spinThreshold: fc.integer({ min: 1, max: 200 }),
+  haltThreshold: fc.integer({ min: 1, max: 200 }),
   workload: fc.record({
     outsideUnits: distribution,
     insideUnits: distribution,
@@ -221,7 +223,7 @@ describe('virtual engine invariants over random scenarios', () => {
     );
   });
 
-  it('accounts time exactly: per pCPU guest + hypervisor + idle = elapsed; per vCPU run + steal + its switch-in time = elapsed', async () => {
+  it('accounts time exactly: per pCPU guest + hypervisor + idle = elapsed; per vCPU run + steal + halted + its switch-in time = elapsed', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (config) => {
         const results = await runVirtual(config);
@@ -253,9 +255,10 @@ describe('virtual engine invariants over random scenarios', () => {
           expect(v.stealNs, `${name} stealNs`).toBeGreaterThanOrEqual(-1e-9 * D);
           expect(v.spinNs, `${name} spinNs`).toBeGreaterThanOrEqual(-1e-9 * D);
           expect(v.spinNs, `${name} spinNs within runNs`).toBeLessThanOrEqual(v.runNs + 1e-9 * D);
-          // What is neither run nor steal is the vCPU's own switch-in time: switchNs per slice
-          // (the last one cut short if it straddles the end), none on bare metal.
-          const switchIn = D - v.runNs - v.stealNs;
+          expect(v.haltNs, `${name} haltNs`).toBeGreaterThanOrEqual(0);
+          // What is neither run, steal nor halted is the vCPU's own switch-in time: switchNs per
+          // slice (the last one cut short if it straddles the end), none on bare metal.
+          const switchIn = D - v.runNs - v.stealNs - v.haltNs;
           if (bare) expectClose(switchIn, 0, D, `${name} run + steal on bare metal`);
           else {
             expect(switchIn, `${name} switch-in time, ${v.slices} slices`).toBeLessThanOrEqual(v.slices * switchNs + 1e-9 * D);
@@ -264,7 +267,7 @@ describe('virtual engine invariants over random scenarios', () => {
         }
         // Exactly, summed: the pCPUs' hypervisor time is the vCPUs' switch-in time, and what the
         // vCPUs ran is what the pCPUs ran.
-        expectClose(sum(vcpus, (v) => v.runNs + v.stealNs) + sum(pcpus, (p) => p.hvNs), V * D, V * D, 'vCPU run + steal + pCPU hv');
+        expectClose(sum(vcpus, (v) => v.runNs + v.stealNs + v.haltNs) + sum(pcpus, (p) => p.hvNs), V * D, V * D, 'vCPU run + steal + halted + pCPU hv');
         expectClose(sum(vcpus, (v) => v.runNs), sum(pcpus, (p) => p.guestNs), V * D, 'vCPU run vs pCPU guest');
         expect(results.metrics.elapsedMs).toBe(config.durationMs);
       }),
@@ -272,7 +275,7 @@ describe('virtual engine invariants over random scenarios', () => {
     );
   });
 
-  it('counts every slice once: each ends in a preemption, a yield or the run\'s end, and yields answer notifications', async () => {
+  it('counts every slice once: each ends in a preemption, a yield, a halt or the run\'s end, and yields answer notifications', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (config) => {
         const results = await runVirtual(config);
@@ -281,25 +284,33 @@ describe('virtual engine invariants over random scenarios', () => {
         const V = totalVcpus(config);
         for (const v of vcpus) {
           const name = `${v.vm}/${v.index}`;
-          const open = v.slices - v.preemptions - v.yields;
-          expect(open, `${name}: slices not ended by a preemption or yield`).toBeGreaterThanOrEqual(0);
-          expect(open, `${name}: slices not ended by a preemption or yield`).toBeLessThanOrEqual(1);
+          const open = v.slices - v.preemptions - v.yields - v.halts;
+          expect(open, `${name}: slices not ended by a preemption, yield or halt`).toBeGreaterThanOrEqual(0);
+          expect(open, `${name}: slices not ended by a preemption, yield or halt`).toBeLessThanOrEqual(1);
+          // Only pv-halt halts; a halt ends in a wake-up or lasts to the end.
+          if (v.halts > 0) expect(config.vms.find((vm) => vm.name === v.vm)!.policy, name).toBe('pv-halt');
+          expect(v.wakeUps, name).toBeLessThanOrEqual(v.halts);
           expect(v.directedYields, name).toBeLessThanOrEqual(v.yields);
           expect(v.yields, name).toBeLessThanOrEqual(v.notifications);
           if (config.mode === 'bare' || config.vms.find((vm) => vm.name === v.vm)!.policy === 'naive') expect(v.notifications, name).toBe(0);
         }
         expect(sum(pcpus, (p) => p.switches)).toBe(sum(vcpus, (v) => v.slices));
-        // At the end every busy pCPU holds one vCPU: min(P, V) slices are still open.
-        expect(sum(vcpus, (v) => v.slices - v.preemptions - v.yields)).toBe(Math.min(P, V));
+        // At the end every busy pCPU holds one vCPU: min(P, V) slices are still open. With halts,
+        // fewer: halted vCPUs leave pCPUs without work, and a pCPU woken for a kicked vCPU may
+        // still be on its way (the step-by-step property judges that idling).
+        const open = sum(vcpus, (v) => v.slices - v.preemptions - v.yields - v.halts);
+        if (sum(vcpus, (v) => v.halts) === 0) expect(open).toBe(Math.min(P, V));
+        else expect(open).toBeLessThanOrEqual(Math.min(P, V));
       }),
       { seed: SEED, numRuns: RUNS },
     );
   });
 
   it('never lets a pCPU idle while a vCPU waits: idle time only on the pCPUs that vCPUs cannot fill', async () => {
-    // vCPUs never block (no halt yet), so the runnable set is fixed: with V ≥ P no pCPU may
-    // ever idle, and with V < P exactly P − V pCPUs find nothing from the start and the V
-    // vCPUs run from time 0 on pCPUs of their own, never waiting.
+    // Unless a vCPU halts (pv-halt), the runnable set is fixed: with V ≥ P no pCPU may ever
+    // idle, and with V < P exactly P − V pCPUs find nothing from the start and the V vCPUs run
+    // from time 0 on pCPUs of their own, never waiting. Runs with halts are judged step by step
+    // by the next property, which knows who is runnable when.
     await fc.assert(
       fc.asyncProperty(scenario, async (config) => {
         const results = await runVirtual(config);
@@ -307,6 +318,7 @@ describe('virtual engine invariants over random scenarios', () => {
         const D = config.durationMs * 1e6;
         const P = config.pcpus;
         const V = totalVcpus(config);
+        if (sum(vcpus, (v) => v.halts) > 0) return;
         const idle = pcpus.filter((p) => p.idleNs > 0);
         expect(idle.length, 'pCPUs with idle time').toBe(Math.max(0, P - V));
         for (const p of idle) {
