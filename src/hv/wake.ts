@@ -19,10 +19,14 @@ export function beginWake(machine: Machine, vcpu: number, now: number): number {
   const time = layout.vcpuTimeBase(vcpu);
   const hv = layout.vcpuHvBase(vcpu);
   const counters = layout.vcpuCounterBase(vcpu);
-  f64[counters + VC.haltNs]! += now - f64[time + VCPU_TIME.haltedSince]!;
+  // On real threads the kicker's clock (read at the start of its step) can be a little behind
+  // the halter's: the wake-up is never before the halt.
+  const haltedSince = f64[time + VCPU_TIME.haltedSince]!;
+  const at = now > haltedSince ? now : haltedSince;
+  f64[counters + VC.haltNs]! += at - haltedSince;
   f64[counters + VC.wakeUps]! += 1;
-  f64[time + VCPU_TIME.runnableSince] = now;
-  f64[time + VCPU_TIME.wokenAt] = now;
+  f64[time + VCPU_TIME.runnableSince] = at;
+  f64[time + VCPU_TIME.wokenAt] = at;
   i32[hv + VCPU_HV.woken] = 1;
   i32[hv + VCPU_HV.asleep] = 0;
   const lock = i32[hv + VCPU_HV.haltLock]!;
