@@ -78,11 +78,11 @@ function halt(core: CoreState, now: number): number {
   if (!core.guest.lock.haltOn(lockBase, core.ctx, vcpu, hv)) return STEP.RAN;
   // Register first, then look at the lock word: the Dekker pair with the unlocker (guest/halt-record.ts).
   registerHalt(machine, vcpu, lock);
-  const holds = haltConditionHolds(i32[hv + VCPU_HV.haltMode]!, memory.load(i32[hv + VCPU_HV.haltWord]!), i32[hv + VCPU_HV.haltValue]!);
+  const holds = haltConditionHolds(i32[hv + VCPU_HV.haltMode]!, memory.load(memory.i32, i32[hv + VCPU_HV.haltWord]!), i32[hv + VCPU_HV.haltValue]!);
   const state = core.shared + VCPU_SHARED.state;
-  if (!holds || (memory.load(state) & KICK_PENDING) !== 0) {
+  if (!holds || (memory.load(memory.i32, state) & KICK_PENDING) !== 0) {
     // No sleep: the lock moved on, or a kick came first (consumed here, as the halt would).
-    memory.and(state, ~KICK_PENDING);
+    memory.and(memory.i32, state, ~KICK_PENDING);
     deregisterHalt(machine, vcpu);
     return STEP.RAN;
   }

@@ -26,17 +26,11 @@ export function switchIn(core: CoreState, vcpu: number, now: number): void {
   core.counters = layout.vcpuCounterBase(vcpu);
   // Witness for the self-check: an exchange, so two pCPUs that both think they own the vCPU
   // see each other. Partner: the clearing write in switchOut, published by the scheduler's release.
-  if (core.memory.exchange(core.shared + VCPU_SHARED.onCpu, core.pcpu + 1) !== 0) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
+  if (core.memory.exchange(core.memory.i32, core.shared + VCPU_SHARED.onCpu, core.pcpu + 1) !== 0) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
   f64[core.counters + VC.stealNs]! += now - f64[core.time + VCPU_TIME.runnableSince]!;
   f64[core.counters + VC.slices]! += 1;
-  // Witness for the self-check: a halted vCPU is never picked. Partner: the halt's mark and the kicker's clearing of it.
-  if (i32[core.hv + VCPU_HV.asleep] === 1) f64[core.pcpuCounters + PC.haltedPicks]! += 1;
-  i32[core.hv + VCPU_HV.lastPcpu] = core.pcpu;
-  const wokenAt = f64[core.time + VCPU_TIME.wokenAt]!;
-  if (wokenAt >= 0) {
-    f64[layout.vcpuHistogramBase(vcpu, HIST.wakeNs) + histogramBucket(now - wokenAt)]! += 1;
-    f64[core.time + VCPU_TIME.wokenAt] = -1;
-  }
+  // Only a paravirtual guest's vCPUs halt: the others never touch their hypervisor block here.
+  if (core.guest.paravirtual) switchInParavirtual(core, vcpu, now);
   f64[core.time + VCPU_TIME.runningSince] = now;
   if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.time + VCPU_TIME.waitSince] = now;
   f64[core.pcpuCounters + PC.switches]! += 1;
@@ -46,6 +40,22 @@ export function switchIn(core: CoreState, vcpu: number, now: number): void {
     core.idleSince = -1;
   }
   core.lastStepCost = 0;
+}
+
+/**
+ * The halt-and-kick part of a switch-in: the witness that a halted vCPU is never picked (partner:
+ * the halt's mark and the kicker's clearing of it), where a kick should queue the vCPU, and the
+ * kick-to-run histogram.
+ */
+function switchInParavirtual(core: CoreState, vcpu: number, now: number): void {
+  const { i32, f64 } = core;
+  if (i32[core.hv + VCPU_HV.asleep] === 1) f64[core.pcpuCounters + PC.haltedPicks]! += 1;
+  i32[core.hv + VCPU_HV.lastPcpu] = core.pcpu;
+  const wokenAt = f64[core.time + VCPU_TIME.wokenAt]!;
+  if (wokenAt >= 0) {
+    f64[core.machine.layout.vcpuHistogramBase(vcpu, HIST.wakeNs) + histogramBucket(now - wokenAt)]! += 1;
+    f64[core.time + VCPU_TIME.wokenAt] = -1;
+  }
 }
 
 /**

@@ -180,7 +180,7 @@ export class VirtualEngine implements Platform {
       } else {
         heap.remove(pcpu);
         // Partner: the scheduler's idle check before it calls wakeIdlePcpu.
-        machine.memory.add(machine.layout.controlWord(CTRL.idle), 1);
+        machine.memory.add(machine.memory.i32, machine.layout.controlWord(CTRL.idle), 1);
         this.sleepers.push(pcpu);
       }
     }
@@ -264,7 +264,7 @@ export class VirtualEngine implements Platform {
     const pcpu = this.sleepers.shift();
     if (pcpu === undefined) return;
     // Partner: the add when the pCPU fell asleep; the scheduler reads the count to decide to wake.
-    this.machine.memory.add(this.machine.layout.controlWord(CTRL.idle), -1);
+    this.machine.memory.add(this.machine.memory.i32, this.machine.layout.controlWord(CTRL.idle), -1);
     this.schedule(pcpu, this.now + this.wakeNs);
   }
 

@@ -29,7 +29,7 @@ import type { SpinLock } from './locks/spin-lock.js';
 export function registerHalt(machine: Machine, vcpu: number, lock: number): void {
   const { i32, layout, memory } = machine;
   i32[layout.vcpuHvBase(vcpu) + VCPU_HV.haltLock] = lock;
-  memory.add(layout.lockBase(lock) + LOCK_WORD.halted, 1);
+  memory.add(memory.i32, layout.lockBase(lock) + LOCK_WORD.halted, 1);
 }
 
 /** The vCPU leaves the record it is registered in, if any. */
@@ -39,7 +39,7 @@ export function deregisterHalt(machine: Machine, vcpu: number): void {
   const lock = i32[hv + VCPU_HV.haltLock]!;
   if (lock < 0) return;
   i32[hv + VCPU_HV.haltLock] = -1;
-  memory.add(layout.lockBase(lock) + LOCK_WORD.halted, -1);
+  memory.add(memory.i32, layout.lockBase(lock) + LOCK_WORD.halted, -1);
 }
 
 /**
@@ -53,7 +53,7 @@ export function resumeAfterHalt(machine: Machine, vcpu: number, counters: number
   if (i32[hv + VCPU_HV.woken] === 1) {
     i32[hv + VCPU_HV.woken] = 0;
     // Partner: the kicker's increment in hv/wake.ts `beginWake`.
-    memory.add(layout.lockBase(i32[hv + VCPU_HV.haltLock]!) + LOCK_WORD.wakesInFlight, -1);
+    memory.add(memory.i32, layout.lockBase(i32[hv + VCPU_HV.haltLock]!) + LOCK_WORD.wakesInFlight, -1);
     if (pollFailed) f64[counters + VC.spuriousWakeUps]! += 1;
   }
   deregisterHalt(machine, vcpu);
@@ -76,7 +76,7 @@ export function findKickTarget(
   releaser: number,
 ): number {
   const { i32, layout, memory } = machine;
-  if (memory.load(lockBase + LOCK_WORD.halted) <= 0) return -1;
+  if (memory.load(memory.i32, lockBase + LOCK_WORD.halted) <= 0) return -1;
   const start = releaser - firstVcpu;
   for (let i = 1; i < vcpus; i++) {
     const waiter = firstVcpu + ((start + i) % vcpus);

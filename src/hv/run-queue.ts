@@ -46,21 +46,21 @@ export class RunQueue {
     for (;;) {
       const cell = base + QUEUE.cells + QUEUE.cellWords * (pos & this.mask);
       // Partner: the consumer's seq store in pop() that frees the cell.
-      const seq = memory.load(cell + QUEUE.cellSeq);
+      const seq = memory.load(i32, cell + QUEUE.cellSeq);
       const dif = (seq - pos) | 0;
       if (dif === 0) {
-        const seen = memory.compareExchange(base + QUEUE.enqueuePos, pos, (pos + 1) | 0);
+        const seen = memory.compareExchange(i32, base + QUEUE.enqueuePos, pos, (pos + 1) | 0);
         if (seen === pos) {
           i32[cell + QUEUE.cellValue] = value;
           // Publishes the value (seq-cst store orders the plain write before it). Partner: pop()'s seq load.
-          memory.store(cell + QUEUE.cellSeq, (pos + 1) | 0);
+          memory.store(i32, cell + QUEUE.cellSeq, (pos + 1) | 0);
           return true;
         }
         pos = seen;
       } else if (dif < 0) {
         return false;
       } else {
-        pos = memory.load(base + QUEUE.enqueuePos);
+        pos = memory.load(i32, base + QUEUE.enqueuePos);
       }
     }
   }
@@ -73,21 +73,21 @@ export class RunQueue {
     for (;;) {
       const cell = base + QUEUE.cells + QUEUE.cellWords * (pos & this.mask);
       // Partner: push()'s publishing seq store.
-      const seq = memory.load(cell + QUEUE.cellSeq);
+      const seq = memory.load(i32, cell + QUEUE.cellSeq);
       const dif = (seq - ((pos + 1) | 0)) | 0;
       if (dif === 0) {
-        const seen = memory.compareExchange(base + QUEUE.dequeuePos, pos, (pos + 1) | 0);
+        const seen = memory.compareExchange(i32, base + QUEUE.dequeuePos, pos, (pos + 1) | 0);
         if (seen === pos) {
           const value = i32[cell + QUEUE.cellValue]!;
           // Frees the cell for the producer one lap later. Partner: push()'s seq load.
-          memory.store(cell + QUEUE.cellSeq, (pos + this.mask + 1) | 0);
+          memory.store(i32, cell + QUEUE.cellSeq, (pos + this.mask + 1) | 0);
           return value;
         }
         pos = seen;
       } else if (dif < 0) {
         return -1;
       } else {
-        pos = memory.load(base + QUEUE.dequeuePos);
+        pos = memory.load(i32, base + QUEUE.dequeuePos);
       }
     }
   }
@@ -107,7 +107,7 @@ export class RunQueue {
 
   /** Entries claimed and not yet taken (a racy snapshot, for reports and self-checks). */
   size(): number {
-    const n = (this.memory.load(this.base + QUEUE.enqueuePos) - this.memory.load(this.base + QUEUE.dequeuePos)) | 0;
+    const n = (this.memory.load(this.memory.i32, this.base + QUEUE.enqueuePos) - this.memory.load(this.memory.i32, this.base + QUEUE.dequeuePos)) | 0;
     return n < 0 ? 0 : n;
   }
 }

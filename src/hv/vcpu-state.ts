@@ -98,9 +98,9 @@ export const KICKED = {
  */
 export function claim(memory: SharedMemory, sharedBase: number, pcpu: number): boolean {
   const index = sharedBase + VCPU_SHARED.state;
-  const word = memory.load(index);
+  const word = memory.load(memory.i32, index);
   if (stateCode(word) !== VCPU_STATE.RUNNABLE) return false;
-  return memory.compareExchange(index, word, runningOn(pcpu) | (word & ~PLACE_MASK)) === word;
+  return memory.compareExchange(memory.i32, index, word, runningOn(pcpu) | (word & ~PLACE_MASK)) === word;
 }
 
 /**
@@ -113,7 +113,7 @@ export function claimPopped(memory: SharedMemory, sharedBase: number, pcpu: numb
   let word = memory.i32[index]!;
   for (;;) {
     const runnable = stateCode(word) === VCPU_STATE.RUNNABLE;
-    const seen = memory.compareExchange(index, word, runnable ? runningOn(pcpu) | (word & KICK_PENDING) : word & ~QUEUED);
+    const seen = memory.compareExchange(memory.i32, index, word, runnable ? runningOn(pcpu) | (word & KICK_PENDING) : word & ~QUEUED);
     if (seen === word) return runnable;
     word = seen;
   }
@@ -130,7 +130,7 @@ export function releaseToQueue(memory: SharedMemory, sharedBase: number, pcpu: n
   let word = memory.i32[index]!;
   for (;;) {
     if ((word & PLACE_MASK) !== runningOn(pcpu)) return RELEASED.NOT_OWNER;
-    const seen = memory.compareExchange(index, word, VCPU_STATE.RUNNABLE | QUEUED | (word & KICK_PENDING));
+    const seen = memory.compareExchange(memory.i32, index, word, VCPU_STATE.RUNNABLE | QUEUED | (word & KICK_PENDING));
     if (seen === word) return word & QUEUED ? RELEASED.ALREADY_QUEUED : RELEASED.PUSH;
     word = seen;
   }
@@ -143,11 +143,11 @@ export function releaseToQueue(memory: SharedMemory, sharedBase: number, pcpu: n
  */
 export function haltRunning(memory: SharedMemory, sharedBase: number, pcpu: number): number {
   const index = sharedBase + VCPU_SHARED.state;
-  let word = memory.load(index);
+  let word = memory.load(memory.i32, index);
   for (;;) {
     if ((word & PLACE_MASK) !== runningOn(pcpu)) return HALTED.NOT_OWNER;
     const kicked = (word & KICK_PENDING) !== 0;
-    const seen = memory.compareExchange(index, word, kicked ? word & ~KICK_PENDING : VCPU_STATE.HALTED | (word & QUEUED));
+    const seen = memory.compareExchange(memory.i32, index, word, kicked ? word & ~KICK_PENDING : VCPU_STATE.HALTED | (word & QUEUED));
     if (seen === word) return kicked ? HALTED.KICKED : HALTED.HALTED;
     word = seen;
   }
@@ -159,14 +159,14 @@ export function haltRunning(memory: SharedMemory, sharedBase: number, pcpu: numb
  */
 export function kickVcpu(memory: SharedMemory, sharedBase: number): number {
   const index = sharedBase + VCPU_SHARED.state;
-  let word = memory.load(index);
+  let word = memory.load(memory.i32, index);
   for (;;) {
     const code = stateCode(word);
     let next: number;
     if (code === VCPU_STATE.HALTED) next = VCPU_STATE.WAKING | (word & QUEUED);
     else if (code === VCPU_STATE.RUNNING && (word & KICK_PENDING) === 0) next = word | KICK_PENDING;
     else return code === VCPU_STATE.RUNNING ? KICKED.PENDING : KICKED.NOT_HALTED;
-    const seen = memory.compareExchange(index, word, next);
+    const seen = memory.compareExchange(memory.i32, index, word, next);
     if (seen === word) return code === VCPU_STATE.HALTED ? KICKED.WAKE : KICKED.PENDING;
     word = seen;
   }
@@ -179,9 +179,9 @@ export function kickVcpu(memory: SharedMemory, sharedBase: number): number {
  */
 export function finishWake(memory: SharedMemory, sharedBase: number): boolean {
   const index = sharedBase + VCPU_SHARED.state;
-  let word = memory.load(index);
+  let word = memory.load(memory.i32, index);
   for (;;) {
-    const seen = memory.compareExchange(index, word, VCPU_STATE.RUNNABLE | QUEUED);
+    const seen = memory.compareExchange(memory.i32, index, word, VCPU_STATE.RUNNABLE | QUEUED);
     if (seen === word) return (word & QUEUED) === 0;
     word = seen;
   }
@@ -190,15 +190,15 @@ export function finishWake(memory: SharedMemory, sharedBase: number): boolean {
 /** Bare metal's end of run: the owner gives the vCPU back, with no queue involved. */
 export function release(memory: SharedMemory, sharedBase: number, pcpu: number): boolean {
   const index = sharedBase + VCPU_SHARED.state;
-  return memory.compareExchange(index, runningOn(pcpu), VCPU_STATE.RUNNABLE) === runningOn(pcpu);
+  return memory.compareExchange(memory.i32, index, runningOn(pcpu), VCPU_STATE.RUNNABLE) === runningOn(pcpu);
 }
 
 /** Every queue refused the push (a broken invariant, counted by the caller): the vCPU has no entry. */
 export function clearQueued(memory: SharedMemory, sharedBase: number): void {
-  memory.and(sharedBase + VCPU_SHARED.state, ~QUEUED);
+  memory.and(memory.i32, sharedBase + VCPU_SHARED.state, ~QUEUED);
 }
 
 /** Whether the vCPU is runnable but not running: preempted (KVM's candidate for a directed yield). */
 export function isPreempted(memory: SharedMemory, sharedBase: number): boolean {
-  return stateCode(memory.load(sharedBase + VCPU_SHARED.state)) === VCPU_STATE.RUNNABLE;
+  return stateCode(memory.load(memory.i32, sharedBase + VCPU_SHARED.state)) === VCPU_STATE.RUNNABLE;
 }

@@ -31,7 +31,7 @@ export function beginWake(machine: Machine, vcpu: number, now: number): number {
   i32[hv + VCPU_HV.asleep] = 0;
   const lock = i32[hv + VCPU_HV.haltLock]!;
   // Partner: the woken vCPU's decrement at its next poll (guest/halt-record.ts `resumeAfterHalt`).
-  if (lock >= 0) memory.add(layout.lockBase(lock) + LOCK_WORD.wakesInFlight, 1);
+  if (lock >= 0) memory.add(memory.i32, layout.lockBase(lock) + LOCK_WORD.wakesInFlight, 1);
   return i32[hv + VCPU_HV.lastPcpu]!;
 }
 

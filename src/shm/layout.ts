@@ -20,7 +20,7 @@
  */
 import type { Config } from '../config/schema.js';
 import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../events/table.js';
-import { AtomicMemory, PlainMemory, type MemoryAccess, type SharedMemory } from './memory.js';
+import { atomicMemory, plainMemory, type MemoryAccess, type SharedMemory } from './memory.js';
 
 export const LINE_BYTES = 64;
 const I32_PER_LINE = LINE_BYTES / 4;
@@ -350,7 +350,7 @@ export class Machine {
       throw new Error(`machine: buffer holds ${buffer.byteLength} bytes, layout needs ${layout.totalBytes}`);
     this.i32 = new Int32Array(buffer);
     this.f64 = new Float64Array(buffer);
-    this.memory = access === 'plain' ? new PlainMemory(this.i32) : new AtomicMemory(this.i32);
+    this.memory = access === 'plain' ? plainMemory(this.i32) : atomicMemory(this.i32);
   }
 
   static allocate(config: Config, access: MemoryAccess = 'atomics'): Machine {

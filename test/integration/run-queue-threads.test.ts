@@ -6,7 +6,7 @@
 import type { Piscina } from 'piscina';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunQueue } from '../../src/hv/run-queue.js';
-import { AtomicMemory } from '../../src/shm/memory.js';
+import { atomicMemory } from '../../src/shm/memory.js';
 import { QUEUE } from '../../src/shm/layout.js';
 import type { QueueTask, QueueTaskResult } from '../fixtures/queue-worker.js';
 import { fixturePool } from '../helpers/fixture-pool.js';
@@ -33,7 +33,7 @@ describe('run queues under real threads', () => {
     const bases = Array.from({ length: QUEUES }, (_, q) => q * Math.ceil(queueWords / 16) * 16);
     const queueBuffer = new SharedArrayBuffer((bases[QUEUES - 1]! + queueWords) * 4);
     const i32 = new Int32Array(queueBuffer);
-    const queues = bases.map((base) => new RunQueue(new AtomicMemory(i32), base, CAPACITY));
+    const queues = bases.map((base) => new RunQueue(atomicMemory(i32), base, CAPACITY));
     for (const q of queues) q.init();
     const total = THREADS * PER_THREAD;
     const recordCapacity = total;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/config/schema.js';
 import { initMachine } from '../../src/core/init.js';
 import { RunQueue } from '../../src/hv/run-queue.js';
-import { AtomicMemory } from '../../src/shm/memory.js';
+import { atomicMemory } from '../../src/shm/memory.js';
 import { Machine, QUEUE } from '../../src/shm/layout.js';
 
 /** A queue of `capacity` cells at a non-zero base in its own buffer, with guard words around it. */
@@ -12,7 +12,7 @@ function makeQueue(capacity: number) {
   const words = QUEUE.cells + QUEUE.cellWords * capacity;
   const i32 = new Int32Array(new SharedArrayBuffer((base + words + 16) * 4));
   i32.fill(0x7eadbeef);
-  const queue = new RunQueue(new AtomicMemory(i32), base, capacity);
+  const queue = new RunQueue(atomicMemory(i32), base, capacity);
   queue.init();
   return { i32, base, words, queue };
 }

@@ -35,10 +35,10 @@ export class McsLock implements SpinLock {
         const node = this.layout.vcpuMcsBase(vcpu);
         // Reset before the exchange publishes the node: a successor's LINK store and the
         // predecessor's hand-over store land after these. Partners: LINK and releaseStep.
-        memory.store(node + VCPU_MCS.next, 0);
-        memory.store(node + VCPU_MCS.locked, 1);
+        memory.store(memory.i32, node + VCPU_MCS.next, 0);
+        memory.store(memory.i32, node + VCPU_MCS.locked, 1);
         // Partner: the tail CAS in releaseStep (an owner with no successor).
-        const prev = memory.exchange(lockBase + LOCK_WORD.a, vcpu + 1);
+        const prev = memory.exchange(memory.i32, lockBase + LOCK_WORD.a, vcpu + 1);
         if (prev === 0) return LOCK_STEP.DONE;
         i32[ctx + VCPU_CTX.lockAux] = prev;
         i32[ctx + VCPU_CTX.lockPhase] = MCS_ACQUIRE.LINK;
@@ -47,14 +47,14 @@ export class McsLock implements SpinLock {
       case MCS_ACQUIRE.LINK: {
         // Partner: the predecessor's WAIT_SUCCESSOR loop reads this.
         const prevNode = this.layout.vcpuMcsBase(i32[ctx + VCPU_CTX.lockAux]! - 1);
-        memory.store(prevNode + VCPU_MCS.next, vcpu + 1);
+        memory.store(memory.i32, prevNode + VCPU_MCS.next, vcpu + 1);
         i32[ctx + VCPU_CTX.lockPhase] = MCS_ACQUIRE.WAIT;
         return LOCK_STEP.PROGRESS;
       }
       default: {
         // Partner: the predecessor's hand-over store of 0.
         const node = this.layout.vcpuMcsBase(vcpu);
-        return memory.load(node + VCPU_MCS.locked) === 0 ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
+        return memory.load(memory.i32, node + VCPU_MCS.locked) === 0 ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
       }
     }
   }
@@ -62,17 +62,17 @@ export class McsLock implements SpinLock {
   releaseStep(lockBase: number, ctx: number, vcpu: number): number {
     const { i32, memory } = this;
     const node = this.layout.vcpuMcsBase(vcpu);
-    let successor = memory.load(node + VCPU_MCS.next);
+    let successor = memory.load(memory.i32, node + VCPU_MCS.next);
     if (successor === 0 && i32[ctx + VCPU_CTX.lockPhase] === MCS_RELEASE.HANDOFF) {
       // No successor visible: try to empty the queue. Partner: the exchange in ENQUEUE.
-      if (memory.compareExchange(lockBase + LOCK_WORD.a, vcpu + 1, 0) === vcpu + 1) return LOCK_STEP.DONE;
+      if (memory.compareExchange(memory.i32, lockBase + LOCK_WORD.a, vcpu + 1, 0) === vcpu + 1) return LOCK_STEP.DONE;
       // Someone swapped into the tail but has not linked yet: wait for the link.
       i32[ctx + VCPU_CTX.lockPhase] = MCS_RELEASE.WAIT_SUCCESSOR;
-      successor = memory.load(node + VCPU_MCS.next);
+      successor = memory.load(memory.i32, node + VCPU_MCS.next);
     }
     if (successor === 0) return LOCK_STEP.SPIN;
     // Hand over; publishes the critical section's writes. Partner: the WAIT poll in acquireStep.
-    memory.store(this.layout.vcpuMcsBase(successor - 1) + VCPU_MCS.locked, 0);
+    memory.store(memory.i32, this.layout.vcpuMcsBase(successor - 1) + VCPU_MCS.locked, 0);
     return LOCK_STEP.DONE;
   }
 
@@ -96,7 +96,7 @@ export class McsLock implements SpinLock {
   }
 
   isNextOwner(_lockBase: number, _waiterCtx: number, waiter: number, releaser: number): boolean {
-    return this.memory.load(this.layout.vcpuMcsBase(releaser) + VCPU_MCS.next) === waiter + 1;
+    return this.memory.load(this.memory.i32, this.layout.vcpuMcsBase(releaser) + VCPU_MCS.next) === waiter + 1;
   }
 
   haltOn(_lockBase: number, ctx: number, vcpu: number, hvBase: number): boolean {

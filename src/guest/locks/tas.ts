@@ -18,12 +18,12 @@ export class TasLock implements SpinLock {
 
   acquireStep(lockBase: number, _ctx: number, vcpu: number): number {
     // Partner: the release store below.
-    return this.memory.compareExchange(lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0 ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
+    return this.memory.compareExchange(this.memory.i32, lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0 ? LOCK_STEP.DONE : LOCK_STEP.SPIN;
   }
 
   releaseStep(lockBase: number): number {
     // Publishes the critical section's plain writes to the next owner's CAS.
-    this.memory.store(lockBase + LOCK_WORD.a, 0);
+    this.memory.store(this.memory.i32, lockBase + LOCK_WORD.a, 0);
     return LOCK_STEP.DONE;
   }
 
@@ -41,7 +41,7 @@ export class TasLock implements SpinLock {
   }
 
   waitTarget(lockBase: number): number {
-    return this.memory.load(lockBase + LOCK_WORD.a) - 1;
+    return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.a) - 1;
   }
 
   isNextOwner(): boolean {

@@ -26,12 +26,12 @@ export class TicketLock implements SpinLock {
   acquireStep(lockBase: number, ctx: number, vcpu: number): number {
     const { i32, memory } = this;
     if (i32[ctx + VCPU_CTX.lockPhase] === TICKET_PHASE.TAKE) {
-      i32[ctx + VCPU_CTX.lockAux] = memory.add(lockBase + LOCK_WORD.a, 1);
+      i32[ctx + VCPU_CTX.lockAux] = memory.add(memory.i32, lockBase + LOCK_WORD.a, 1);
       i32[ctx + VCPU_CTX.lockPhase] = TICKET_PHASE.WAIT;
       return LOCK_STEP.PROGRESS;
     }
     // Partner: the owner's increment of `b` in releaseStep.
-    if (memory.load(lockBase + LOCK_WORD.b) !== i32[ctx + VCPU_CTX.lockAux]) return LOCK_STEP.SPIN;
+    if (memory.load(memory.i32, lockBase + LOCK_WORD.b) !== i32[ctx + VCPU_CTX.lockAux]) return LOCK_STEP.SPIN;
     // Plain: a hint for waiters, published by the next atomic operation.
     i32[lockBase + LOCK_WORD.owner] = vcpu + 1;
     return LOCK_STEP.DONE;
@@ -39,7 +39,7 @@ export class TicketLock implements SpinLock {
 
   releaseStep(lockBase: number): number {
     // Only the owner writes `b`; the add publishes the critical section's writes to the next ticket.
-    this.memory.add(lockBase + LOCK_WORD.b, 1);
+    this.memory.add(this.memory.i32, lockBase + LOCK_WORD.b, 1);
     return LOCK_STEP.DONE;
   }
 
@@ -58,12 +58,12 @@ export class TicketLock implements SpinLock {
 
   waitTarget(lockBase: number, ctx: number): number {
     if (this.i32[ctx + VCPU_CTX.lockPhase] !== TICKET_PHASE.WAIT) return -1;
-    return this.memory.load(lockBase + LOCK_WORD.owner) - 1;
+    return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.owner) - 1;
   }
 
   isNextOwner(lockBase: number, waiterCtx: number): boolean {
     const i32 = this.i32;
-    return i32[waiterCtx + VCPU_CTX.lockPhase] === TICKET_PHASE.WAIT && i32[waiterCtx + VCPU_CTX.lockAux] === this.memory.load(lockBase + LOCK_WORD.b);
+    return i32[waiterCtx + VCPU_CTX.lockPhase] === TICKET_PHASE.WAIT && i32[waiterCtx + VCPU_CTX.lockAux] === this.memory.load(this.memory.i32, lockBase + LOCK_WORD.b);
   }
 
   haltOn(lockBase: number, ctx: number, _vcpu: number, hvBase: number): boolean {

@@ -36,13 +36,13 @@ export class TtasLock implements SpinLock {
     }
     if (i32[ctx + VCPU_CTX.lockPhase] === TTAS_PHASE.TEST) {
       // Test: a read, so waiters do not bounce the line while the lock is held.
-      if (memory.load(lockBase + LOCK_WORD.a) !== 0) return LOCK_STEP.SPIN;
+      if (memory.load(memory.i32, lockBase + LOCK_WORD.a) !== 0) return LOCK_STEP.SPIN;
       i32[ctx + VCPU_CTX.lockPhase] = TTAS_PHASE.SET;
       return LOCK_STEP.PROGRESS;
     }
     // Test-and-set. Partner: the release store.
     i32[ctx + VCPU_CTX.lockPhase] = TTAS_PHASE.TEST;
-    if (memory.compareExchange(lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0) {
+    if (memory.compareExchange(memory.i32, lockBase + LOCK_WORD.a, 0, vcpu + 1) === 0) {
       i32[ctx + VCPU_CTX.backoff] = 0;
       return LOCK_STEP.DONE;
     }
@@ -53,14 +53,14 @@ export class TtasLock implements SpinLock {
   }
 
   releaseStep(lockBase: number): number {
-    this.memory.store(lockBase + LOCK_WORD.a, 0);
+    this.memory.store(this.memory.i32, lockBase + LOCK_WORD.a, 0);
     return LOCK_STEP.DONE;
   }
 
   certainSpins(lockBase: number, ctx: number): number {
     // A backoff pause does not look at the lock: if it is free now, only the pauses left are
     // certain, and the read after them takes it.
-    if (this.memory.load(lockBase + LOCK_WORD.a) !== 0) return Infinity;
+    if (this.memory.load(this.memory.i32, lockBase + LOCK_WORD.a) !== 0) return Infinity;
     return this.i32[ctx + VCPU_CTX.backoffLeft]!;
   }
 
@@ -76,7 +76,7 @@ export class TtasLock implements SpinLock {
   }
 
   waitTarget(lockBase: number): number {
-    return this.memory.load(lockBase + LOCK_WORD.a) - 1;
+    return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.a) - 1;
   }
 
   isNextOwner(): boolean {

@@ -132,7 +132,7 @@ export class RoundRobinScheduler implements Scheduler {
    * queues, so either we see the sleeper or it sees the vCPU.
    */
   private wakeAnIdlePcpu(): void {
-    if (this.memory.load(this.idleIndex) > 0) this.platform.wakeIdlePcpu();
+    if (this.memory.load(this.memory.i32, this.idleIndex) > 0) this.platform.wakeIdlePcpu();
   }
 
   /** Pushes to `first`'s queue, else any other; false when every queue was full (a broken invariant). */
@@ -165,7 +165,7 @@ export class RoundRobinScheduler implements Scheduler {
       const vm = layout.vmOfVcpu[vcpu]!;
       const { firstVcpu, vcpus } = layout.vms[vm]!;
       const cursor = layout.vmSharedBase(vm) + VM_SHARED.lastBoosted;
-      const last = memory.load(cursor);
+      const last = memory.load(memory.i32, cursor);
       let failures = 0;
       for (let i = 1; i <= vcpus; i++) {
         const index = (last + i) % vcpus;
@@ -175,7 +175,7 @@ export class RoundRobinScheduler implements Scheduler {
         if (!isPreempted(memory, shared)) continue;
         if (claim(memory, shared, this.pcpu)) {
           // Racy like KVM's WRITE_ONCE(last_boosted_vcpu): a hint for fairness, not a correctness word.
-          memory.store(cursor, index);
+          memory.store(memory.i32, cursor, index);
           chosen = candidate;
           break;
         }
