@@ -237,7 +237,14 @@ export function policyBars(rows: readonly OvercommitRow[]): PolicyBars[] {
 export interface SweepCurve {
   readonly engine: EngineKind;
   readonly preset: string;
+  readonly policy: PolicyKind;
   readonly variable: SweepParams['variable'];
+  readonly pcpus: number;
+  /** The shape every point ran at: `vms` VMs of `vcpusPerVm` vCPUs each. */
+  readonly vms: number;
+  readonly vcpusPerVm: number;
+  /** Total vCPUs over pCPUs: 1 for one VM of P vCPUs, 2 for two. */
+  readonly ratio: number;
   readonly points: readonly { readonly value: number; readonly case: CaseResult }[];
   /** The knee and the shape of the curve, in words. */
   readonly knee: string;
@@ -246,14 +253,18 @@ export interface SweepCurve {
 /** Within this share of the best value a point counts as on the plateau. */
 const PLATEAU_TOLERANCE = 0.05;
 
+/** One curve per engine, preset, policy, variable and shape (the halt threshold runs at 1× and 2×: two curves), points by value. */
 export function sweepCurves(cases: readonly CaseResult[]): SweepCurve[] {
-  const curves = new Map<string, { engine: EngineKind; preset: string; variable: SweepParams['variable']; points: { value: number; case: CaseResult }[] }>();
+  const curves = new Map<string, Omit<SweepCurve, 'knee' | 'points'> & { points: { value: number; case: CaseResult }[] }>();
   for (const c of cases) {
     const p = paramsOf(c, 'sweep');
     if (!p) continue;
-    const key = `${c.engine}/${p.preset}/${p.variable}`;
+    const key = `${c.engine}/${p.preset}/${p.policy}/${p.variable}/${p.pcpus}/${p.vms}x${p.vcpusPerVm}`;
     let curve = curves.get(key);
-    if (!curve) curves.set(key, (curve = { engine: c.engine, preset: p.preset, variable: p.variable, points: [] }));
+    if (!curve) {
+      const { preset, policy, variable, pcpus, vms, vcpusPerVm } = p;
+      curves.set(key, (curve = { engine: c.engine, preset, policy, variable, pcpus, vms, vcpusPerVm, ratio: (vms * vcpusPerVm) / pcpus, points: [] }));
+    }
     curve.points.push({ value: p.value, case: c });
   }
   return [...curves.values()].map((curve) => {
@@ -262,16 +273,22 @@ export function sweepCurves(cases: readonly CaseResult[]): SweepCurve[] {
   });
 }
 
+/** A sweep's shape in words: "2× overcommit (2 VMs × 2 vCPUs on 2 pCPUs)", "1× (1 VM of 2 vCPUs on 2 pCPUs)". */
+export function sweepShape(curve: Pick<SweepCurve, 'ratio' | 'vms' | 'vcpusPerVm' | 'pcpus'>): string {
+  const machine = `${curve.vms === 1 ? `1 VM of ${curve.vcpusPerVm}` : `${curve.vms} VMs × ${curve.vcpusPerVm}`} vCPUs on ${curve.pcpus} pCPUs`;
+  return `${Number(curve.ratio.toPrecision(3))}×${curve.ratio > 1 ? ' overcommit' : ''} (${machine})`;
+}
+
 /** A sweep variable's value as people write it: 2^k spins, µs or ms. */
 export function formatSweepValue(variable: SweepParams['variable'], value: number): string {
-  if (variable === 'spinThreshold') {
+  if (variable !== 'sliceUs') {
     const k = Math.log2(value);
     return Number.isInteger(k) ? `2^${k}` : String(value);
   }
   return value >= 1000 ? `${value / 1000} ms` : `${value} µs`;
 }
 
-const SWEEP_NAMES: Record<SweepParams['variable'], string> = { spinThreshold: 'spin threshold', sliceUs: 'time slice' };
+export const SWEEP_NAMES: Record<SweepParams['variable'], string> = { spinThreshold: 'spin threshold', sliceUs: 'time slice', haltThreshold: 'halt threshold' };
 
 /**
  * The curve in words: where its best point is, the range of values that stay within

@@ -15,8 +15,12 @@ import type { SameShape } from '../../src/io/schema-check.js';
 import type { Environment } from '../../src/stats/environment.js';
 import { environmentSchema } from '../../src/results/results-schema.js';
 
-/** Bumped when a field is removed or changes meaning; `--baseline` and `merge` refuse other formats. */
-export const SUITE_FORMAT = 'spinvisor-bench/2';
+/**
+ * Bumped when the file's shape changes (a field added, removed or changing meaning); `--baseline`
+ * and `merge` refuse other formats. 3: pv-halt's figures per case (halt %, halts, kicks, spurious
+ * wake-ups), and a sweep's policy and VMs (the halt-threshold sweep runs at 1× and 2×).
+ */
+export const SUITE_FORMAT = 'spinvisor-bench/3';
 
 export const GROUPS = ['micro', 'scaling', 'overcommit', 'sweep'] as const;
 export type GroupName = (typeof GROUPS)[number];
@@ -37,6 +41,11 @@ export const CASE_METRICS = [
   { name: 'hvFraction', label: 'hv %', unit: 'share of pCPU time spent in the hypervisor', higherIsBetter: false },
   { name: 'lockHolderPreemptions', label: 'LHP', unit: 'vCPUs preempted while holding a lock', higherIsBetter: false },
   { name: 'lockWaiterPreemptions', label: 'LWP', unit: 'vCPUs preempted while waiting in a lock queue', higherIsBetter: false },
+  // pv-halt's mechanism (zero under the other policies): each halt costs a kick and a wake-up.
+  { name: 'haltFraction', label: 'halt %', unit: 'share of vCPU time halted until kicked (pv-halt): neither running nor runnable', higherIsBetter: false },
+  { name: 'halts', label: 'halts', unit: 'conditional halts (pv-halt): waiters that put their vCPU to sleep until kicked', higherIsBetter: false },
+  { name: 'kicks', label: 'kicks', unit: 'kick hypercalls made by unlockers for a halted (or halting) waiter', higherIsBetter: false },
+  { name: 'spuriousWakeUps', label: 'spurious', unit: 'wake-ups after which the waiter still found the lock taken', higherIsBetter: false },
 ] as const;
 export type CaseMetricName = (typeof CASE_METRICS)[number]['name'];
 export type CaseMetrics<T> = Readonly<Record<CaseMetricName, T>>;
@@ -80,13 +89,23 @@ export interface OvercommitParams {
   readonly vcpusPerVm: number;
 }
 
-/** The notify policy under 2× overcommit (2 VMs of P vCPUs) with one knob varied. */
+/** The knobs the sweeps vary: notify's spin threshold, the scheduler's time slice (µs), pv-halt's halt threshold. */
+const SWEEP_VARIABLES = ['spinThreshold', 'sliceUs', 'haltThreshold'] as const;
+
+/**
+ * One knob of a policy varied on `vms` VMs of `vcpusPerVm` vCPUs each on `pcpus` pCPUs: the notify
+ * policy's spin threshold and the time slice at 2× (2 VMs of P vCPUs), pv-halt's halt threshold
+ * at 1× (1 VM of P vCPUs) and 2×. A curve is every value of one variable at one policy and shape.
+ */
 export interface SweepParams {
   readonly kind: 'sweep';
   readonly preset: string;
-  readonly variable: 'spinThreshold' | 'sliceUs';
+  readonly policy: PolicyKind;
+  readonly variable: (typeof SWEEP_VARIABLES)[number];
   readonly value: number;
   readonly pcpus: number;
+  readonly vms: number;
+  readonly vcpusPerVm: number;
 }
 
 export type CaseParams = ScalingParams | OvercommitParams | SweepParams;
@@ -200,7 +219,16 @@ const caseParamsSchema = z.discriminatedUnion('kind', [
     vms: count,
     vcpusPerVm: count,
   }),
-  z.strictObject({ kind: z.literal('sweep'), preset: z.string(), variable: z.enum(['spinThreshold', 'sliceUs']), value: z.number(), pcpus: count }),
+  z.strictObject({
+    kind: z.literal('sweep'),
+    preset: z.string(),
+    policy: z.enum(POLICY_KINDS),
+    variable: z.enum(SWEEP_VARIABLES),
+    value: z.number(),
+    pcpus: count,
+    vms: count,
+    vcpusPerVm: count,
+  }),
 ]);
 
 const caseResultSchema = z.strictObject({

@@ -10,6 +10,9 @@ import { CASE_METRICS, type CaseMetrics, type CaseResult, type RunSummary, type 
 function summariseRun(seed: number, result: Results): RunSummary {
   const m = result.metrics;
   const all = allVms(m);
+  const sum = (pick: (vm: Results['metrics']['vms'][number]) => number) => m.vms.reduce((s, vm) => s + pick(vm), 0);
+  // Halted time over vCPU time (vCPUs × elapsed), like steal.
+  const vcpuNs = sum((vm) => vm.vcpus) * m.elapsedMs * 1e6;
   return {
     seed,
     ok: result.ok,
@@ -23,6 +26,10 @@ function summariseRun(seed: number, result: Results): RunSummary {
       hvFraction: m.hvFraction,
       lockHolderPreemptions: all.lockHolderPreemptions,
       lockWaiterPreemptions: all.lockWaiterPreemptions,
+      haltFraction: vcpuNs > 0 ? sum((vm) => vm.haltNs) / vcpuNs : 0,
+      halts: sum((vm) => vm.halts),
+      kicks: sum((vm) => vm.kicks),
+      spuriousWakeUps: sum((vm) => vm.spuriousWakeUps),
     },
     vms: m.vms.map((vm, i) => ({ name: vm.name, vcpus: vm.vcpus, weight: result.config.vms[i]!.weight, acquisitionsPerSec: vm.acquisitionsPerSec })),
   };

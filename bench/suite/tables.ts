@@ -4,8 +4,20 @@
  */
 import { fmt, renderTable, type Column } from '../../src/report/text-table.js';
 import { formatDelta, type BaselineComparison, type Delta } from './baseline.js';
-import { formatSweepValue, hypervisorShare, overcommitRows, relativeSpread, scalingSeries, spread, sweepCurves, type OvercommitCell, type ScalingPoint } from './derive.js';
-import { CASE_METRICS, type MicroReport, type MicroRow, type Spread, type SuiteResults } from './model.js';
+import {
+  formatSweepValue,
+  hypervisorShare,
+  overcommitRows,
+  relativeSpread,
+  scalingSeries,
+  spread,
+  sweepCurves,
+  sweepShape,
+  SWEEP_NAMES,
+  type OvercommitCell,
+  type ScalingPoint,
+} from './derive.js';
+import { CASE_METRICS, type CaseMetricName, type MicroReport, type MicroRow, type Spread, type SuiteResults } from './model.js';
 
 export const MAX_COLUMNS = 100;
 
@@ -27,12 +39,19 @@ export function wrap(text: string, width = MAX_COLUMNS, indent = ''): string {
 const dash = '–';
 const num = (f: (n: number) => string) => (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? dash : f(n));
 const si = num((n) => fmt.si(n));
+/** fmt.si without the decimal from 100k to 1M ("270k", not "270.0k"), so that a median with its range stays narrow. */
+const si3 = (n: number): string => {
+  const k = Math.round(n / 1e3);
+  return Math.abs(n) >= 1e5 && Math.abs(k) < 1000 ? `${k}k` : fmt.si(n);
+};
 const pct = num((n) => fmt.percent(n));
 const times = num((n) => `${n.toFixed(2)}×`);
 const ns = num((n) => fmt.nsPerOp(n));
+/** A count (a median of the runs' totals) in at most 5 columns: 1234, 56.7k, 123k. */
+const count = num((n) => (n < 10_000 ? fmt.int(n) : si3(n)));
 
 /** "56.0k (55.1k–57.0k)", or just the median when the runs agree (or there was one run). */
-function withRange(s: Spread | undefined, f: (n: number) => string = (n) => fmt.si(n)): string {
+function withRange(s: Spread | undefined, f: (n: number) => string = si3): string {
   if (!s || !Number.isFinite(s.median)) return dash;
   return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}${dash}${f(s.max)})`;
 }
@@ -104,21 +123,23 @@ function overcommitTables(results: SuiteResults): string[] {
     const cells = same.flatMap((r) => r.cells.map((cell) => ({ row: r, cell })));
     const columns: Column<{ row: (typeof same)[number]; cell: OvercommitCell }>[] = [
       { header: 'policy', cell: ({ row }) => row.policy, align: 'left' },
-      { header: 'shape', cell: ({ row }) => (row.shape === 'vms' ? 'more VMs' : 'more vCPUs'), align: 'left' },
+      { header: 'more', cell: ({ row }) => (row.shape === 'vms' ? 'VMs' : 'vCPUs'), align: 'left' },
       { header: 'ratio', cell: ({ cell }) => `${cell.params.ratio}×` },
-      { header: 'VMs×vCPUs', cell: ({ cell }) => `${cell.params.vms}×${cell.params.vcpusPerVm}` },
+      { header: 'VMs', cell: ({ cell }) => `${cell.params.vms}×${cell.params.vcpusPerVm}` },
       { header: 'acq/s (range)', cell: ({ cell }) => withRange(cell.case.metrics.acquisitionsPerSec) },
       { header: 'VM/1×', cell: ({ cell }) => times(cell.perVmVsOneX.mean) },
       { header: 'VM/fair', cell: ({ cell }) => times(cell.perVmVsFairShare.mean) },
       { header: 'spin %', cell: ({ cell }) => pct(cell.case.metrics.spinFraction.median) },
       { header: 'steal %', cell: ({ cell }) => pct(cell.case.metrics.stealFraction.median) },
-      { header: 'LHP', cell: ({ cell }) => fmt.int(cell.case.metrics.lockHolderPreemptions.median) },
-      { header: 'LWP', cell: ({ cell }) => fmt.int(cell.case.metrics.lockWaiterPreemptions.median) },
+      { header: 'LHP', cell: ({ cell }) => count(cell.case.metrics.lockHolderPreemptions.median) },
+      { header: 'LWP', cell: ({ cell }) => count(cell.case.metrics.lockWaiterPreemptions.median) },
+      { header: 'halts', cell: ({ cell }) => count(cell.case.metrics.halts.median) },
     ];
     const [engine, preset] = key.split('/');
     out.push(
-      `Overcommit, ${engine} engine, ${preset} workload, ${same[0]!.cells[0]!.params.pcpus} pCPUs (acquisitions ${engineTime(engine!)}; VM/1× and VM/fair: ` +
-        'mean per VM of its throughput over its 1× value and over its fair share)',
+      `Overcommit, ${engine} engine, ${preset} workload, ${same[0]!.cells[0]!.params.pcpus} pCPUs (acquisitions ${engineTime(engine!)}; ` +
+        'more VMs or more vCPUs in one VM; VMs: count × vCPUs each; VM/1× and VM/fair: mean per VM of its throughput over its 1× value ' +
+        'and over its fair share; halts: pv-halt waiters that halted their vCPU)',
     );
     out.push('', renderTable(columns, cells), '');
   }
@@ -128,16 +149,31 @@ function overcommitTables(results: SuiteResults): string[] {
 function sweepTables(results: SuiteResults): string[] {
   const out: string[] = [];
   for (const curve of sweepCurves(results.cases)) {
-    const columns: Column<(typeof curve.points)[number]>[] = [
-      { header: curve.variable === 'spinThreshold' ? 'threshold' : 'slice', cell: (p) => formatSweepValue(curve.variable, p.value) },
+    type Point = (typeof curve.points)[number];
+    const halting = curve.policy === 'pv-halt';
+    const columns: Column<Point>[] = [
+      { header: curve.variable === 'sliceUs' ? 'slice' : 'threshold', cell: (p) => formatSweepValue(curve.variable, p.value) },
       { header: 'acq/s (range)', cell: (p) => withRange(p.case.metrics.acquisitionsPerSec) },
       { header: 'spin %', cell: (p) => pct(p.case.metrics.spinFraction.median) },
+      ...(halting ? [{ header: 'halt %', cell: (p: Point) => pct(p.case.metrics.haltFraction.median) }] : []),
       { header: 'steal %', cell: (p) => pct(p.case.metrics.stealFraction.median) },
       { header: 'hv %', cell: (p) => pct(p.case.metrics.hvFraction.median) },
-      { header: 'LHP', cell: (p) => fmt.int(p.case.metrics.lockHolderPreemptions.median) },
+      { header: 'LHP', cell: (p) => count(p.case.metrics.lockHolderPreemptions.median) },
+      ...(halting
+        ? [
+            { header: 'halts', cell: (p: Point) => count(p.case.metrics.halts.median) },
+            { header: 'spurious', cell: (p: Point) => count(p.case.metrics.spuriousWakeUps.median) },
+          ]
+        : []),
     ];
-    const what = curve.variable === 'spinThreshold' ? 'spin threshold' : 'time slice';
-    out.push(`Sweep of the ${what}, notify under 2× overcommit, ${curve.preset} workload, ${curve.engine} engine`, '', renderTable(columns, curve.points), '', wrap(curve.knee), '');
+    out.push(
+      wrap(`Sweep of the ${SWEEP_NAMES[curve.variable]}, ${curve.policy} at ${sweepShape(curve)}, ${curve.preset} workload, ${curve.engine} engine`),
+      '',
+      renderTable(columns, curve.points),
+      '',
+      wrap(curve.knee),
+      '',
+    );
   }
   return out;
 }
@@ -195,10 +231,13 @@ export function renderSuiteTables(results: SuiteResults): string {
   return out.join('\n\n');
 }
 
+/** The metrics the baseline table has a column for (100 columns hold six): throughput, the shares, the preemptions. */
+const BASELINE_COLUMNS: readonly CaseMetricName[] = ['acquisitionsPerSec', 'spinFraction', 'stealFraction', 'hvFraction', 'lockHolderPreemptions', 'lockWaiterPreemptions'];
+
 export function renderBaselineTable(comparison: BaselineComparison): string {
   const byId = new Map<string, Delta[]>();
   for (const d of comparison.deltas) byId.set(d.id, [...(byId.get(d.id) ?? []), d]);
-  const metrics = CASE_METRICS.filter((m) => m.name !== 'workUnitsPerSec');
+  const metrics = CASE_METRICS.filter((m) => BASELINE_COLUMNS.includes(m.name));
   const caseColumns: Column<[string, Delta[]]>[] = [
     { header: 'case', cell: ([id]) => (id.length > 44 ? `…${id.slice(id.length - 43)}` : id), align: 'left' },
     ...metrics.map((m) => ({ header: m.label, cell: ([, ds]: [string, Delta[]]) => {
@@ -209,10 +248,7 @@ export function renderBaselineTable(comparison: BaselineComparison): string {
   const cases = [...byId.entries()].filter(([id]) => !id.startsWith('micro/'));
   const micro = [...byId.entries()].filter(([id]) => id.startsWith('micro/'));
   const flagged = comparison.deltas.filter((d) => d.flagged);
-  const out = [
-    'Against the baseline (Δ of the medians; "!" = beyond the runs\' spread: the min–max ranges do not overlap; pp = percentage points)',
-    '',
-  ];
+  const out = [wrap('Against the baseline (Δ of the medians; "!" = beyond the runs\' spread: the min–max ranges do not overlap; pp = percentage points)'), ''];
   if (cases.length > 0) out.push(renderTable(caseColumns, cases), '');
   if (micro.length > 0)
     out.push(
@@ -228,7 +264,14 @@ export function renderBaselineTable(comparison: BaselineComparison): string {
       '',
     );
   const worse = flagged.filter((d) => d.better === false).length;
-  out.push(`${flagged.length} change(s) beyond the spread: ${worse} worse, ${flagged.length - worse} better.`);
+  const unshown = flagged.filter((d) => d.metric !== 'nsPerOp' && !BASELINE_COLUMNS.includes(d.metric));
+  const unshownNames = [...new Set(unshown.map((d) => CASE_METRICS.find((m) => m.name === d.metric)!.label))];
+  out.push(
+    wrap(
+      `${flagged.length} change(s) beyond the spread: ${worse} worse, ${flagged.length - worse} better` +
+        (unshown.length > 0 ? ` (${unshown.length} of them in figures the table leaves out: ${unshownNames.join(', ')}; see --json).` : '.'),
+    ),
+  );
   if (comparison.onlyInBaseline.length > 0) out.push(wrap(`Not run this time: ${comparison.onlyInBaseline.join(', ')}`));
   if (comparison.onlyInCurrent.length > 0) out.push(wrap(`Not in the baseline: ${comparison.onlyInCurrent.join(', ')}`));
   return out.join('\n');

@@ -1,14 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { presetNames } from '../../src/config/presets.js';
 import { POLICY_KINDS } from '../../src/config/schema.js';
-import { compareWithBaseline, formatDelta } from '../../bench/suite/baseline.js';
-import { describeKnee, hypervisorShare, overcommitRows, scalingSeries, spread } from '../../bench/suite/derive.js';
+import { ThreadsEngine } from '../../src/engine/threads.js';
+import { environment } from '../../src/stats/environment.js';
+import { renderHtmlReport } from '../../bench/report/html.js';
+import { checkSuiteFile, compareWithBaseline, formatDelta } from '../../bench/suite/baseline.js';
+import { describeKnee, hypervisorShare, overcommitRows, scalingSeries, spread, sweepCurves } from '../../bench/suite/derive.js';
 import type { CaseJob, PlanContext } from '../../bench/suite/job.js';
 import { mergeShards } from '../../bench/suite/merge.js';
-import { CASE_METRICS, SUITE_FORMAT, type CaseParams, type CaseResult, type Spread, type SuiteResults } from '../../bench/suite/model.js';
+import { CASE_METRICS, SUITE_FORMAT, type CaseParams, type CaseResult, type Spread, type SuiteResults, type SweepParams } from '../../bench/suite/model.js';
 import { applyFilters, parseShard, planJobs, shardJobs, SUITE_GROUPS } from '../../bench/suite/plan.js';
 import { createProgress, Eta, formatDuration } from '../../bench/suite/progress.js';
-import { MAX_COLUMNS, renderSuiteTables, wrap } from '../../bench/suite/tables.js';
+import { runCase } from '../../bench/suite/run-case.js';
+import { MAX_COLUMNS, renderBaselineTable, renderSuiteTables, wrap } from '../../bench/suite/tables.js';
 
 const context: PlanContext = { quick: false, runs: 3, engines: ['threads', 'virtual'], pcpus: 2, virtualMaxPcpus: 64 };
 
@@ -68,6 +72,35 @@ describe('suite plan', () => {
     expect(sweep.filter((id) => id.includes('spin-threshold'))).toHaveLength(11);
     expect(sweep).toContain('sweep/threads/contended/slice-us/100');
     expect(sweep).toContain('sweep/threads/contended/slice-us/30000');
+  });
+
+  it("sweeps pv-halt's halt threshold over 2^4..2^16 at 1× (1 VM of P vCPUs) and 2× (2 VMs), on the contended preset", () => {
+    for (const quick of [false, true]) {
+      const halt = planJobs({ ...context, quick }, []).filter((j): j is CaseJob => j.kind === 'case' && j.params.kind === 'sweep' && j.params.variable === 'haltThreshold');
+      const values = quick ? [2 ** 4, 2 ** 10, 2 ** 16] : Array.from({ length: 13 }, (_, i) => 2 ** (4 + i));
+      for (const vms of [1, 2]) {
+        const shape = halt.filter((j) => (j.params as SweepParams).vms === vms);
+        expect(shape.map((j) => j.id)).toEqual(values.map((v) => `sweep/threads/contended/halt-threshold/${vms}x/${v}`));
+        for (const job of shape) {
+          const params = job.params as SweepParams;
+          expect(params).toMatchObject({ preset: 'contended', policy: 'pv-halt', pcpus: context.pcpus, vms, vcpusPerVm: context.pcpus });
+          // Half the suite's duration in a full run (the time budget), the suite's shortest in a quick one.
+          expect(job.durationMs).toBe(quick ? 200 : 500);
+          const config = job.config(1);
+          expect(config.pcpus).toBe(context.pcpus);
+          expect(config.vms).toHaveLength(vms);
+          for (const vm of config.vms) expect(vm).toMatchObject({ policy: 'pv-halt', haltThreshold: params.value, vcpus: context.pcpus });
+        }
+      }
+      expect(halt).toHaveLength(2 * values.length);
+    }
+  });
+
+  it('keeps every notify sweep at 2× under its id of before', () => {
+    const notify = jobs.filter((j): j is CaseJob => j.kind === 'case' && j.params.kind === 'sweep' && j.params.policy === 'notify');
+    expect(notify).toHaveLength(17);
+    for (const job of notify) expect(job.params).toMatchObject({ vms: 2, vcpusPerVm: 2 });
+    expect(notify.map((j) => j.id)).toContain('sweep/threads/contended/spin-threshold/4096');
   });
 
   it('describes every group in one --help line of at most 100 columns', () => {
@@ -141,7 +174,7 @@ describe('derived figures', () => {
     const withHv = (c: CaseResult, hv: number): CaseResult => ({ ...c, metrics: { ...c.metrics, hvFraction: point(hv) } });
     const vm = withHv(fakeCase('vm', { kind: 'scaling', workload: 'u', mode: 'virtualized', pcpus: 2 }, point(1)), 0.004);
     const bare = withHv(fakeCase('bare', { kind: 'scaling', workload: 'u', mode: 'bare', pcpus: 2 }, point(1)), 0.5);
-    const sweep = withHv(fakeCase('sweep', { kind: 'sweep', preset: 'c', variable: 'spinThreshold', value: 64, pcpus: 2 }, point(1)), 0.1);
+    const sweep = withHv(fakeCase('sweep', { kind: 'sweep', preset: 'c', policy: 'notify', variable: 'spinThreshold', value: 64, pcpus: 2, vms: 2, vcpusPerVm: 2 }, point(1)), 0.1);
     const hv = hypervisorShare([vm, bare, sweep]);
     expect(hv.cases).toBe(1);
     expect(hv.worst?.id).toBe('vm');
@@ -191,6 +224,20 @@ describe('baseline comparison', () => {
     expect(comparison.deltas.find((d) => d.metric === 'spinFraction')!.unit).toBe('pp');
     expect(comparison.onlyInBaseline).toEqual(['gone']);
     expect(comparison.onlyInCurrent).toEqual(['new']);
+  });
+});
+
+describe('baseline table', () => {
+  it('has a column per headline figure, within 100 columns, and names the flagged changes it leaves out', () => {
+    const params: CaseParams = { kind: 'overcommit', preset: 'contended', policy: 'pv-halt', shape: 'vms', ratio: 2, pcpus: 2, vms: 2, vcpusPerVm: 2 };
+    const id = 'overcommit/threads/contended/pv-halt/vms/2x';
+    const withHalts = (c: CaseResult, halts: Spread): CaseResult => ({ ...c, metrics: { ...c.metrics, halts } });
+    const before = suiteFile([withHalts(fakeCase(id, params, point(100, 1)), point(1000, 10))]);
+    const after = suiteFile([withHalts(fakeCase(id, params, point(150, 1)), point(2000, 10))]);
+    const text = renderBaselineTable(compareWithBaseline(after, before));
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+    expect(text).toMatch(/^case +acq\/s +spin % +steal % +hv % +LHP +LWP$/m);
+    expect(text.replace(/\n/g, ' ')).toContain('2 change(s) beyond the spread: 1 worse, 1 better (1 of them in figures the table leaves out: halts; see --json).');
   });
 });
 
@@ -262,15 +309,83 @@ describe('terminal tables', () => {
       for (const [ratio, vms, v] of [[1, 1, 2], [0.5, 1, 1], [1.5, 3, 1], [2, 2, 2], [3, 3, 2]] as const)
         cases.push(fakeCase(`overcommit/threads/contended/${policy}/${ratio}`, { kind: 'overcommit', preset: 'contended', policy, shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm: v }, point(98_765, 12_345), new Array<number>(vms).fill(98_765 / vms)));
     for (const t of [64, 4096, 65536])
-      cases.push(fakeCase(`sweep/threads/contended/spin-threshold/${t}`, { kind: 'sweep', preset: 'contended', variable: 'spinThreshold', value: t, pcpus: 2 }, point(100_000 + t, 9999)));
+      cases.push(
+        fakeCase(`sweep/threads/contended/spin-threshold/${t}`, { kind: 'sweep', preset: 'contended', policy: 'notify', variable: 'spinThreshold', value: t, pcpus: 2, vms: 2, vcpusPerVm: 2 }, point(100_000 + t, 9999)),
+      );
+    for (const vms of [1, 2])
+      for (const t of [16, 1024, 65536])
+        cases.push(
+          fakeCase(
+            `sweep/threads/contended/halt-threshold/${vms}x/${t}`,
+            { kind: 'sweep', preset: 'contended', policy: 'pv-halt', variable: 'haltThreshold', value: t, pcpus: 2, vms, vcpusPerVm: 2 },
+            point(345_678 + t, 12_345),
+          ),
+        );
     const text = renderSuiteTables(suiteFile(cases));
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
     expect(text).toContain('Scaling, threads engine, uncontended workload');
     expect(text).toContain('Overcommit, threads engine, contended workload');
     expect(text).toContain('The knee is at');
+    expect(text).toContain('Sweep of the halt threshold, pv-halt at 1× (1 VM of 2 vCPUs on 2 pCPUs)');
   });
 
   it('wraps words at the width', () => {
     expect(wrap('aaa bbb ccc', 7)).toBe('aaa bbb\nccc');
+  });
+});
+
+describe('the halt-threshold sweep, end to end', () => {
+  // The quick plan's halt-threshold jobs, really run (one seed, on the virtual engine: a fraction of a second), then rendered.
+  let results: SuiteResults;
+  beforeAll(async () => {
+    const jobs = planJobs({ quick: true, runs: 1, engines: ['virtual'], pcpus: 2, virtualMaxPcpus: 16 }, ['halt-threshold']);
+    const threads = new ThreadsEngine();
+    const cases: CaseResult[] = [];
+    try {
+      for (const job of jobs) if (job.kind === 'case') cases.push(await runCase(job, 1, threads));
+    } finally {
+      await threads.close();
+    }
+    results = { ...suiteFile(cases), environments: [environment()], options: { quick: true, runs: 1, engines: ['virtual'], pcpus: 2, filters: ['halt-threshold'] } };
+  });
+
+  it('runs 3 points at 1× and 3 at 2×, every run passing its self-checks, waiters halting at the low threshold', () => {
+    expect(results.cases.map((c) => c.id)).toEqual([1, 2].flatMap((vms) => [16, 1024, 65536].map((t) => `sweep/virtual/contended/halt-threshold/${vms}x/${t}`)));
+    expect(results.cases.every((c) => c.runs.every((r) => r.ok))).toBe(true);
+    for (const vms of [1, 2]) expect(results.cases.find((c) => c.id.endsWith(`/${vms}x/16`))!.metrics.halts.median).toBeGreaterThan(0);
+    // The file is one --baseline and merge accept.
+    expect(checkSuiteFile(JSON.parse(JSON.stringify(results)), 'quick.json').cases).toHaveLength(6);
+  });
+
+  it('is two curves, 1× and 2×, each with its knee in words', () => {
+    const curves = sweepCurves(results.cases);
+    expect(curves.map((c) => [c.policy, c.variable, c.vms, c.ratio, c.points.length])).toEqual([
+      ['pv-halt', 'haltThreshold', 1, 1, 3],
+      ['pv-halt', 'haltThreshold', 2, 2, 3],
+    ]);
+    for (const c of curves) expect(c.knee).toMatch(/^(Throughput is best at halt threshold 2\^\d+|Too few points)/);
+  });
+
+  it('prints a table per shape, with the halt figures, within 100 columns', () => {
+    const text = renderSuiteTables(results);
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+    const flat = text.replace(/\n/g, ' ');
+    expect(flat).toContain('Sweep of the halt threshold, pv-halt at 1× (1 VM of 2 vCPUs on 2 pCPUs), contended workload, virtual engine');
+    expect(flat).toContain('Sweep of the halt threshold, pv-halt at 2× overcommit (2 VMs × 2 vCPUs on 2 pCPUs), contended workload, virtual engine');
+    expect(text.match(/^threshold +acq\/s \(range\) +spin % +halt % +steal % +hv % +LHP +halts +spurious$/gm)).toHaveLength(2);
+    for (const v of ['2^4', '2^10', '2^16']) expect(text.split('\n').filter((line) => line.trimStart().startsWith(`${v} `))).toHaveLength(2);
+    expect(flat.match(/Throughput is best at halt threshold/g)).toHaveLength(2);
+  });
+
+  it('draws one chart with a line per shape, and both knees under it', () => {
+    const html = renderHtmlReport(results);
+    const start = html.indexOf('<figure class="chart" data-chart="sweep/virtual/contended/haltThreshold">');
+    expect(start).toBeGreaterThanOrEqual(0);
+    const figure = html.slice(start, html.indexOf('</figure>', start));
+    const series = [...figure.matchAll(/data-series="([^"]+)"/g)].map((m) => m[1]);
+    expect(series).toEqual(['pv-halt, 2 VMs at 2× overcommit (median, min–max band)', 'pv-halt, 1 VM alone at 1× (median, min–max band)']);
+    const caption = /<figcaption>(.*?)<\/figcaption>/s.exec(figure)![1]!;
+    for (const c of sweepCurves(results.cases)) expect(caption).toContain(`pv-halt at ${c.vms === 1 ? '1× (1 VM of 2 vCPUs' : '2× overcommit (2 VMs × 2 vCPUs'} on 2 pCPUs): ${c.knee}`);
+    expect(html).not.toMatch(/NaN|undefined|Infinity/);
   });
 });

@@ -100,7 +100,7 @@ describe('sections', () => {
 
   it('draws every policy the data has, not a fixed list', () => {
     const base = buildSuiteResults({ groups: ['overcommit'] });
-    const extra = 'pv-halt' as PolicyKind;
+    const extra = 'preempt-aware' as PolicyKind;
     const cases = [
       ...base.cases,
       ...base.cases
@@ -109,10 +109,53 @@ describe('sections', () => {
     ];
     const html = renderHtmlReport({ ...base, cases });
     const bars = figureOf(html, 'policy-bars/threads/contended/vms');
-    expect(dataValues(bars, 'bar')).toHaveLength(3 * 4);
-    expect(bars).toContain('>pv-halt</text>');
-    expect(captionOf(html, 'overcommit-heatmap/threads')).toContain('pv-halt keeps at least');
-    expect(captionOf(html, 'policy-bars/threads/contended/vms')).toContain('under pv-halt');
+    expect(dataValues(bars, 'bar')).toHaveLength(4 * 4);
+    for (const policy of ['naive', 'notify', 'pv-halt', extra]) expect(bars).toContain(`>${policy}</text>`);
+    expect(captionOf(html, 'overcommit-heatmap/threads')).toContain(`${extra} keeps at least`);
+    expect(captionOf(html, 'policy-bars/threads/contended/vms')).toContain(`under ${extra}`);
+  });
+
+  it('gives each policy one colour, whatever policies a run has', () => {
+    /** The legend's colour of each policy in a bar chart. */
+    const colours = (results: SuiteResults) => {
+      const bars = figureOf(renderHtmlReport(results), 'policy-bars/threads/contended/vms');
+      return Object.fromEntries([...bars.matchAll(/<rect x="[^"]+" y="[^"]+" width="14" height="12" fill="([^"]+)"\/><text[^>]*>([^<]+)<\/text>/g)].map((m) => [m[2], m[1]]));
+    };
+    const base = buildSuiteResults({ groups: ['overcommit'] });
+    const all = colours(base);
+    expect(Object.keys(all)).toEqual(['naive', 'notify', 'pv-halt']);
+    expect(new Set(Object.values(all)).size).toBe(3);
+    const withoutNotify = colours({ ...base, cases: base.cases.filter((c) => c.params.kind !== 'overcommit' || c.params.policy !== 'notify') });
+    expect(withoutNotify).toEqual({ naive: all.naive, 'pv-halt': all['pv-halt'] });
+  });
+
+  it('shows how often pv-halt halted in the heat map cells of its rows', () => {
+    const html = renderHtmlReport(buildSuiteResults({ groups: ['overcommit'] }));
+    const titles = [...figureOf(html, 'overcommit-heatmap/threads').matchAll(/<title>([^<]*)<\/title>/g)].map((m) => unescape(m[1]!));
+    const halting = titles.filter((t) => t.includes('Waiters halted'));
+    expect(halting.length).toBeGreaterThan(0);
+    expect(halting.every((t) => t.includes(' · pv-halt · '))).toBe(true);
+  });
+
+  it('draws the halt-threshold sweep as one chart, a line at 1× and one at 2×, with both knees under it', () => {
+    const results = buildSuiteResults({ groups: ['sweep'], haltSweep: true });
+    const html = renderHtmlReport(results);
+    for (const engine of ['threads', 'virtual'] as const) {
+      const figure = figureOf(html, `sweep/${engine}/contended/haltThreshold`);
+      expect([...figure.matchAll(/data-series="([^"]+)"/g)].map((m) => unescape(m[1]!))).toEqual([
+        'pv-halt, 2 VMs at 2× overcommit (median, min–max band)',
+        'pv-halt, 1 VM alone at 1× (median, min–max band)',
+      ]);
+      expect(figure.match(/class="mark point"/g)).toHaveLength(2 * 13);
+      const curves = sweepCurves(results.cases).filter((c) => c.engine === engine && c.variable === 'haltThreshold');
+      expect(curves.map((c) => c.ratio)).toEqual([1, 2]);
+      const caption = captionOf(html, `sweep/${engine}/contended/haltThreshold`);
+      expect(caption).toContain(`pv-halt at 2× overcommit (2 VMs × 2 vCPUs on 2 pCPUs): ${curves[1]!.knee} pv-halt at 1× (1 VM of 2 vCPUs on 2 pCPUs): ${curves[0]!.knee}`);
+    }
+    // The notify sweeps keep one line each and their chart names.
+    expect(chartNames(html).sort()).toEqual(
+      ['threads', 'virtual'].flatMap((e) => ['haltThreshold', 'sliceUs', 'spinThreshold'].map((v) => `sweep/${e}/contended/${v}`)).sort(),
+    );
   });
 });
 
@@ -160,9 +203,11 @@ describe('the numbers are derive.ts\u2019s', () => {
       // Drawn group by group (ratio), a bar per policy in each.
       expect(dataValues(figureOf(html, name), 'bar')).toEqual(b.ratios.flatMap((_, r) => b.bars.map((x) => x.relative[r])));
       const i = b.ratios.length - 1;
-      const naive = b.bars.find((x) => x.policy === 'naive')!.relative[i]!;
-      const notify = b.bars.find((x) => x.policy === 'notify')!.relative[i]!;
-      expect(captionOf(html, name)).toContain(`${naive.toFixed(2)}× under naive and ${notify.toFixed(2)}× under notify (${(notify / naive).toFixed(1)}× naive's)`);
+      const at = (policy: string) => b.bars.find((x) => x.policy === policy)!.relative[i]!;
+      const [naive, notify, pvHalt] = [at('naive'), at('notify'), at('pv-halt')];
+      expect(captionOf(html, name)).toContain(
+        `${naive.toFixed(2)}× under naive, ${notify.toFixed(2)}× under notify (${(notify / naive).toFixed(1)}× naive's) and ${pvHalt.toFixed(2)}× under pv-halt (${(pvHalt / naive).toFixed(1)}× naive's)`,
+      );
     }
   });
 

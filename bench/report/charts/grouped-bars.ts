@@ -1,9 +1,9 @@
 /**
  * Grouped bar chart: one group per category on x (an overcommit ratio), one bar per series in
- * each group (a policy), whiskers for a min–max range, the value written above each bar when
- * there is room, and an optional dashed reference line (1× = the unit the bars are measured in).
+ * each group (a policy), whiskers for a min–max range, the values written above the bars when
+ * every one fits its bar's width, and an optional dashed reference line (1× = the unit the bars are measured in).
  */
-import { axisLeft, leftAxisWidth, linearScale, svgRoot } from './axes.js';
+import { axisLeft, leftAxisWidth, linearScale, svgRoot, textWidth } from './axes.js';
 import { el, esc, num, svgTitle } from './escape.js';
 import { legend } from './legend.js';
 import { AXIS, INK, MUTED } from './palette.js';
@@ -38,6 +38,9 @@ export interface GroupedBarsSpec {
   readonly height?: number;
 }
 
+/** The font size of the values written above the bars. */
+const VALUE_FONT_SIZE = 11;
+
 export function renderGroupedBars(spec: GroupedBarsSpec): string {
   const width = spec.width ?? 560;
   const height = spec.height ?? 360;
@@ -61,7 +64,11 @@ export function renderGroupedBars(spec: GroupedBarsSpec): string {
   const right = width - 16;
   const groupW = (right - left) / Math.max(1, spec.groups.length);
   const n = Math.max(1, spec.series.length);
-  const barW = Math.min(56, (groupW * 0.8) / n);
+  // Groups of three or more bars take more of their slot, so that a value still fits above each.
+  const barW = Math.min(56, (groupW * (n >= 3 ? 0.9 : 0.8)) / n);
+  const valueText = (v: number) => (spec.valueFormat ?? spec.format)(v);
+  // Values go above the bars only when every one fits its bar's width: side by side, a wider one would run into its neighbour's.
+  const labelled = spec.series.every((s) => s.bars.every((b) => !Number.isFinite(b.value) || textWidth(valueText(b.value), VALUE_FONT_SIZE) <= barW - 2));
   const parts: string[] = [axisLeft(y, left, { format: spec.format, label: spec.yLabel, gridTo: right })];
 
   spec.groups.forEach((group, g) => {
@@ -94,7 +101,14 @@ export function renderGroupedBars(spec: GroupedBarsSpec): string {
         );
         labelY = Math.min(labelY, hi);
       }
-      if (barW >= 30) parts.push(el('text', { x: x + barW / 2, y: labelY - 5, 'text-anchor': 'middle', fill: INK, 'font-size': 11, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke', 'stroke-linejoin': 'round' }, esc((spec.valueFormat ?? spec.format)(bar.value))));
+      if (labelled)
+        parts.push(
+          el(
+            'text',
+            { x: x + barW / 2, y: labelY - 5, 'text-anchor': 'middle', fill: INK, 'font-size': VALUE_FONT_SIZE, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke', 'stroke-linejoin': 'round' },
+            esc(valueText(bar.value)),
+          ),
+        );
     });
   });
   parts.push(el('line', { x1: left, x2: right, y1: bottom, y2: bottom, stroke: AXIS }));

@@ -4,7 +4,7 @@
  * preset × shape). The claim: naive spinlocks collapse under overcommit, enlightened ones do not.
  * Policies are whatever the data has; naive is the baseline when present.
  */
-import type { EngineKind, PolicyKind } from '../../../src/config/schema.js';
+import { POLICY_KINDS, type EngineKind, type PolicyKind } from '../../../src/config/schema.js';
 import { overcommitRows, policyBars, ratiosOf, type OvercommitCell, type OvercommitRow, type PolicyBars } from '../../suite/derive.js';
 import type { CaseResult } from '../../suite/model.js';
 import { niceStep } from '../charts/axes.js';
@@ -15,10 +15,14 @@ import { categorical } from '../charts/palette.js';
 import { barRange, overNaive, policiesIn, worstFairShare } from '../derived.js';
 import { charts, ENGINE_LABEL, figure, perSecond, section, SHAPE_LABEL } from './common.js';
 
-/** naive is always vermillion; the other policies take blue, green, pink… in data order. */
-function policyColour(policy: PolicyKind, order: readonly PolicyKind[]): string {
+/**
+ * A policy's colour, the same in every chart and every report: naive is always vermillion; the
+ * others take blue, green, pink… in the schema's order (notify blue, pv-halt green), whatever a
+ * filtered run happens to have.
+ */
+function policyColour(policy: PolicyKind): string {
   if (policy === 'naive') return categorical(1);
-  const i = order.filter((p) => p !== 'naive').indexOf(policy);
+  const i = POLICY_KINDS.filter((p) => p !== 'naive').indexOf(policy);
   return categorical([0, 2, 3, 4, 5][Math.max(0, i) % 5]!);
 }
 
@@ -37,13 +41,20 @@ function orderRows(rows: readonly OvercommitRow[], policies: readonly PolicyKind
   );
 }
 
+/** pv-halt's mechanism in a tooltip: how often waiters halted and for how much of the vCPUs' time; nothing when none did. */
+function haltText(c: CaseResult): string {
+  const m = c.metrics;
+  if (!(m.halts.median > 0)) return '';
+  return ` Waiters halted ${Math.round(m.halts.median)} times (${percent(m.haltFraction.median, 1)} of vCPU time halted), ${Math.round(m.spuriousWakeUps.median)} spurious wake-ups (medians of the runs).`;
+}
+
 function cellTitle(row: OvercommitRow, cell: OvercommitCell): string {
   const p = cell.params;
   return (
     `${row.preset} · ${row.policy} · ${SHAPE_LABEL[row.shape]} at ${ratioLabel(p.ratio)}: ` +
     `per VM ${percent(cell.perVmVsFairShare.mean, 1)} of its fair share (worst VM ${percent(cell.perVmVsFairShare.min, 1)}), ` +
     `${percent(cell.perVmVsOneX.mean, 1)} of its throughput alone; all VMs together ${times(cell.totalVsOneX)} the 1× case. ` +
-    `${p.vms} VM${p.vms === 1 ? '' : 's'} × ${p.vcpusPerVm} vCPUs on ${p.pcpus} pCPUs.`
+    `${p.vms} VM${p.vms === 1 ? '' : 's'} × ${p.vcpusPerVm} vCPUs on ${p.pcpus} pCPUs.${haltText(cell.case)}`
   );
 }
 
@@ -106,7 +117,7 @@ function barsClaim(b: PolicyBars): string {
   return `At ${ratioLabel(b.ratios[i]!)} overcommit, all VMs together do ${listOf(each)}, in units of naive's throughput at 1×${unit}.`;
 }
 
-function bars(b: PolicyBars, policies: readonly PolicyKind[]): string {
+function bars(b: PolicyBars): string {
   const svg = renderGroupedBars({
     title: `Throughput by policy and overcommit ratio, ${b.preset} workload, ${SHAPE_LABEL[b.shape]}, ${ENGINE_LABEL[b.engine]}`,
     groups: b.ratios.map(ratioLabel),
@@ -117,7 +128,7 @@ function bars(b: PolicyBars, policies: readonly PolicyKind[]): string {
     reference: { value: 1, label: 'naive at 1×' },
     series: b.bars.map((x) => ({
       name: x.policy,
-      colour: policyColour(x.policy, policies),
+      colour: policyColour(x.policy),
       bars: b.ratios.map((ratio, i) => {
         const s = x.spreads[i];
         const { lo, hi } = barRange(b, s);
@@ -138,7 +149,7 @@ export function renderOvercommitSection(cases: readonly CaseResult[]): string {
   if (rows.length === 0) return '';
   const policies = policiesIn(cases);
   const maps = engines(rows).map((e) => heatMap(e, rows.filter((r) => r.engine === e), policies));
-  const barCharts = policyBars(rows).map((b) => bars(b, policies));
+  const barCharts = policyBars(rows).map(bars);
   return section(
     'overcommit',
     'Overcommit: naive against enlightened spinning',
