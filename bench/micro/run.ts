@@ -6,6 +6,7 @@
 import { loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import type { MicroReport, MicroRow } from '../suite/model.js';
+import { agendaTasks } from './agenda.js';
 import { coreStepTasks } from './core-step.js';
 import { counterTasks } from './counters.js';
 import { addBatched, type MicroTask, sink } from './harness.js';
@@ -27,6 +28,7 @@ const GROUPS: readonly (() => MicroTask[])[] = [
   switchTasks,
   hypercallTasks,
   coreStepTasks,
+  agendaTasks,
   counterTasks,
   nativeSpeedTasks,
 ];
