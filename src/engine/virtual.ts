@@ -211,7 +211,10 @@ export class VirtualEngine implements Platform {
   private park(pcpu: number, lock: number, first: number, skippable: number, until: number): void {
     const step = this.stepNumbers[pcpu]!;
     const polls = Math.min(skippable, firstGridIndex(first, this.spinNs, until));
-    if (polls === 0) return this.schedule(pcpu, first);
+    if (polls === 0) {
+      this.schedule(pcpu, first);
+      return;
+    }
     const time = first + polls * this.spinNs;
     this.parkedLock[pcpu] = lock;
     this.parkedFrom[pcpu] = first;
