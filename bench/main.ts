@@ -136,7 +136,11 @@ function merge(args: readonly string[]): number {
     console.log(HELP);
     return 0;
   }
-  const outputs: Outputs = { json: checkOutputPath(values.json ?? 'bench-results.json'), html: values.html && checkOutputPath(values.html, 'html'), saveBaseline: undefined };
+  const outputs: Outputs = {
+    json: checkOutputPath(values.json ?? 'bench-results.json'),
+    html: values.html && checkOutputPath(values.html, 'html'),
+    saveBaseline: undefined,
+  };
   const baseline = values.baseline === undefined ? undefined : readSuiteFile(values.baseline, '--baseline');
   const merged = mergeShards(positionals.map((path) => ({ path, results: readSuiteFile(path, 'merge') })));
   console.log(`spinvisor bench: merged ${positionals.length} shard file(s), ${merged.cases.length} cases`);

@@ -58,25 +58,28 @@ async function main(): Promise<number> {
   }
   if (cpuProfiles.length === 0 && logs.length === 0) throw new Error('the runs wrote no profiles');
   // One --prof-process at a time would leave a core idle; all at once is fine for a few threads.
-  const texts = await Promise.all(logs.map(async ({ role, file }) => {
-    const text = join(out, `${role}.prof.txt`);
-    await runProfProcess(file, text);
-    return { role, file: text };
-  }));
+  const texts = await Promise.all(
+    logs.map(async ({ role, file }) => {
+      const text = join(out, `${role}.prof.txt`);
+      await runProfProcess(file, text);
+      return { role, file: text };
+    }),
+  );
 
   const reports = threadReports(cpuProfiles, texts, root);
   console.log();
   for (const thread of reports) console.log(`${renderThread(thread, top)}\n`);
   console.log(LEGEND);
-  if (config.engine === 'threads' && !reports.some((r) => r.role.startsWith('pcpu-')))
-    console.log('\nwarning: no profile was identified as a pCPU thread\'s');
+  if (config.engine === 'threads' && !reports.some((r) => r.role.startsWith('pcpu-'))) console.log("\nwarning: no profile was identified as a pCPU thread's");
   writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary(spec, runArgs, reports, top), null, 2)}\n`);
-  console.log(`\n${renderFiles(out, [
-    { what: '--cpu-prof, one per thread', files: cpuProfiles.map((f) => f.file) },
-    { what: '--prof, one log per thread', files: logs.map((f) => f.file) },
-    { what: 'node --prof-process of each log', files: texts.map((f) => f.file) },
-    { what: "the runs' tables, the tables above as JSON", files: ['run-cpu-prof.txt', 'run-prof.txt', 'summary.json'] },
-  ])}`);
+  console.log(
+    `\n${renderFiles(out, [
+      { what: '--cpu-prof, one per thread', files: cpuProfiles.map((f) => f.file) },
+      { what: '--prof, one log per thread', files: logs.map((f) => f.file) },
+      { what: 'node --prof-process of each log', files: texts.map((f) => f.file) },
+      { what: "the runs' tables, the tables above as JSON", files: ['run-cpu-prof.txt', 'run-prof.txt', 'summary.json'] },
+    ])}`,
+  );
   if (selfChecksFailed) console.error('profile: a run failed its self-checks (see run-*.txt); its profiles were kept');
   return selfChecksFailed ? 1 : 0;
 }

@@ -49,7 +49,8 @@ export function counterTasks(): MicroTask[] {
   const records = (ops: number): void => {
     for (let i = 0; i < ops; i++) f64[layout.vcpuHistogramBase(vcpu, HIST.holdNs) + histogramBucket(values[i & (VALUES - 1)]!)]! += 1;
   };
-  const histogram = (): number[] => Array.from(f64.subarray(layout.vcpuHistogramBase(vcpu, HIST.holdNs), layout.vcpuHistogramBase(vcpu, HIST.holdNs) + HISTOGRAM_BUCKETS));
+  const histogram = (): number[] =>
+    Array.from(f64.subarray(layout.vcpuHistogramBase(vcpu, HIST.holdNs), layout.vcpuHistogramBase(vcpu, HIST.holdNs) + HISTOGRAM_BUCKETS));
 
   return [
     {
@@ -69,7 +70,8 @@ export function counterTasks(): MicroTask[] {
         // Each of the first SLOTS counters moved by 1000 / SLOTS, the others not at all.
         for (let c = 0; c < VCPU_COUNTERS.length; c++) {
           const expected = c < SLOTS ? 1000 / SLOTS : 0;
-          if (after[c]! - before[c]! !== expected) throw new Error(`counter: ${VCPU_COUNTERS[c]!.name} moved by ${after[c]! - before[c]!}, expected ${expected}`);
+          if (after[c]! - before[c]! !== expected)
+            throw new Error(`counter: ${VCPU_COUNTERS[c]!.name} moved by ${after[c]! - before[c]!}, expected ${expected}`);
         }
       },
     },
@@ -89,7 +91,8 @@ export function counterTasks(): MicroTask[] {
         records(VALUES);
         const after = histogram();
         for (let b = 0; b < HISTOGRAM_BUCKETS; b++)
-          if (after[b]! - before[b]! !== expected[b]) throw new Error(`counter: histogram bucket ${b} moved by ${after[b]! - before[b]!}, expected ${expected[b]}`);
+          if (after[b]! - before[b]! !== expected[b])
+            throw new Error(`counter: histogram bucket ${b} moved by ${after[b]! - before[b]!}, expected ${expected[b]}`);
         const used = expected.filter((n) => n > 0).length;
         if (used < 15) throw new Error(`counter: the values fall in only ${used} buckets`);
       },

@@ -46,9 +46,7 @@ export function nativeSpeedTasks(): MicroTask[] {
     },
   };
 
-  const machine = startedMachine(
-    oneVm({ pcpus: 1, vcpus: 1, workload: { outsideUnits: { kind: 'fixed', value: 1e9 }, lock: 'tas', locks: 1 } }),
-  );
+  const machine = startedMachine(oneVm({ pcpus: 1, vcpus: 1, workload: { outsideUnits: { kind: 'fixed', value: 1e9 }, lock: 'tas', locks: 1 } }));
   const core = new PcpuCore(machine, 0, { wakeIdlePcpu() {} }, { calibrate: true });
   let now = 0;
   core.start(now);

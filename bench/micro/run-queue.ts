@@ -68,7 +68,7 @@ function stealTask(): MicroTask {
   while (thiefQueue.size() > 0) {
     const vcpu = scheduler.pickNext();
     if (vcpu < 0 || releaseToQueue(memory, layout.vcpuSharedBase(vcpu), THIEF) !== RELEASED.PUSH || !victimQueue.push(vcpu))
-      throw new Error('run queue steal: setup could not move a vCPU to the victim\'s queue');
+      throw new Error("run queue steal: setup could not move a vCPU to the victim's queue");
   }
   if (thiefQueue.size() !== 0 || victimQueue.size() !== STEAL_VCPUS) throw new Error('run queue steal: setup left the queues wrong');
   const steals = layout.pcpuCounterBase(THIEF) + PC.steals;

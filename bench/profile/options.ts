@@ -69,8 +69,14 @@ export function parseProfileOptions(args: readonly string[], now = new Date()): 
 }
 
 function defaultOut(spec: string, now: Date): string {
-  const stamp = now.toISOString().replace(/\.\d+Z$/, '').replaceAll(':', '').replace('T', '-');
-  const name = basename(spec).replace(/\.json$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replaceAll(':', '')
+    .replace('T', '-');
+  const name = basename(spec)
+    .replace(/\.json$/i, '')
+    .replace(/[^A-Za-z0-9_.-]/g, '_');
   return join(packageRoot(), 'profiles', `${stamp}-${name}`);
 }
 

@@ -64,7 +64,10 @@ export function renderThread(thread: ThreadReport, top: number): string {
   const lines = [`${thread.role} · ${parts.join(' · ')}`, '', renderTable(COLUMNS, hotRows(thread, top))];
   const callers = thread.prof?.unaccountedCallers ?? [];
   if (callers.length > 0) {
-    const list = callers.slice(0, 4).map((f) => `${clipEnd(f.name, NAME_WIDTH)} ${fmt.percent(f.share)}`).join(', ');
+    const list = callers
+      .slice(0, 4)
+      .map((f) => `${clipEnd(f.name, NAME_WIDTH)} ${fmt.percent(f.share)}`)
+      .join(', ');
     lines.push(...wrap(`(unaccounted) --prof ticks by caller: ${list}`, 100, ''));
   }
   return lines.join('\n');
@@ -88,7 +91,8 @@ export function renderFiles(out: string, groups: readonly FileGroup[]): string {
   const shown = relative(process.cwd(), out);
   const dir = shown === '' ? '.' : shown.startsWith('..') ? out : shown;
   const lines = [`files in ${dir}/:`];
-  for (const group of groups.filter((g) => g.files.length > 0)) lines.push(...wrap(`${group.what}: ${group.files.map((f) => basename(f)).join(' ')}`, 96, '  '));
+  for (const group of groups.filter((g) => g.files.length > 0))
+    lines.push(...wrap(`${group.what}: ${group.files.map((f) => basename(f)).join(' ')}`, 96, '  '));
   lines.push(
     'open a .cpuprofile in Chrome DevTools (Performance panel → "Load profile…"), in VS Code (open the',
     'file), or in speedscope (drop it on https://www.speedscope.app, or: npx speedscope FILE)',

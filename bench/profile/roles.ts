@@ -30,7 +30,9 @@ export function readRoleFiles(dir: string): Map<string, string[]> {
   for (const file of readdirSync(dir)) {
     const m = /^(\d+\.\d+)\.role$/.exec(file);
     if (!m) continue;
-    const lines = readFileSync(join(dir, file), 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     roles.set(m[1]!, [...new Set(lines)]);
   }
   return roles;

@@ -7,7 +7,6 @@ import type { PolicyKind } from '../../src/config/schema.js';
 import { medianAcq, ratioOf, type OvercommitRow, type PolicyBars, type ScalingSeries } from '../suite/derive.js';
 import type { CaseResult, Spread } from '../suite/model.js';
 
-
 /**
  * The ideal linear-scaling line of a scaling series: the 1-pCPU throughput times pCPUs.
  * The reference is bare metal at 1 pCPU (the VM's at 1 pCPU when bare metal did not run).

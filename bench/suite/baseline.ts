@@ -34,7 +34,13 @@ const isShare = (metric: string) => metric.endsWith('Fraction');
 
 function delta(id: string, label: string, metric: Delta['metric'], baseline: Spread, current: Spread, higherIsBetter: boolean): Delta {
   const share = isShare(metric);
-  const change = share ? (current.median - baseline.median) * 100 : baseline.median !== 0 ? (current.median / baseline.median - 1) * 100 : current.median === 0 ? 0 : Number.POSITIVE_INFINITY;
+  const change = share
+    ? (current.median - baseline.median) * 100
+    : baseline.median !== 0
+      ? (current.median / baseline.median - 1) * 100
+      : current.median === 0
+        ? 0
+        : Number.POSITIVE_INFINITY;
   const flagged = current.min > baseline.max || current.max < baseline.min;
   const better = current.median === baseline.median ? null : current.median > baseline.median === higherIsBetter;
   return { id, label, metric, baseline, current, change, unit: share ? 'pp' : '%', flagged, better };
@@ -47,8 +53,10 @@ function delta(id: string, label: string, metric: Delta['metric'], baseline: Spr
  */
 export function checkSuiteFile(value: unknown, path: string): SuiteResults {
   const file = value as { format?: unknown } | null;
-  if (typeof file !== 'object' || file === null || Array.isArray(file) || !('format' in file)) throw new ConfigError(`${path}: not a spinvisor bench results file (no "format" field)`);
-  if (file.format !== SUITE_FORMAT) throw new ConfigError(`${path}: format ${JSON.stringify(file.format)}, expected "${SUITE_FORMAT}" (re-run npm run bench to make one)`);
+  if (typeof file !== 'object' || file === null || Array.isArray(file) || !('format' in file))
+    throw new ConfigError(`${path}: not a spinvisor bench results file (no "format" field)`);
+  if (file.format !== SUITE_FORMAT)
+    throw new ConfigError(`${path}: format ${JSON.stringify(file.format)}, expected "${SUITE_FORMAT}" (re-run npm run bench to make one)`);
   return checkWithSchema(suiteResultsSchema, value, path);
 }
 

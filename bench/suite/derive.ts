@@ -22,8 +22,7 @@ export const relativeSpread = (s: Spread): number => (s.median !== 0 ? (s.max - 
 export const medianAcq = (c: CaseResult | undefined): number | undefined => c?.metrics.acquisitionsPerSec.median;
 
 /** a / b, or NaN when b is 0 or either is missing: rendered as "–", never as a made-up number. */
-export const ratioOf = (a: number | undefined, b: number | undefined): number =>
-  a === undefined || b === undefined || !(b !== 0) ? Number.NaN : a / b;
+export const ratioOf = (a: number | undefined, b: number | undefined): number => (a === undefined || b === undefined || !(b !== 0) ? Number.NaN : a / b);
 
 const paramsOf = <K extends CaseResult['params']['kind']>(c: CaseResult, kind: K) =>
   c.params.kind === kind ? (c.params as Extract<CaseResult['params'], { kind: K }>) : undefined;
@@ -148,7 +147,10 @@ function aloneCase(all: readonly CaseResult[], c: CaseResult, p: OvercommitParam
 const oneXVcpusOf = (p: OvercommitParams): number => (p.shape === 'vms' ? p.vcpusPerVm : p.pcpus);
 
 export function overcommitRows(cases: readonly CaseResult[]): OvercommitRow[] {
-  const rows = new Map<string, { engine: EngineKind; preset: string; policy: PolicyKind; shape: OvercommitParams['shape']; cells: OvercommitCell[]; oneX?: CaseResult }>();
+  const rows = new Map<
+    string,
+    { engine: EngineKind; preset: string; policy: PolicyKind; shape: OvercommitParams['shape']; cells: OvercommitCell[]; oneX?: CaseResult }
+  >();
   const all = cases.filter((c) => c.params.kind === 'overcommit');
   for (const c of all) {
     const p = c.params as OvercommitParams;
@@ -269,7 +271,14 @@ export function sweepCurves(cases: readonly CaseResult[]): SweepCurve[] {
   }
   return [...curves.values()].map((curve) => {
     const points = curve.points.sort((a, b) => a.value - b.value);
-    return { ...curve, points, knee: describeKnee(curve.variable, points.map((p) => ({ x: p.value, y: p.case.metrics.acquisitionsPerSec.median }))) };
+    return {
+      ...curve,
+      points,
+      knee: describeKnee(
+        curve.variable,
+        points.map((p) => ({ x: p.value, y: p.case.metrics.acquisitionsPerSec.median })),
+      ),
+    };
   });
 }
 
@@ -322,4 +331,3 @@ export function describeKnee(variable: SweepParams['variable'], points: readonly
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-

@@ -13,7 +13,8 @@ export function mergeShards(files: readonly { readonly path: string; readonly re
   const planKey = JSON.stringify(plan.jobs);
   const optionsKey = JSON.stringify(first!.results.options);
   for (const { path, results } of rest) {
-    if (results.plan.shardCount !== plan.shardCount) throw new ConfigError(`${path}: a shard of ${results.plan.shardCount}, but ${first!.path} is a shard of ${plan.shardCount}`);
+    if (results.plan.shardCount !== plan.shardCount)
+      throw new ConfigError(`${path}: a shard of ${results.plan.shardCount}, but ${first!.path} is a shard of ${plan.shardCount}`);
     if (JSON.stringify(results.plan.jobs) !== planKey || JSON.stringify(results.options) !== optionsKey)
       throw new ConfigError(`${path}: planned with other options than ${first!.path} (shards must share every option but --shard)`);
   }
@@ -25,7 +26,8 @@ export function mergeShards(files: readonly { readonly path: string; readonly re
       owner.set(shard, path);
     }
   const missing = Array.from({ length: plan.shardCount }, (_, i) => i + 1).filter((s) => !owner.has(s));
-  if (missing.length > 0) throw new ConfigError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((s) => `${s}/${plan.shardCount}`).join(', ')} missing`);
+  if (missing.length > 0)
+    throw new ConfigError(`merge: shard${missing.length > 1 ? 's' : ''} ${missing.map((s) => `${s}/${plan.shardCount}`).join(', ')} missing`);
 
   const order = new Map(plan.jobs.map((id, i) => [id, i]));
   const cases = files.flatMap((f) => f.results.cases).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));

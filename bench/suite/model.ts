@@ -204,7 +204,9 @@ const runSummarySchema = z.strictObject({
   failedChecks: z.array(z.string()).describe('names and details of the self-checks that failed (empty when ok)'),
   hostMs: z.number().min(0).describe('host time the run took, ms'),
   metrics: caseMetricsSchema((unit) => z.number().describe(unit)),
-  vms: z.array(z.strictObject({ name: z.string(), vcpus: count, weight: z.number(), acquisitionsPerSec: z.number() })).describe("per VM, in the scenario's order"),
+  vms: z
+    .array(z.strictObject({ name: z.string(), vcpus: count, weight: z.number(), acquisitionsPerSec: z.number() }))
+    .describe("per VM, in the scenario's order"),
 });
 
 const caseParamsSchema = z.discriminatedUnion('kind', [
@@ -267,7 +269,10 @@ const microReportSchema = z.strictObject({
     .strictObject({ ratio: z.number(), plainUnitsPerS: z.number(), simulatorUnitsPerS: z.number(), target: z.number(), met: z.boolean() })
     .nullable()
     .describe("simulator guest-work speed over a plain loop's, when both ran"),
-  switchCost: z.strictObject({ nsP50: z.number(), target: z.number(), met: z.boolean() }).nullable().describe('vCPU switch median against its target, when it ran'),
+  switchCost: z
+    .strictObject({ nsP50: z.number(), target: z.number(), met: z.boolean() })
+    .nullable()
+    .describe('vCPU switch median against its target, when it ran'),
   notes: z.array(z.string()),
 });
 

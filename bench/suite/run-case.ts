@@ -47,7 +47,12 @@ function summariseCase(job: CaseJob, runs: readonly RunSummary[]): CaseResult {
     params: job.params,
     durationMs: job.durationMs,
     metrics,
-    vms: first.vms.map((vm, i) => ({ name: vm.name, vcpus: vm.vcpus, weight: vm.weight, acquisitionsPerSec: spread(runs.map((r) => r.vms[i]!.acquisitionsPerSec)) })),
+    vms: first.vms.map((vm, i) => ({
+      name: vm.name,
+      vcpus: vm.vcpus,
+      weight: vm.weight,
+      acquisitionsPerSec: spread(runs.map((r) => r.vms[i]!.acquisitionsPerSec)),
+    })),
     runs,
   };
 }

@@ -109,7 +109,12 @@ function scalingTables(results: SuiteResults): string[] {
       { header: 'VM/bare', cell: (p) => pct(p.vmOverBare) },
       { header: 'hv %', cell: (p) => pct(p.vm?.metrics.hvFraction.median) },
     ];
-    out.push(`Scaling, ${series.engine} engine, ${series.workload} workload (acquisitions ${engineTime(series.engine)}, median (min–max))`, '', renderTable(columns, series.points), '');
+    out.push(
+      `Scaling, ${series.engine} engine, ${series.workload} workload (acquisitions ${engineTime(series.engine)}, median (min–max))`,
+      '',
+      renderTable(columns, series.points),
+      '',
+    );
   }
   return out;
 }
@@ -220,7 +225,11 @@ function claims(results: SuiteResults): string[] {
     );
   }
   const failed = results.cases.flatMap((c) => c.runs.filter((r) => !r.ok).map((r) => `${c.id} seed ${r.seed}`));
-  out.push(failed.length === 0 ? 'Self-checks: every run passed every self-check.' : `Self-checks FAILED in ${failed.length} run(s): ${failed.slice(0, 5).join(', ')}${failed.length > 5 ? ', …' : ''}.`);
+  out.push(
+    failed.length === 0
+      ? 'Self-checks: every run passed every self-check.'
+      : `Self-checks FAILED in ${failed.length} run(s): ${failed.slice(0, 5).join(', ')}${failed.length > 5 ? ', …' : ''}.`,
+  );
   return out.map((line) => wrap(line, MAX_COLUMNS, ''));
 }
 
@@ -232,7 +241,14 @@ export function renderSuiteTables(results: SuiteResults): string {
 }
 
 /** The metrics the baseline table has a column for (100 columns hold six): throughput, the shares, the preemptions. */
-const BASELINE_COLUMNS: readonly CaseMetricName[] = ['acquisitionsPerSec', 'spinFraction', 'stealFraction', 'hvFraction', 'lockHolderPreemptions', 'lockWaiterPreemptions'];
+const BASELINE_COLUMNS: readonly CaseMetricName[] = [
+  'acquisitionsPerSec',
+  'spinFraction',
+  'stealFraction',
+  'hvFraction',
+  'lockHolderPreemptions',
+  'lockWaiterPreemptions',
+];
 
 export function renderBaselineTable(comparison: BaselineComparison): string {
   const byId = new Map<string, Delta[]>();
@@ -240,10 +256,13 @@ export function renderBaselineTable(comparison: BaselineComparison): string {
   const metrics = CASE_METRICS.filter((m) => BASELINE_COLUMNS.includes(m.name));
   const caseColumns: Column<[string, Delta[]]>[] = [
     { header: 'case', cell: ([id]) => (id.length > 44 ? `…${id.slice(id.length - 43)}` : id), align: 'left' },
-    ...metrics.map((m) => ({ header: m.label, cell: ([, ds]: [string, Delta[]]) => {
-      const d = ds.find((x) => x.metric === m.name);
-      return d ? formatDelta(d) : dash;
-    } })),
+    ...metrics.map((m) => ({
+      header: m.label,
+      cell: ([, ds]: [string, Delta[]]) => {
+        const d = ds.find((x) => x.metric === m.name);
+        return d ? formatDelta(d) : dash;
+      },
+    })),
   ];
   const cases = [...byId.entries()].filter(([id]) => !id.startsWith('micro/'));
   const micro = [...byId.entries()].filter(([id]) => id.startsWith('micro/'));

@@ -20,13 +20,19 @@ const count = (min: number, max: number) => z.number().int().min(min).max(max);
 
 const distributionSchema = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('fixed'), value: z.number().int().min(0).max(1e9) }).strict().describe('always `value`'),
+    z
+      .object({ kind: z.literal('fixed'), value: z.number().int().min(0).max(1e9) })
+      .strict()
+      .describe('always `value`'),
     z
       .object({ kind: z.literal('uniform'), min: z.number().int().min(0).max(1e9), max: z.number().int().min(0).max(1e9) })
       .strict()
       .refine((d) => d.min <= d.max, { message: 'min must not exceed max', path: ['min'] })
       .describe('a whole number from `min` to `max`, both included, equally likely'),
-    z.object({ kind: z.literal('exponential'), mean: z.number().min(0).max(1e9) }).strict().describe('exponentially distributed around `mean`, rounded to a whole number'),
+    z
+      .object({ kind: z.literal('exponential'), mean: z.number().min(0).max(1e9) })
+      .strict()
+      .describe('exponentially distributed around `mean`, rounded to a whole number'),
   ])
   .describe('a length in guest work units, drawn afresh each time from a seeded per-vCPU random stream');
 export type Distribution = z.infer<typeof distributionSchema>;
@@ -68,7 +74,7 @@ const vmSchema = z
       .min(1)
       .max(32)
       .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"')
-      .describe('The VM\'s name in tables and results; unique within the scenario.'),
+      .describe("The VM's name in tables and results; unique within the scenario."),
     vcpus: count(1, MAX_VCPUS_PER_VM).describe('Number of virtual CPUs of the VM.'),
     weight: count(1, 65535)
       .default(256)
@@ -95,7 +101,9 @@ const vmSchema = z
       .min(1)
       .max(0x7fffffff)
       .default(32768)
-      .describe("`pv-halt`: spin iterations before a waiter halts its vCPU until kicked. Linux's SPIN_THRESHOLD (1 << 15, arch/x86/include/asm/spinlock.h), which kernel/locking/qspinlock_paravirt.h spins before pv_wait."),
+      .describe(
+        "`pv-halt`: spin iterations before a waiter halts its vCPU until kicked. Linux's SPIN_THRESHOLD (1 << 15, arch/x86/include/asm/spinlock.h), which kernel/locking/qspinlock_paravirt.h spins before pv_wait.",
+      ),
   })
   .strict()
   .describe('One virtual machine.');
@@ -152,7 +160,9 @@ const virtualCostsSchema = z
       .positive()
       .max(1e9)
       .default(2000)
-      .describe('A vCPU switch (pick, claim, save, restore, requeue). Threads runs: median 1.6-2 µs between two pCPU threads (144 ns on one thread, bench/micro).'),
+      .describe(
+        'A vCPU switch (pick, claim, save, restore, requeue). Threads runs: median 1.6-2 µs between two pCPU threads (144 ns on one thread, bench/micro).',
+      ),
     exitNs: z
       .number()
       .positive()
@@ -171,7 +181,9 @@ const virtualCostsSchema = z
       .min(64)
       .max(1_000_000)
       .default(1024)
-      .describe('Cost units of private work one virtual step may hold (a work unit is 1): smaller interleaves work finer, larger runs faster. Lock steps always open a step of their own.'),
+      .describe(
+        'Cost units of private work one virtual step may hold (a work unit is 1): smaller interleaves work finer, larger runs faster. Lock steps always open a step of their own.',
+      ),
   })
   .strict();
 export type VirtualCosts = z.infer<typeof virtualCostsSchema>;
@@ -189,12 +201,16 @@ export const scenarioSchema = z
     mode: z
       .enum(MODES)
       .default('virtualized')
-      .describe('`virtualized`: vCPUs time-sliced onto pCPUs by the hypervisor. `bare`: one vCPU bound to each pCPU, no slices, no hypervisor: the physical machine.'),
+      .describe(
+        '`virtualized`: vCPUs time-sliced onto pCPUs by the hypervisor. `bare`: one vCPU bound to each pCPU, no slices, no hypervisor: the physical machine.',
+      ),
     engine: z
       .enum(ENGINES)
       .default('threads')
-      .describe('`threads`: every pCPU is a worker thread and time is the real clock. `virtual`: one thread advances every pCPU in virtual time; same seed, same result.'),
-    virtualCosts: virtualCostsSchema.default(virtualCostsSchema.parse({})).describe('The virtual engine\'s cost model, in virtual ns.'),
+      .describe(
+        '`threads`: every pCPU is a worker thread and time is the real clock. `virtual`: one thread advances every pCPU in virtual time; same seed, same result.',
+      ),
+    virtualCosts: virtualCostsSchema.default(virtualCostsSchema.parse({})).describe("The virtual engine's cost model, in virtual ns."),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -205,11 +221,9 @@ export const scenarioSchema = z
       names.add(vm.name);
       total += vm.vcpus;
     });
-    if (total > MAX_TOTAL_VCPUS)
-      ctx.addIssue({ code: 'custom', path: ['vms'], message: `${total} vCPUs in all; at most ${MAX_TOTAL_VCPUS}` });
+    if (total > MAX_TOTAL_VCPUS) ctx.addIssue({ code: 'custom', path: ['vms'], message: `${total} vCPUs in all; at most ${MAX_TOTAL_VCPUS}` });
     if (s.mode === 'bare') {
-      if (s.vms.length !== 1)
-        ctx.addIssue({ code: 'custom', path: ['vms'], message: 'bare mode runs exactly one guest (one vCPU per pCPU)' });
+      if (s.vms.length !== 1) ctx.addIssue({ code: 'custom', path: ['vms'], message: 'bare mode runs exactly one guest (one vCPU per pCPU)' });
       else if (s.vms[0]!.vcpus !== s.pcpus)
         ctx.addIssue({ code: 'custom', path: ['vms', 0, 'vcpus'], message: `bare mode binds one vCPU to each pCPU: must equal pcpus (${s.pcpus})` });
     }

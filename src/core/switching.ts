@@ -72,8 +72,7 @@ export function switchOut(core: CoreState, now: number, reason: number): number 
     f64[core.counters + VC.preemptions]! += 1;
     const phase = i32[core.ctx + VCPU_CTX.phase];
     if (phase === GUEST_PHASE.INSIDE || phase === GUEST_PHASE.RELEASE) f64[core.counters + VC.lockHolderPreemptions]! += 1;
-    else if (phase === GUEST_PHASE.ACQUIRE && core.guest.lock.isQueued(core.ctx))
-      f64[core.counters + VC.lockWaiterPreemptions]! += 1;
+    else if (phase === GUEST_PHASE.ACQUIRE && core.guest.lock.isQueued(core.ctx)) f64[core.counters + VC.lockWaiterPreemptions]! += 1;
   }
   f64[core.time + VCPU_TIME.runnableSince] = now;
   if (reason === DESCHEDULE.HALT) {

@@ -47,7 +47,13 @@ function warmUp(machine: Machine): void {
   // Notify or halt after every spin, so the hypercall paths (yield or directed yield; halt and
   // kick) warm up too.
   const vms = machine.config.vms.map((vm) => ({ ...structuredClone(vm), spinThreshold: 1, haltThreshold: 1 }));
-  const config = parseScenario({ ...structuredClone(machine.config), vms, pcpus: 1, mode: 'virtualized', scheduler: { ...machine.config.scheduler, sliceUs: 10 } });
+  const config = parseScenario({
+    ...structuredClone(machine.config),
+    vms,
+    pcpus: 1,
+    mode: 'virtualized',
+    scheduler: { ...machine.config.scheduler, sliceUs: 10 },
+  });
   const scratch = Machine.allocate(config);
   initMachine(scratch);
   openRun(scratch, 0);

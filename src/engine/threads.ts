@@ -15,7 +15,6 @@ import { CTRL } from '../shm/layout.js';
 import type { RunOutput } from './run-output.js';
 import { workerEntry } from './worker-url.js';
 
-
 /** How long past its duration a run may take to stop (the host may delay a pCPU thread). */
 function graceMs(config: Config): number {
   return 250 + Math.ceil(config.durationMs / 10);

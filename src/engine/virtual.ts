@@ -91,7 +91,16 @@ export class VirtualEngine implements Platform {
 
   constructor(private readonly options: VirtualEngineOptions = {}) {}
 
-  async run(config: Config): Promise<RunOutput> {
+  /** Runs one simulation on this thread; a promise only so that it has the threads engine's shape. */
+  run(config: Config): Promise<RunOutput> {
+    try {
+      return Promise.resolve(this.runNow(config));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private runNow(config: Config): RunOutput {
     const hostStart = performance.now();
     // One thread steps every pCPU: shared structures use plain accesses (shm/memory.ts).
     const machine = Machine.allocate(config, 'plain');

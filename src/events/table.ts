@@ -30,7 +30,7 @@ export const VCPU_COUNTERS = [
   { name: 'kicks', unit: 'count', meaning: 'kick hypercalls issued by the vCPU as it released a lock a halted waiter waited for' },
   { name: 'kicksNotHalted', unit: 'count', meaning: 'kicks whose target was not halted (running: its next halt returns at once; or already runnable)' },
   { name: 'wakeUps', unit: 'count', meaning: 'times a kick woke the vCPU from a halt' },
-  { name: 'spuriousWakeUps', unit: 'count', meaning: 'wake-ups after which the vCPU\'s next poll still found the lock taken' },
+  { name: 'spuriousWakeUps', unit: 'count', meaning: "wake-ups after which the vCPU's next poll still found the lock taken" },
 ] as const satisfies readonly CounterDef[];
 
 /** Per-pCPU counters. Written only by that pCPU's thread. */
@@ -40,7 +40,7 @@ export const PCPU_COUNTERS = [
   { name: 'hvNs', unit: 'ns', meaning: 'hypervisor time: choosing, switching and requeueing vCPUs' },
   { name: 'elapsedNs', unit: 'ns', meaning: 'time from the run start to this pCPU stopping' },
   { name: 'switches', unit: 'count', meaning: 'vCPU switches (a different or the same vCPU put on the pCPU)' },
-  { name: 'steals', unit: 'count', meaning: 'vCPUs taken from another pCPU\'s run queue' },
+  { name: 'steals', unit: 'count', meaning: "vCPUs taken from another pCPU's run queue" },
   { name: 'steps', unit: 'count', meaning: 'core steps executed' },
   { name: 'sleeps', unit: 'count', meaning: 'times the pCPU slept on Atomics.wait for lack of work' },
   { name: 'doubleRuns', unit: 'count', meaning: 'witness violations: a vCPU found on two pCPUs at once (a broken invariant)' },

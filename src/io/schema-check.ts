@@ -40,11 +40,15 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
     case 'unrecognized_keys':
       return at([...issue.path, issue.keys[0]!], `unexpected field${issue.keys.length > 1 ? ` (and ${issue.keys.length - 1} more)` : ''}`);
     case 'invalid_value':
-      return at(issue.path, `expected ${issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`}, got ${JSON.stringify(valueAt(root, issue.path))}`);
+      return at(
+        issue.path,
+        `expected ${issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`}, got ${JSON.stringify(valueAt(root, issue.path))}`,
+      );
     case 'invalid_union': {
       // A discriminated union names its discriminator's options; otherwise the first option's first problem.
       const first = issue.errors[0]?.[0];
-      if (issue.errors.length > 0 && first && issue.errors.every((e) => e.length > 0)) return describeIssue({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue, root);
+      if (issue.errors.length > 0 && first && issue.errors.every((e) => e.length > 0))
+        return describeIssue({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue, root);
       return at(issue.path, issue.message);
     }
     default:

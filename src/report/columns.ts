@@ -31,7 +31,12 @@ const shortPolicy = (policy: string) => (policy.startsWith('none') ? 'bare' : po
 
 export const VM_NAME: HelpedColumn<VmRow> = { header: 'VM', cell: (r) => shortName(r.name), align: 'left', help: "the VM's name; `all` is every VM together" };
 export const VM_VCPUS: HelpedColumn<VmRow> = { header: 'vCPUs', cell: (r) => String(r.vcpus), help: 'virtual CPUs of the VM' };
-export const VM_LOCK: HelpedColumn<VmRow> = { header: 'lock', cell: (r) => oneOrMixed(r.lock), align: 'left', help: 'guest lock algorithm: tas, ttas, ticket or mcs (mixed: VMs differ)' };
+export const VM_LOCK: HelpedColumn<VmRow> = {
+  header: 'lock',
+  cell: (r) => oneOrMixed(r.lock),
+  align: 'left',
+  help: 'guest lock algorithm: tas, ttas, ticket or mcs (mixed: VMs differ)',
+};
 export const VM_POLICY: HelpedColumn<VmRow> = {
   header: 'policy',
   cell: (r) => oneOrMixed(shortPolicy(r.policy)),
@@ -53,8 +58,16 @@ export const STEAL: HelpedColumn<VmRow> = {
   cell: (r) => fmt.percent(r.stealFraction),
   help: `share of the vCPUs' time (vCPUs × elapsed) lost to ${vcpuMeaning('stealNs')}; 2× overcommit costs at least 50%`,
 };
-export const LHP: HelpedColumn<VmRow> = { header: 'LHP', cell: (r) => count(r.lockHolderPreemptions), help: `lock-holder preemptions: ${vcpuMeaning('lockHolderPreemptions')}` };
-export const LWP: HelpedColumn<VmRow> = { header: 'LWP', cell: (r) => count(r.lockWaiterPreemptions), help: `lock-waiter preemptions: ${vcpuMeaning('lockWaiterPreemptions')}` };
+export const LHP: HelpedColumn<VmRow> = {
+  header: 'LHP',
+  cell: (r) => count(r.lockHolderPreemptions),
+  help: `lock-holder preemptions: ${vcpuMeaning('lockHolderPreemptions')}`,
+};
+export const LWP: HelpedColumn<VmRow> = {
+  header: 'LWP',
+  cell: (r) => count(r.lockWaiterPreemptions),
+  help: `lock-waiter preemptions: ${vcpuMeaning('lockWaiterPreemptions')}`,
+};
 export const NOTIFIES: HelpedColumn<VmRow> = { header: 'notifs', cell: (r) => count(r.notifications), help: vcpuMeaning('notifications') };
 export const YIELDS: HelpedColumn<VmRow> = { header: 'yields', cell: (r) => count(r.yields), help: vcpuMeaning('yields') };
 export const FAIRNESS: HelpedColumn<VmRow> = {

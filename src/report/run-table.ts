@@ -27,7 +27,20 @@ import { renderSelfChecks } from './self-check-list.js';
 import { renderTable } from './text-table.js';
 import { allVms, type VmRow } from './totals.js';
 
-export const RUN_VM_COLUMNS: readonly HelpedColumn<VmRow>[] = [VM_NAME, VM_VCPUS, VM_LOCK, VM_POLICY, ACQ_PER_SEC, SPIN, STEAL, LHP, LWP, NOTIFIES, YIELDS, FAIRNESS];
+export const RUN_VM_COLUMNS: readonly HelpedColumn<VmRow>[] = [
+  VM_NAME,
+  VM_VCPUS,
+  VM_LOCK,
+  VM_POLICY,
+  ACQ_PER_SEC,
+  SPIN,
+  STEAL,
+  LHP,
+  LWP,
+  NOTIFIES,
+  YIELDS,
+  FAIRNESS,
+];
 
 /** Past this many pCPUs the table shows one `all` row instead of one row each. */
 const MAX_PCPU_ROWS = 16;

@@ -22,7 +22,6 @@ import type { Results } from './results.js';
 import type { SelfCheck } from './self-checks.js';
 import { COMPARE_FORMAT, RESULTS_FORMAT } from './formats.js';
 
-
 type FieldsOf<T extends readonly { readonly name: string }[], S extends z.ZodType> = Record<T[number]['name'], S>;
 
 /** One number field per row of the event table, described by the row's meaning and unit. */
@@ -123,7 +122,9 @@ export const resultsSchema = z.strictObject({
   ok: z.boolean().describe('every self-check passed'),
   engine: z.enum(ENGINES).describe('threads: times are real; virtual: times are virtual ns of the cost model'),
   config: scenarioSchema.describe('the scenario as it ran: validated, overrides applied, every default filled in'),
-  environment: z.strictObject({ ...environmentSchema.shape, hostMs: z.number().min(0).describe('host time the run took, ms') }).describe(environmentSchema.description!),
+  environment: z
+    .strictObject({ ...environmentSchema.shape, hostMs: z.number().min(0).describe('host time the run took, ms') })
+    .describe(environmentSchema.description!),
   warnings: z.array(z.string()),
   selfChecks: z.array(selfCheckSchema).describe('the checks every run makes of itself; any failure fails the run'),
   metrics: metricsSchema,
@@ -145,10 +146,18 @@ function outputJsonSchema(schema: z.ZodType, title: string, description: string)
 }
 
 export const resultsJsonSchema = (): Record<string, unknown> =>
-  outputJsonSchema(resultsSchema, 'spinvisor run results', `What \`spinvisor run --json\` writes (format "${RESULTS_FORMAT}"): the scenario as it ran, where it ran, the self-checks and the metrics.`);
+  outputJsonSchema(
+    resultsSchema,
+    'spinvisor run results',
+    `What \`spinvisor run --json\` writes (format "${RESULTS_FORMAT}"): the scenario as it ran, where it ran, the self-checks and the metrics.`,
+  );
 
 export const compareJsonSchema = (): Record<string, unknown> =>
-  outputJsonSchema(compareResultsSchema, 'spinvisor compare results', `What \`spinvisor compare --json\` writes (format "${COMPARE_FORMAT}"): one run's results per policy.`);
+  outputJsonSchema(
+    compareResultsSchema,
+    'spinvisor compare results',
+    `What \`spinvisor compare --json\` writes (format "${COMPARE_FORMAT}"): one run's results per policy.`,
+  );
 
 // The code's types and the schemas describe the same values: a field added to one and not the
 // other fails to compile here (an index names the pair).

@@ -41,7 +41,8 @@ function mutualExclusion(machine: Machine, metrics: Metrics): SelfCheck {
     let memory = 0;
     for (let l = 0; l < vm.locks; l++) memory += f64[layout.guestMemory(vm.firstLock + l)]!;
     const acquisitions = metrics.vms[vm.index]!.acquisitions;
-    if (memory !== acquisitions) bad.push(`${vm.name}: guest memory counts ${memory} updates, ${acquisitions} critical sections ran (${acquisitions - memory} lost)`);
+    if (memory !== acquisitions)
+      bad.push(`${vm.name}: guest memory counts ${memory} updates, ${acquisitions} critical sections ran (${acquisitions - memory} lost)`);
   }
   return { name: 'mutual-exclusion', ok: bad.length === 0, detail: bad.length ? bad.join('; ') : `guest memory matches ${metrics.acquisitions} acquisitions` };
 }
@@ -79,7 +80,8 @@ function noVcpuLost(machine: Machine, metrics: Metrics): SelfCheck {
     else if (!s) lost.push(v);
   });
   const ok = full === 0 && lost.length === 0;
-  const queued = halted > 0 ? `all ${layout.vcpus - halted} runnable vCPUs queued at the end (${halted} halted)` : `all ${layout.vcpus} vCPUs queued at the end`;
+  const queued =
+    halted > 0 ? `all ${layout.vcpus - halted} runnable vCPUs queued at the end (${halted} halted)` : `all ${layout.vcpus} vCPUs queued at the end`;
   return {
     name: 'run-queues',
     ok,
@@ -94,7 +96,11 @@ function everyVcpuRan(machine: Machine, metrics: Metrics): SelfCheck {
   const neededMs = (2 * rounds * config.scheduler.sliceUs) / 1000;
   const never = metrics.vcpus.filter((v) => v.slices === 0).map((v) => `${v.vm}/${v.index}`);
   if (never.length > 0 && config.durationMs < neededMs)
-    return { name: 'every-vcpu-ran', ok: true, detail: `not judged: ${never.length} vCPUs never ran, but ${config.durationMs} ms is under the ${neededMs} ms that ${rounds} rounds of slices need twice` };
+    return {
+      name: 'every-vcpu-ran',
+      ok: true,
+      detail: `not judged: ${never.length} vCPUs never ran, but ${config.durationMs} ms is under the ${neededMs} ms that ${rounds} rounds of slices need twice`,
+    };
   return {
     name: 'every-vcpu-ran',
     ok: never.length === 0,
@@ -107,7 +113,11 @@ function endedInTime(machine: Machine, timing: RunTiming): SelfCheck {
   const limit = machine.config.durationMs + timing.graceMs;
   const ok = timing.wallMs <= limit;
   const clock = machine.config.engine === 'virtual' ? 'virtual' : 'wall-clock';
-  return { name: 'ended-in-time', ok, detail: `ran ${timing.wallMs.toFixed(1)} ms of ${clock} time; limit ${limit} ms (duration + ${timing.graceMs} ms grace)` };
+  return {
+    name: 'ended-in-time',
+    ok,
+    detail: `ran ${timing.wallMs.toFixed(1)} ms of ${clock} time; limit ${limit} ms (duration + ${timing.graceMs} ms grace)`,
+  };
 }
 
 /** No halted vCPU was ever switched in (the witness each halt sets and each wake-up clears). */

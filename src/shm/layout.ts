@@ -207,8 +207,7 @@ export class Layout {
   static readonly VCPU_HV_BYTE = 3 * LINE_BYTES;
   static readonly VCPU_TIME_BYTE = 4 * LINE_BYTES;
   static readonly VCPU_COUNTERS_BYTE = Layout.VCPU_TIME_BYTE + linesFor(Object.keys(VCPU_TIME).length * 8) * LINE_BYTES;
-  static readonly VCPU_HIST_BYTE =
-    Layout.VCPU_COUNTERS_BYTE + linesFor(VCPU_COUNTERS.length * 8) * LINE_BYTES;
+  static readonly VCPU_HIST_BYTE = Layout.VCPU_COUNTERS_BYTE + linesFor(VCPU_COUNTERS.length * 8) * LINE_BYTES;
 
   constructor(config: Config) {
     this.pcpus = config.pcpus;
@@ -262,10 +261,8 @@ export class Layout {
     if (Object.keys(VCPU_HV).length > I32_PER_LINE) throw new Error('layout: vCPU hypervisor block exceeds its line');
     if (Object.keys(PCPU_SHARED).length > I32_PER_LINE) throw new Error('layout: pCPU shared words exceed their line');
     if (Object.keys(LOCK_WORD).length > I32_PER_LINE) throw new Error('layout: lock words exceed their line');
-    if (Layout.VCPU_HIST_BYTE + HISTOGRAMS.length * HISTOGRAM_BUCKETS * 8 > this.vcpuStride)
-      throw new Error('layout: vCPU histograms overflow the vCPU block');
-    for (let i = 1; i < regions.length; i++)
-      if (regions[i]! < regions[i - 1]!) throw new Error('layout: regions overlap');
+    if (Layout.VCPU_HIST_BYTE + HISTOGRAMS.length * HISTOGRAM_BUCKETS * 8 > this.vcpuStride) throw new Error('layout: vCPU histograms overflow the vCPU block');
+    for (let i = 1; i < regions.length; i++) if (regions[i]! < regions[i - 1]!) throw new Error('layout: regions overlap');
     if (this.totalBytes > 2 ** 31) throw new Error(`layout: ${this.totalBytes} bytes exceed the 2 GiB a typed array can index`);
   }
 
@@ -330,7 +327,6 @@ export class Layout {
   }
 }
 
-
 /**
  * The buffer, its two views, and the memory-access implementation its shared structures use
  * (shm/memory.ts: `atomics` where pCPU threads race, `plain` where one thread steps them all).
@@ -346,8 +342,7 @@ export class Machine {
     readonly buffer: SharedArrayBuffer,
     access: MemoryAccess = 'atomics',
   ) {
-    if (buffer.byteLength !== layout.totalBytes)
-      throw new Error(`machine: buffer holds ${buffer.byteLength} bytes, layout needs ${layout.totalBytes}`);
+    if (buffer.byteLength !== layout.totalBytes) throw new Error(`machine: buffer holds ${buffer.byteLength} bytes, layout needs ${layout.totalBytes}`);
     this.i32 = new Int32Array(buffer);
     this.f64 = new Float64Array(buffer);
     this.memory = access === 'plain' ? plainMemory(this.i32) : atomicMemory(this.i32);

@@ -20,7 +20,9 @@ function gitRevision(): string | null {
   if (cachedRevision !== undefined) return cachedRevision;
   try {
     const here = fileURLToPath(new URL('.', import.meta.url));
-    cachedRevision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: here, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    cachedRevision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: here, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     cachedRevision = null;
   }

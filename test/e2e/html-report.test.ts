@@ -35,7 +35,9 @@ const EXPECTED: Record<string, Partial<Record<MarkKind, number>>> = {
   'overcommit-heatmap/virtual': { cell: 32 },
   // 2 policies × 4 ratios, each with whiskers.
   ...Object.fromEntries(
-    ['threads', 'virtual'].flatMap((e) => ['contended', 'uncontended'].flatMap((p) => ['vms', 'vcpus'].map((s) => [`policy-bars/${e}/${p}/${s}`, { bar: 8, whisker: 8 }]))),
+    ['threads', 'virtual'].flatMap((e) =>
+      ['contended', 'uncontended'].flatMap((p) => ['vms', 'vcpus'].map((s) => [`policy-bars/${e}/${p}/${s}`, { bar: 8, whisker: 8 }])),
+    ),
   ),
   // 2^6..2^16 and 100 µs..30 ms: a line, a min–max band, a point per value.
   'sweep/threads/contended/spinThreshold': { point: 11, line: 1, band: 1 },
@@ -161,7 +163,8 @@ describe('HTML report in headless Chromium', () => {
         expect(chart.svgs, `${chart.name}: one svg`).toBe(1);
         expect(chart.width, `${chart.name}: svg width`).toBeGreaterThan(100);
         expect(chart.height, `${chart.name}: svg height`).toBeGreaterThan(100);
-        for (const [kind, least] of Object.entries(expected)) expect(chart.drawn[kind] ?? 0, `${chart.name}: drawn ${kind} marks`).toBeGreaterThanOrEqual(least);
+        for (const [kind, least] of Object.entries(expected))
+          expect(chart.drawn[kind] ?? 0, `${chart.name}: drawn ${kind} marks`).toBeGreaterThanOrEqual(least);
         expect(chart.caption.length, `${chart.name}: a claim under the chart`).toBeGreaterThan(40);
         expect(chart.outside, `${chart.name}: nothing clipped by the frame`).toEqual([]);
         expect(chart.overlaps, `${chart.name}: no label over another`).toEqual([]);
@@ -180,7 +183,10 @@ describe('HTML report in headless Chromium', () => {
 
       expect(errors, 'console errors and exceptions').toEqual([]);
       expect(requests.length, 'the page itself was requested').toBeGreaterThan(0);
-      expect(requests.filter((url) => !/^(file|data):/.test(url)), 'network requests').toEqual([]);
+      expect(
+        requests.filter((url) => !/^(file|data):/.test(url)),
+        'network requests',
+      ).toEqual([]);
     } catch (error) {
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n(browser: ${found.source}, ${found.executablePath})`, { cause: error });
     } finally {

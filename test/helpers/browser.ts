@@ -92,10 +92,18 @@ function shippedBrowser(): FoundBrowser | null {
   // Its own flags (headless shell, no zygote, single process, no sandbox, SwiftShader for
   // graphics), read in a child like the unpacking: the module is meant for serverless hosts and
   // sets up their environment on import.
-  const args = spawnSync(process.execPath, ['--input-type=module', '-e', `const { default: c } = await import(${JSON.stringify(pathToFileURL(entry).href)}); process.stdout.write(JSON.stringify(c.args));`], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const args = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { default: c } = await import(${JSON.stringify(pathToFileURL(entry).href)}); process.stdout.write(JSON.stringify(c.args));`,
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   if (args.status !== 0) throw new Error(`@sparticuz/chromium: could not read its flags: ${args.stderr.trim()}`);
   // Its fonts (Open Sans) where the system has none, the system's fonts as well where it has some.
   const fontsConf = join(dir, 'fonts.conf');
@@ -143,7 +151,8 @@ function unpack(entry: string, dir: string): void {
 export function findBrowser(): FoundBrowser | null {
   const fromEnv = process.env.CHROMIUM;
   if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new Error(`CHROMIUM=${fromEnv} is not an executable file; unset it to use an installed Chromium or Chrome, or the one npm ships on Linux x64`);
+    if (!isExecutable(fromEnv))
+      throw new Error(`CHROMIUM=${fromEnv} is not an executable file; unset it to use an installed Chromium or Chrome, or the one npm ships on Linux x64`);
     return { executablePath: fromEnv, args: [], env: process.env, source: '$CHROMIUM' };
   }
   const installed = installedBrowser();

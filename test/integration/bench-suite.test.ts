@@ -85,7 +85,10 @@ describe('npm run bench', () => {
   it('splits a plan into shards that merge back into the whole', () => {
     const filter = ['--quick', '--engine', 'virtual', '--filter', 'scaling/virtual/uncontended'];
     const whole = bench(...filter, '--list');
-    const ids = whole.stdout.split('\n').filter((l) => l.startsWith('scaling/')).map((l) => l.split(/\s+/)[0]);
+    const ids = whole.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('scaling/'))
+      .map((l) => l.split(/\s+/)[0]);
     for (const index of [1, 2]) expect(bench(...filter, '--shard', `${index}/2`, '--json', join(tmp, `s${index}.json`)).code).toBe(0);
     const [s1, s2] = [read(join(tmp, 's1.json')), read(join(tmp, 's2.json'))];
     expect(s1.cases.length).toBeGreaterThan(0);

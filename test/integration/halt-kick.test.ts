@@ -53,7 +53,7 @@ describe('the state word: a kick and a halt in every order', () => {
     return { machine, shared };
   }
 
-  it('a kick before the halt\'s compare-and-swap is pending, and the halt consumes it instead of sleeping', () => {
+  it("a kick before the halt's compare-and-swap is pending, and the halt consumes it instead of sleeping", () => {
     const { machine, shared } = running();
     expect(kickVcpu(machine.memory, shared)).toBe(KICKED.PENDING);
     expect(stateWord(machine, 0)).toBe(runningOn(0) | KICK_PENDING);

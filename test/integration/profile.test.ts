@@ -32,7 +32,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-const files = (suffix: string) => readdirSync(out).filter((f) => f.endsWith(suffix)).sort();
+const files = (suffix: string) =>
+  readdirSync(out)
+    .filter((f) => f.endsWith(suffix))
+    .sort();
 /** The heading and table printed for `role`. */
 const section = (role: string) => run.stdout.split(`\n${role} · `)[1]?.split('\n\n').slice(0, 2).join('\n') ?? '';
 
@@ -44,7 +47,8 @@ describe('npm run profile', () => {
 
   it('writes one .cpuprofile per thread, named after its role', () => {
     expect(files('.cpuprofile')).toEqual(ROLES.map((r) => `${r}.cpuprofile`));
-    for (const role of ROLES) expect((JSON.parse(readFileSync(join(out, `${role}.cpuprofile`), 'utf8')) as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
+    for (const role of ROLES)
+      expect((JSON.parse(readFileSync(join(out, `${role}.cpuprofile`), 'utf8')) as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
   });
 
   it('labels each --prof log with its thread, each pCPU by the marker compiled in its own isolate', () => {
@@ -57,7 +61,7 @@ describe('npm run profile', () => {
     }
   });
 
-  it('leaves none of the profilers\' raw files behind', () => {
+  it("leaves none of the profilers' raw files behind", () => {
     expect(readdirSync(out).filter((f) => f.startsWith('CPU.') || f.startsWith('isolate-') || f.startsWith('.'))).toEqual([]);
   });
 
@@ -66,7 +70,7 @@ describe('npm run profile', () => {
     expect(Math.max(...run.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 
-  it('finds the simulator\'s step (the core or the guest) among each pCPU\'s top functions', () => {
+  it("finds the simulator's step (the core or the guest) among each pCPU's top functions", () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as SummaryJson;
     for (const role of ['pcpu-0', 'pcpu-1']) {
       const top = summary.threads.find((t) => t.role === role)!.top;

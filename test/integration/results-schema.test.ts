@@ -63,13 +63,17 @@ describe('results files validate against their schemas', () => {
     expectValid(file, resultsSchema, printed);
     // Not vacuous: a counter or a defaulted scenario field missing, or a field added, fails both.
     const noSpins = withoutField(file, ['metrics', 'vcpus', 0, 'spins']);
-    for (const bad of [noSpins, withoutField(file, ['config', 'seed']), withField(file, ['metrics', 'pcpus', 1, 'turbo'], 1)]) expect(printed.safeParse(bad).success).toBe(false);
+    for (const bad of [noSpins, withoutField(file, ['config', 'seed']), withField(file, ['metrics', 'pcpus', 1, 'turbo'], 1)])
+      expect(printed.safeParse(bad).success).toBe(false);
     expect(resultsSchema.safeParse(noSpins).success).toBe(false);
   });
 
   it('spinvisor compare --json', () => {
     const path = join(tmp, 'compare.json');
-    const file = written(spinvisor('compare', 'contended', '--engine', 'virtual', '--duration-ms', '20', '--json', path), path) as { format: string; runs: { format: string }[] };
+    const file = written(spinvisor('compare', 'contended', '--engine', 'virtual', '--duration-ms', '20', '--json', path), path) as {
+      format: string;
+      runs: { format: string }[];
+    };
     expect(file.format).toBe(COMPARE_FORMAT);
     expect(file.runs.map((r) => r.format)).toEqual([RESULTS_FORMAT, RESULTS_FORMAT]);
     expectValid(file, compareResultsSchema, validatorOf(spinvisor('schema', 'compare')));
@@ -77,7 +81,10 @@ describe('results files validate against their schemas', () => {
 
   it('npm run bench -- --json (a case and a micro-benchmark)', () => {
     const path = join(tmp, 'bench.json');
-    const file = written(bench('--quick', '--engine', 'virtual', '--filter', 'scaling/virtual/uncontended/vm/p2', '--filter', 'micro/counter', '--json', path), path) as {
+    const file = written(
+      bench('--quick', '--engine', 'virtual', '--filter', 'scaling/virtual/uncontended/vm/p2', '--filter', 'micro/counter', '--json', path),
+      path,
+    ) as {
       format: string;
       cases: unknown[];
       micro: unknown;
@@ -92,7 +99,9 @@ describe('results files validate against their schemas', () => {
 describe('bench input files are checked with the schema', () => {
   it('refuses a tampered file with one line naming the field, for --baseline and for merge, exit 2', () => {
     const shard = join(tmp, 'shard.json');
-    const file = written(bench('--quick', '--engine', 'virtual', '--filter', 'scaling/virtual/uncontended/vm/p2', '--json', shard), shard) as { cases: { runs: unknown }[] };
+    const file = written(bench('--quick', '--engine', 'virtual', '--filter', 'scaling/virtual/uncontended/vm/p2', '--json', shard), shard) as {
+      cases: { runs: unknown }[];
+    };
     file.cases[0]!.runs = 'many';
     const tampered = join(tmp, 'tampered.json');
     writeFileSync(tampered, JSON.stringify(file));

@@ -28,7 +28,6 @@ afterAll(async () => {
   await engine.close();
 });
 
-
 describe('scheduler on real threads: 2x overcommit (2 pCPUs, 2 VMs x 2 vCPUs, 1 ms slices, 500 ms)', () => {
   const scenario = parseScenario({
     pcpus: 2,
@@ -76,13 +75,16 @@ describe('scheduler on real threads: 2x overcommit (2 pCPUs, 2 VMs x 2 vCPUs, 1 
     }
   });
 
-  it('splits each pCPU\'s time exactly into guest, hypervisor and idle time', () => {
+  it("splits each pCPU's time exactly into guest, hypervisor and idle time", () => {
     for (const p of m.pcpus) expect(p.guestNs + p.hvNs + p.idleNs).toBeCloseTo(p.elapsedNs, 0);
     // What the vCPUs ran is what the pCPUs ran.
-    expect(sum(m.vcpus, (v) => v.runNs)).toBeCloseTo(sum(m.pcpus, (p) => p.guestNs), 0);
+    expect(sum(m.vcpus, (v) => v.runNs)).toBeCloseTo(
+      sum(m.pcpus, (p) => p.guestNs),
+      0,
+    );
   });
 
-  it('accounts every vCPU\'s time as run, steal or switch time, exactly', () => {
+  it("accounts every vCPU's time as run, steal or switch time, exactly", () => {
     // A vCPU's clock starts at the run's start and stops at the stop word (a final wait in a
     // run queue is closed then) or, for a vCPU on a pCPU at the stop, when it left the pCPU.
     // Between, it is running, runnable (steal) or being switched in; switch-in time is
@@ -92,7 +94,10 @@ describe('scheduler on real threads: 2x overcommit (2 pCPUs, 2 VMs x 2 vCPUs, 1 
     const span = (v: number) => Math.max(stopNs, machine.f64[machine.layout.vcpuTimeBase(v) + VCPU_TIME.runnableSince]!) - startNs;
     for (const v of m.vcpus) expect(v.runNs + v.stealNs).toBeLessThanOrEqual(span(v.id) + 1e-3);
     const switchNs = sum(m.pcpus, (p) => p.hvNs);
-    expect(sum(m.vcpus, (v) => v.runNs + v.stealNs) + switchNs).toBeCloseTo(sum(m.vcpus, (v) => span(v.id)), 0);
+    expect(sum(m.vcpus, (v) => v.runNs + v.stealNs) + switchNs).toBeCloseTo(
+      sum(m.vcpus, (v) => span(v.id)),
+      0,
+    );
   });
 });
 
@@ -276,7 +281,7 @@ describe('PcpuCore driven by hand with a fake clock', () => {
     expect(machine.f64[p + PC.elapsedNs]).toBe(5 * SLICE_NS);
   });
 
-  it('steals a vCPU from another pCPU\'s queue when its own is empty', () => {
+  it("steals a vCPU from another pCPU's queue when its own is empty", () => {
     const config = parseScenario({ pcpus: 2, scheduler: { sliceUs: SLICE_US }, vms: [{ name: 'vm', vcpus: 1 }] });
     const machine = Machine.allocate(config);
     initMachine(machine); // vCPU 0 is queued on pCPU 0
@@ -344,7 +349,10 @@ describe('PcpuCore driven by hand with a fake clock', () => {
     });
 
     it('hands the pCPU from a notifying waiter straight to the preempted holder (directed yield)', () => {
-      const d = driven({ ...holdForever('ticket', { policy: 'notify', spinThreshold: 16 }), scheduler: { sliceUs: SLICE_US, notifyReaction: 'directed-yield' } });
+      const d = driven({
+        ...holdForever('ticket', { policy: 'notify', spinThreshold: 16 }),
+        scheduler: { sliceUs: SLICE_US, notifyReaction: 'directed-yield' },
+      });
       runUntil(d, SLICE_NS + STEP_NS); // vCPU 0 takes the lock; preempted holding it; vCPU 1 in
       expect(d.core.currentVcpu).toBe(1);
       const before = d.timeline.length;
@@ -398,7 +406,12 @@ describe('PcpuCore driven by hand with a fake clock', () => {
   });
 
   it('leaves a hand-driven run that passes every self-check', () => {
-    const d = driven({ vms: [{ name: 'a', vcpus: 2, workload: { locks: 1, insideUnits: { kind: 'fixed', value: 50 } } }, { name: 'b', vcpus: 1 }] });
+    const d = driven({
+      vms: [
+        { name: 'a', vcpus: 2, workload: { locks: 1, insideUnits: { kind: 'fixed', value: 50 } } },
+        { name: 'b', vcpus: 1 },
+      ],
+    });
     runUntil(d, 20 * SLICE_NS);
     d.core.finish(d.now);
     const metrics = collectMetrics(d.machine);

@@ -36,7 +36,7 @@ describe('threads engine', () => {
     expect(results.metrics.acquisitions).toBeGreaterThan(0);
   });
 
-  it('runs scenarios back to back on one engine, each vCPU drawing from its own seed\'s stream', async () => {
+  it("runs scenarios back to back on one engine, each vCPU drawing from its own seed's stream", async () => {
     // The two seeds' streams start more than MAX_DRAWS draws apart (either way round), so a
     // state within MAX_DRAWS draws of one seed's start is not within MAX_DRAWS of the other's:
     // a run that ignored its seed (or kept the previous run's) fails the check below.

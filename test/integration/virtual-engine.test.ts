@@ -27,7 +27,6 @@ async function runVirtual(config: Config, engine = new VirtualEngine()): Promise
   return buildResults(await engine.run(config));
 }
 
-
 /**
  * Two VMs of 3 vCPUs on 2 pCPUs (3x overcommit), one naive and one notifying after 64 spins, on
  * two locks with critical sections as long as the work between them: preempted holders,
@@ -185,7 +184,10 @@ describe('virtual engine: chained private steps are exact', () => {
         durationMs: 20,
         scheduler: { sliceUs: 37 },
         virtualCosts: { stepBudget: 300 },
-        vms: [{ name: 'a', vcpus: 4, workload }, { name: 'b', vcpus: 2, policy: 'notify', spinThreshold: 50, workload }],
+        vms: [
+          { name: 'a', vcpus: 4, workload },
+          { name: 'b', vcpus: 2, policy: 'notify', spinThreshold: 50, workload },
+        ],
       }),
     ];
     for (const config of shapes) {
@@ -236,7 +238,16 @@ describe('virtual engine: self-checks on every machine shape', () => {
   });
 
   it('runs more pCPUs than vCPUs with every self-check ok: the spare pCPUs idle and the vCPUs still work', async () => {
-    const config = parseScenario({ engine: 'virtual', pcpus: 4, durationMs: 50, scheduler: { sliceUs: 1000 }, vms: [{ name: 'a', vcpus: 1 }, { name: 'b', vcpus: 2, policy: 'notify', spinThreshold: 64 }] });
+    const config = parseScenario({
+      engine: 'virtual',
+      pcpus: 4,
+      durationMs: 50,
+      scheduler: { sliceUs: 1000 },
+      vms: [
+        { name: 'a', vcpus: 1 },
+        { name: 'b', vcpus: 2, policy: 'notify', spinThreshold: 64 },
+      ],
+    });
     const results = await runVirtual(config);
     expectAllChecksOk(results);
     const { pcpus, vcpus } = results.metrics;
@@ -272,38 +283,41 @@ describe('virtual engine: self-checks on every machine shape', () => {
 });
 
 describe('virtual engine: directed yield', () => {
-  it.each(['ticket', 'mcs'] as const)('lets a vCPU queued behind two %s-spinning siblings of another VM run (no starvation by directed yields)', async (lock) => {
-    // One pCPU: VM b's two vCPUs notify after 16 spins and yield straight to each other; VM d's
-    // vCPU waits in the run queue. A directed yield must not restart the slice, or b's vCPUs
-    // pass the pCPU between themselves forever and d never runs.
-    const config = parseScenario({
-      engine: 'virtual',
-      pcpus: 1,
-      durationMs: 20,
-      scheduler: { sliceUs: 1000, notifyReaction: 'directed-yield' },
-      vms: [
-        {
-          name: 'b',
-          vcpus: 2,
-          policy: 'notify',
-          spinThreshold: 16,
-          workload: { locks: 1, lock, insideUnits: { kind: 'fixed', value: 2000 }, outsideUnits: { kind: 'fixed', value: 500 } },
-        },
-        { name: 'd', vcpus: 1 },
-      ],
-    });
-    const results = await runVirtual(config);
-    expectAllChecksOk(results);
-    const [b, d] = results.metrics.vms;
-    expect(b!.directedYields).toBeGreaterThan(100);
-    // 20 slices in the run: the queued vCPU gets several of them and a fair part of the pCPU.
-    expect(d!.slices).toBeGreaterThanOrEqual(5);
-    expect(d!.runNs).toBeGreaterThan(0.2 * 20e6);
-  });
+  it.each(['ticket', 'mcs'] as const)(
+    'lets a vCPU queued behind two %s-spinning siblings of another VM run (no starvation by directed yields)',
+    async (lock) => {
+      // One pCPU: VM b's two vCPUs notify after 16 spins and yield straight to each other; VM d's
+      // vCPU waits in the run queue. A directed yield must not restart the slice, or b's vCPUs
+      // pass the pCPU between themselves forever and d never runs.
+      const config = parseScenario({
+        engine: 'virtual',
+        pcpus: 1,
+        durationMs: 20,
+        scheduler: { sliceUs: 1000, notifyReaction: 'directed-yield' },
+        vms: [
+          {
+            name: 'b',
+            vcpus: 2,
+            policy: 'notify',
+            spinThreshold: 16,
+            workload: { locks: 1, lock, insideUnits: { kind: 'fixed', value: 2000 }, outsideUnits: { kind: 'fixed', value: 500 } },
+          },
+          { name: 'd', vcpus: 1 },
+        ],
+      });
+      const results = await runVirtual(config);
+      expectAllChecksOk(results);
+      const [b, d] = results.metrics.vms;
+      expect(b!.directedYields).toBeGreaterThan(100);
+      // 20 slices in the run: the queued vCPU gets several of them and a fair part of the pCPU.
+      expect(d!.slices).toBeGreaterThanOrEqual(5);
+      expect(d!.runNs).toBeGreaterThan(0.2 * 20e6);
+    },
+  );
 });
 
 describe('virtual engine: virtual time', () => {
-  it('says its engine is virtual and that it ran exactly the scenario\'s duration', async () => {
+  it("says its engine is virtual and that it ran exactly the scenario's duration", async () => {
     const config = contended('ticket', 'yield', { durationMs: 37 });
     const results = await runVirtual(config);
     expect(results.engine).toBe('virtual');
@@ -313,7 +327,7 @@ describe('virtual engine: virtual time', () => {
     expect(results.selfChecks.find((c) => c.name === 'ended-in-time')!.ok).toBe(true);
   });
 
-  it('never charges a vCPU negative run time for a switch still going at the run\'s end', async () => {
+  it("never charges a vCPU negative run time for a switch still going at the run's end", async () => {
     // One pCPU, a slice ending 3 µs before the run does, and 5 µs switches: the switch starts at
     // the first step boundary past the slice end (steps are under 2 µs here) and straddles the end.
     const config = parseScenario({
@@ -339,7 +353,7 @@ describe('virtual engine: virtual time', () => {
   });
 });
 
-describe('virtual engine: the threads engine\'s rankings, deterministically', () => {
+describe("virtual engine: the threads engine's rankings, deterministically", () => {
   // The threads engine's figures for the same shapes swing with the host (whether a ticket
   // convoy forms, how the host times the threads): they are measured by the benchmark suite's
   // overcommit group (overcommit/threads/contended/{naive,notify}/vms/2x, beside the virtual

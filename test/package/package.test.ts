@@ -29,7 +29,13 @@ interface Outcome {
 }
 
 function sh(command: string, args: readonly string[], cwd: string): Outcome {
-  const child = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 120_000, shell: process.platform === 'win32', env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    shell: process.platform === 'win32',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { status: child.status, stdout: child.stdout ?? '', stderr: `${child.error?.message ?? ''}${child.stderr ?? ''}` };
 }
 
@@ -87,7 +93,7 @@ describe('the packed package', () => {
     expect(files.filter((f) => /\.[cm]?js$|\.d\.ts$/.test(f) && readFileSync(join(installed, f), 'utf8').includes('sourceMappingURL'))).toEqual([]);
   });
 
-  it('resolves every preset\'s $schema inside the package', () => {
+  it("resolves every preset's $schema inside the package", () => {
     for (const preset of PRESETS) {
       const file = join(installed, 'presets', `${preset}.json`);
       const { $schema } = JSON.parse(readFileSync(file, 'utf8')) as { $schema?: string };
@@ -130,12 +136,15 @@ describe('npx spinvisor, installed from the tarball', () => {
     expect(JSON.parse(out.stdout)).toEqual(JSON.parse(readFileSync(join(installed, 'schema', 'scenario.schema.json'), 'utf8')));
   });
 
-  it('--version: the package\'s version', () => {
+  it("--version: the package's version", () => {
     expect(ok(npx('--version'), 'npx spinvisor --version').stdout.trim()).toBe(pkg.version);
   });
 
   it('imports as a library, from an ES module and (Node >= 20.19) from CommonJS', () => {
-    const esm = ok(sh(process.execPath, ['--input-type=module', '-e', `const m = await import('${pkg.name}'); console.log(typeof m.simulate);`], app), 'import');
+    const esm = ok(
+      sh(process.execPath, ['--input-type=module', '-e', `const m = await import('${pkg.name}'); console.log(typeof m.simulate);`], app),
+      'import',
+    );
     expect(esm.stdout.trim()).toBe('function');
     const cjs = ok(sh(process.execPath, ['--input-type=commonjs', '-e', `console.log(typeof require('${pkg.name}').simulate);`], app), 'require');
     expect(cjs.stdout.trim()).toBe('function');

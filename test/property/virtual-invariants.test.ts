@@ -183,7 +183,8 @@ async function watchedRun(config: Config): Promise<Watched> {
       if (seen.has(v)) failures.push(`t=${now}: vCPU ${v} current on pCPUs ${seen.get(v)} and ${pcpu}`);
       seen.set(v, pcpu);
       const word = m.i32[m.layout.vcpuSharedBase(v) + VCPU_SHARED.state]!;
-      if (stateCode(word) !== VCPU_STATE.RUNNING || pcpuOf(word) !== pcpu) failures.push(`t=${now}: vCPU ${v} on pCPU ${pcpu} has state word ${word.toString(16)}`);
+      if (stateCode(word) !== VCPU_STATE.RUNNING || pcpuOf(word) !== pcpu)
+        failures.push(`t=${now}: vCPU ${v} on pCPU ${pcpu} has state word ${word.toString(16)}`);
     }
     return status;
   };
@@ -237,7 +238,11 @@ describe('virtual engine invariants over random scenarios', () => {
           // The virtual engine stops every pCPU exactly at the duration.
           expect(p.elapsedNs, `pCPU ${p.id} elapsed`).toBe(D);
           expectClose(p.guestNs + p.hvNs + p.idleNs, p.elapsedNs, D, `pCPU ${p.id} guest + hv + idle`);
-          for (const [name, value] of [['guestNs', p.guestNs], ['hvNs', p.hvNs], ['idleNs', p.idleNs]] as const)
+          for (const [name, value] of [
+            ['guestNs', p.guestNs],
+            ['hvNs', p.hvNs],
+            ['idleNs', p.idleNs],
+          ] as const)
             expect(value, `pCPU ${p.id} ${name}`).toBeGreaterThanOrEqual(-1e-9 * D);
           if (bare) {
             expect(p.hvNs, `pCPU ${p.id} hypervisor time on bare metal`).toBe(0);
@@ -268,14 +273,19 @@ describe('virtual engine invariants over random scenarios', () => {
         // Exactly, summed: the pCPUs' hypervisor time is the vCPUs' switch-in time, and what the
         // vCPUs ran is what the pCPUs ran.
         expectClose(sum(vcpus, (v) => v.runNs + v.stealNs + v.haltNs) + sum(pcpus, (p) => p.hvNs), V * D, V * D, 'vCPU run + steal + halted + pCPU hv');
-        expectClose(sum(vcpus, (v) => v.runNs), sum(pcpus, (p) => p.guestNs), V * D, 'vCPU run vs pCPU guest');
+        expectClose(
+          sum(vcpus, (v) => v.runNs),
+          sum(pcpus, (p) => p.guestNs),
+          V * D,
+          'vCPU run vs pCPU guest',
+        );
         expect(results.metrics.elapsedMs).toBe(config.durationMs);
       }),
       { seed: SEED, numRuns: RUNS },
     );
   });
 
-  it('counts every slice once: each ends in a preemption, a yield, a halt or the run\'s end, and yields answer notifications', async () => {
+  it("counts every slice once: each ends in a preemption, a yield, a halt or the run's end, and yields answer notifications", async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (config) => {
         const results = await runVirtual(config);
@@ -336,7 +346,7 @@ describe('virtual engine invariants over random scenarios', () => {
     );
   });
 
-  it('keeps the scheduler\'s invariants at every step: one pCPU per vCPU, bounded waits, no idling while a vCPU is runnable without a wake-up on its way', async () => {
+  it("keeps the scheduler's invariants at every step: one pCPU per vCPU, bounded waits, no idling while a vCPU is runnable without a wake-up on its way", async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (config) => {
         const watched = await watchedRun(config);
@@ -352,7 +362,7 @@ describe('virtual engine invariants over random scenarios', () => {
     );
   });
 
-  it('never lets directed yields among one VM\'s vCPUs starve the vCPUs queued behind them', async () => {
+  it("never lets directed yields among one VM's vCPUs starve the vCPUs queued behind them", async () => {
     // Scenarios made for it: a notifying VM whose vCPUs fight over one lock with long critical
     // sections and yield straight to each other, sharing 1-2 pCPUs with other VMs' vCPUs.
     const pingPong = fc

@@ -66,7 +66,8 @@ export default function setup(): void {
   const tsc = node(join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json');
   // tsc's exit 2: type errors, JavaScript emitted all the same. Vitest does not type-check the
   // sources either (\`npm run typecheck\` does), so the run goes on, and the next one builds again.
-  if (tsc.status === 2) console.warn(`test setup: tsc reported type errors (see \`npm run typecheck\`); testing the JavaScript it emitted:\n${firstLines(tsc.output, 10)}`);
+  if (tsc.status === 2)
+    console.warn(`test setup: tsc reported type errors (see \`npm run typecheck\`); testing the JavaScript it emitted:\n${firstLines(tsc.output, 10)}`);
   else if (tsc.status !== 0) throw new Error(`test setup: \`tsc -p tsconfig.json\` failed (exit ${tsc.status}); the tests need dist/:\n${tsc.output}`);
   const schema = node('dist/src/config/write-json-schema.js');
   if (schema.status !== 0) throw new Error(`test setup: writing the JSON Schema failed (exit ${schema.status}):\n${schema.output}`);

@@ -57,7 +57,9 @@ describe('suite plan', () => {
 
   it('covers every shipped preset and every declared policy in the overcommit group', () => {
     const overcommit = jobs.filter((j): j is CaseJob => j.kind === 'case' && j.group === 'overcommit');
-    for (const preset of presetNames()) for (const policy of POLICY_KINDS) expect(overcommit.some((j) => j.id.includes(`/${preset}/${policy}/2x`) || j.id.endsWith(`/${preset}/${policy}/vms/2x`))).toBe(true);
+    for (const preset of presetNames())
+      for (const policy of POLICY_KINDS)
+        expect(overcommit.some((j) => j.id.includes(`/${preset}/${policy}/2x`) || j.id.endsWith(`/${preset}/${policy}/vms/2x`))).toBe(true);
   });
 
   it('scales the threads engine to --pcpus and the virtual engine to 64 pCPUs', () => {
@@ -76,7 +78,9 @@ describe('suite plan', () => {
 
   it("sweeps pv-halt's halt threshold over 2^4..2^16 at 1× (1 VM of P vCPUs) and 2× (2 VMs), on the contended preset", () => {
     for (const quick of [false, true]) {
-      const halt = planJobs({ ...context, quick }, []).filter((j): j is CaseJob => j.kind === 'case' && j.params.kind === 'sweep' && j.params.variable === 'haltThreshold');
+      const halt = planJobs({ ...context, quick }, []).filter(
+        (j): j is CaseJob => j.kind === 'case' && j.params.kind === 'sweep' && j.params.variable === 'haltThreshold',
+      );
       const values = quick ? [2 ** 4, 2 ** 10, 2 ** 16] : Array.from({ length: 13 }, (_, i) => 2 ** (4 + i));
       for (const vms of [1, 2]) {
         const shape = halt.filter((j) => (j.params as SweepParams).vms === vms);
@@ -155,7 +159,12 @@ describe('derived figures', () => {
 
   it('measures each VM against its 1× value and its fair share', () => {
     const oc = (ratio: number, vms: number, vcpusPerVm: number, perVm: number[]) =>
-      fakeCase(`oc/${ratio}/${vms}`, { kind: 'overcommit', preset: 'p', policy: 'naive', shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm }, point(perVm.reduce((a, b) => a + b)), perVm);
+      fakeCase(
+        `oc/${ratio}/${vms}`,
+        { kind: 'overcommit', preset: 'p', policy: 'naive', shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm },
+        point(perVm.reduce((a, b) => a + b)),
+        perVm,
+      );
     const rows = overcommitRows([oc(1, 1, 2, [100]), oc(0.5, 1, 1, [60]), oc(2, 2, 2, [40, 30]), oc(1.5, 3, 1, [20, 20, 20])]);
     const [row] = rows;
     const two = row!.cells.find((c) => c.params.ratio === 2)!;
@@ -174,7 +183,10 @@ describe('derived figures', () => {
     const withHv = (c: CaseResult, hv: number): CaseResult => ({ ...c, metrics: { ...c.metrics, hvFraction: point(hv) } });
     const vm = withHv(fakeCase('vm', { kind: 'scaling', workload: 'u', mode: 'virtualized', pcpus: 2 }, point(1)), 0.004);
     const bare = withHv(fakeCase('bare', { kind: 'scaling', workload: 'u', mode: 'bare', pcpus: 2 }, point(1)), 0.5);
-    const sweep = withHv(fakeCase('sweep', { kind: 'sweep', preset: 'c', policy: 'notify', variable: 'spinThreshold', value: 64, pcpus: 2, vms: 2, vcpusPerVm: 2 }, point(1)), 0.1);
+    const sweep = withHv(
+      fakeCase('sweep', { kind: 'sweep', preset: 'c', policy: 'notify', variable: 'spinThreshold', value: 64, pcpus: 2, vms: 2, vcpusPerVm: 2 }, point(1)),
+      0.1,
+    );
     const hv = hypervisorShare([vm, bare, sweep]);
     expect(hv.cases).toBe(1);
     expect(hv.worst?.id).toBe('vm');
@@ -196,7 +208,12 @@ describe('derived figures', () => {
   });
 
   it('calls a flat curve flat', () => {
-    expect(describeKnee('sliceUs', [{ x: 100, y: 99 }, { x: 1000, y: 100 }])).toContain('flat over the whole sweep');
+    expect(
+      describeKnee('sliceUs', [
+        { x: 100, y: 99 },
+        { x: 1000, y: 100 },
+      ]),
+    ).toContain('flat over the whole sweep');
   });
 
   it('takes the median of an even count as the mean of the middle two', () => {
@@ -237,14 +254,24 @@ describe('baseline table', () => {
     const text = renderBaselineTable(compareWithBaseline(after, before));
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
     expect(text).toMatch(/^case +acq\/s +spin % +steal % +hv % +LHP +LWP$/m);
-    expect(text.replace(/\n/g, ' ')).toContain('2 change(s) beyond the spread: 1 worse, 1 better (1 of them in figures the table leaves out: halts; see --json).');
+    expect(text.replace(/\n/g, ' ')).toContain(
+      '2 change(s) beyond the spread: 1 worse, 1 better (1 of them in figures the table leaves out: halts; see --json).',
+    );
   });
 });
 
 describe('merging shards', () => {
   const scaling: CaseParams = { kind: 'scaling', workload: 'u', mode: 'bare', pcpus: 1 };
   const jobs = ['x', 'y', 'z'];
-  const shard = (index: number, ids: string[]) => ({ path: `s${index}.json`, results: suiteFile(ids.map((id) => fakeCase(id, scaling, point(1))), [index], 2, jobs) });
+  const shard = (index: number, ids: string[]) => ({
+    path: `s${index}.json`,
+    results: suiteFile(
+      ids.map((id) => fakeCase(id, scaling, point(1))),
+      [index],
+      2,
+      jobs,
+    ),
+  });
 
   it('combines every shard, in plan order', () => {
     const merged = mergeShards([shard(2, ['y']), shard(1, ['z', 'x'])]);
@@ -262,7 +289,19 @@ describe('merging shards', () => {
 });
 
 describe('progress', () => {
-  const job = (id: string, estimateMs: number): CaseJob => ({ kind: 'case', id, group: 'scaling', engine: 'threads', label: id, params: { kind: 'scaling', workload: 'u', mode: 'bare', pcpus: 1 }, durationMs: 1, config: () => { throw new Error('unused'); }, estimateMs });
+  const job = (id: string, estimateMs: number): CaseJob => ({
+    kind: 'case',
+    id,
+    group: 'scaling',
+    engine: 'threads',
+    label: id,
+    params: { kind: 'scaling', workload: 'u', mode: 'bare', pcpus: 1 },
+    durationMs: 1,
+    config: () => {
+      throw new Error('unused');
+    },
+    estimateMs,
+  });
 
   it('scales the time left by how real times compared with the estimates', () => {
     const jobs = [job('a', 1000), job('b', 3000)];
@@ -304,13 +343,32 @@ describe('terminal tables', () => {
     const cases: CaseResult[] = [];
     for (const p of [1, 2])
       for (const mode of ['bare', 'virtualized'] as const)
-        cases.push(fakeCase(`scaling/threads/uncontended/${mode}/p${p}`, { kind: 'scaling', workload: 'uncontended', mode, pcpus: p }, point(123_456 * p, 2345)));
+        cases.push(
+          fakeCase(`scaling/threads/uncontended/${mode}/p${p}`, { kind: 'scaling', workload: 'uncontended', mode, pcpus: p }, point(123_456 * p, 2345)),
+        );
     for (const policy of POLICY_KINDS)
-      for (const [ratio, vms, v] of [[1, 1, 2], [0.5, 1, 1], [1.5, 3, 1], [2, 2, 2], [3, 3, 2]] as const)
-        cases.push(fakeCase(`overcommit/threads/contended/${policy}/${ratio}`, { kind: 'overcommit', preset: 'contended', policy, shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm: v }, point(98_765, 12_345), new Array<number>(vms).fill(98_765 / vms)));
+      for (const [ratio, vms, v] of [
+        [1, 1, 2],
+        [0.5, 1, 1],
+        [1.5, 3, 1],
+        [2, 2, 2],
+        [3, 3, 2],
+      ] as const)
+        cases.push(
+          fakeCase(
+            `overcommit/threads/contended/${policy}/${ratio}`,
+            { kind: 'overcommit', preset: 'contended', policy, shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm: v },
+            point(98_765, 12_345),
+            new Array<number>(vms).fill(98_765 / vms),
+          ),
+        );
     for (const t of [64, 4096, 65536])
       cases.push(
-        fakeCase(`sweep/threads/contended/spin-threshold/${t}`, { kind: 'sweep', preset: 'contended', policy: 'notify', variable: 'spinThreshold', value: t, pcpus: 2, vms: 2, vcpusPerVm: 2 }, point(100_000 + t, 9999)),
+        fakeCase(
+          `sweep/threads/contended/spin-threshold/${t}`,
+          { kind: 'sweep', preset: 'contended', policy: 'notify', variable: 'spinThreshold', value: t, pcpus: 2, vms: 2, vcpusPerVm: 2 },
+          point(100_000 + t, 9999),
+        ),
       );
     for (const vms of [1, 2])
       for (const t of [16, 1024, 65536])
@@ -346,11 +404,17 @@ describe('the halt-threshold sweep, end to end', () => {
     } finally {
       await threads.close();
     }
-    results = { ...suiteFile(cases), environments: [environment()], options: { quick: true, runs: 1, engines: ['virtual'], pcpus: 2, filters: ['halt-threshold'] } };
+    results = {
+      ...suiteFile(cases),
+      environments: [environment()],
+      options: { quick: true, runs: 1, engines: ['virtual'], pcpus: 2, filters: ['halt-threshold'] },
+    };
   });
 
   it('runs 3 points at 1× and 3 at 2×, every run passing its self-checks, waiters halting at the low threshold', () => {
-    expect(results.cases.map((c) => c.id)).toEqual([1, 2].flatMap((vms) => [16, 1024, 65536].map((t) => `sweep/virtual/contended/halt-threshold/${vms}x/${t}`)));
+    expect(results.cases.map((c) => c.id)).toEqual(
+      [1, 2].flatMap((vms) => [16, 1024, 65536].map((t) => `sweep/virtual/contended/halt-threshold/${vms}x/${t}`)),
+    );
     expect(results.cases.every((c) => c.runs.every((r) => r.ok))).toBe(true);
     for (const vms of [1, 2]) expect(results.cases.find((c) => c.id.endsWith(`/${vms}x/16`))!.metrics.halts.median).toBeGreaterThan(0);
     // The file is one --baseline and merge accept.
@@ -385,7 +449,8 @@ describe('the halt-threshold sweep, end to end', () => {
     const series = [...figure.matchAll(/data-series="([^"]+)"/g)].map((m) => m[1]);
     expect(series).toEqual(['pv-halt, 2 VMs at 2× overcommit (median, min–max band)', 'pv-halt, 1 VM alone at 1× (median, min–max band)']);
     const caption = /<figcaption>(.*?)<\/figcaption>/s.exec(figure)![1]!;
-    for (const c of sweepCurves(results.cases)) expect(caption).toContain(`pv-halt at ${c.vms === 1 ? '1× (1 VM of 2 vCPUs' : '2× overcommit (2 VMs × 2 vCPUs'} on 2 pCPUs): ${c.knee}`);
+    for (const c of sweepCurves(results.cases))
+      expect(caption).toContain(`pv-halt at ${c.vms === 1 ? '1× (1 VM of 2 vCPUs' : '2× overcommit (2 VMs × 2 vCPUs'} on 2 pCPUs): ${c.knee}`);
     expect(html).not.toMatch(/NaN|undefined|Infinity/);
   });
 });

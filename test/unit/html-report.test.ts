@@ -11,8 +11,7 @@ import { overcommitRows, policyBars, ratiosOf, scalingSeries, sweepCurves } from
 import type { SuiteResults } from '../../bench/suite/model.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 
-const unescape = (s: string) =>
-  s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
+const unescape = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
 
 /** The markup of one chart's figure, by its (unescaped) data-chart name. */
 function figureOf(html: string, name: string): string {
@@ -21,7 +20,8 @@ function figureOf(html: string, name: string): string {
   return html.slice(start, html.indexOf('</figure>', start));
 }
 const captionOf = (html: string, name: string) => unescape(/<figcaption>(.*?)<\/figcaption>/s.exec(figureOf(html, name))![1]!);
-const dataValues = (figure: string, kind: string) => [...figure.matchAll(new RegExp(`class="mark ${kind}"[^>]*data-value="([^"]+)"`, 'g'))].map((m) => Number(m[1]));
+const dataValues = (figure: string, kind: string) =>
+  [...figure.matchAll(new RegExp(`class="mark ${kind}"[^>]*data-value="([^"]+)"`, 'g'))].map((m) => Number(m[1]));
 const chartNames = (html: string) => [...html.matchAll(/<figure class="chart" data-chart="([^"]*)"/g)].map((m) => unescape(m[1]!));
 const embedded = (html: string) => {
   const open = `<script type="application/json" id="${RESULTS_ELEMENT_ID}">`;
@@ -36,7 +36,11 @@ describe('escaping', () => {
     uncontended: `"><img src=x onerror=alert('u')>`,
   };
   const base = buildSuiteResults({ presets: hostile, vmName: (i) => `vm</script><b>${i}`, microPrefix: '<svg onload=alert(1)>' });
-  const results: SuiteResults = { ...base, environments: [{ ...base.environments[0]!, cpuModel: '<iframe src="//evil">' }], options: { ...base.options, filters: ['</script><!--'] } };
+  const results: SuiteResults = {
+    ...base,
+    environments: [{ ...base.environments[0]!, cpuModel: '<iframe src="//evil">' }],
+    options: { ...base.options, filters: ['</script><!--'] },
+  };
   const html = renderHtmlReport(results);
 
   it('lets no tag of a hostile name into the markup', () => {
@@ -119,7 +123,9 @@ describe('sections', () => {
     /** The legend's colour of each policy in a bar chart. */
     const colours = (results: SuiteResults) => {
       const bars = figureOf(renderHtmlReport(results), 'policy-bars/threads/contended/vms');
-      return Object.fromEntries([...bars.matchAll(/<rect x="[^"]+" y="[^"]+" width="14" height="12" fill="([^"]+)"\/><text[^>]*>([^<]+)<\/text>/g)].map((m) => [m[2], m[1]]));
+      return Object.fromEntries(
+        [...bars.matchAll(/<rect x="[^"]+" y="[^"]+" width="14" height="12" fill="([^"]+)"\/><text[^>]*>([^<]+)<\/text>/g)].map((m) => [m[2], m[1]]),
+      );
     };
     const base = buildSuiteResults({ groups: ['overcommit'] });
     const all = colours(base);
@@ -150,7 +156,9 @@ describe('sections', () => {
       const curves = sweepCurves(results.cases).filter((c) => c.engine === engine && c.variable === 'haltThreshold');
       expect(curves.map((c) => c.ratio)).toEqual([1, 2]);
       const caption = captionOf(html, `sweep/${engine}/contended/haltThreshold`);
-      expect(caption).toContain(`pv-halt at 2× overcommit (2 VMs × 2 vCPUs on 2 pCPUs): ${curves[1]!.knee} pv-halt at 1× (1 VM of 2 vCPUs on 2 pCPUs): ${curves[0]!.knee}`);
+      expect(caption).toContain(
+        `pv-halt at 2× overcommit (2 VMs × 2 vCPUs on 2 pCPUs): ${curves[1]!.knee} pv-halt at 1× (1 VM of 2 vCPUs on 2 pCPUs): ${curves[0]!.knee}`,
+      );
     }
     // The notify sweeps keep one line each and their chart names.
     expect(chartNames(html).sort()).toEqual(
@@ -170,7 +178,9 @@ describe('the numbers are derive.ts\u2019s', () => {
       const last = s.points[s.points.length - 1]!;
       const caption = captionOf(html, `scaling/${s.engine}/${s.workload}`);
       expect(caption).toContain(`At ${last.pcpus} pCPUs the VM does ${pct(last.vmOverBare)} of bare metal's throughput`);
-      expect(caption).toContain(`ideal would be ${last.pcpus.toFixed(2)}×, the VM reaches ${last.speedupVm.toFixed(2)}× (bare metal ${last.speedupBare.toFixed(2)}×)`);
+      expect(caption).toContain(
+        `ideal would be ${last.pcpus.toFixed(2)}×, the VM reaches ${last.speedupVm.toFixed(2)}× (bare metal ${last.speedupBare.toFixed(2)}×)`,
+      );
       const ratios = s.points.map((p) => p.vmOverBare);
       expect(caption).toContain(`within ${pct(Math.min(...ratios))}–${pct(Math.max(...ratios))} of bare metal`);
     }

@@ -5,19 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_PCPUS, MAX_TOTAL_VCPUS, MAX_VCPUS_PER_VM, parseScenario, type Config } from '../../src/config/schema.js';
 import { runningOn, pcpuOf, stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
-import {
-  CTRL,
-  LINE_BYTES,
-  LOCK_WORD,
-  Layout,
-  Machine,
-  PCPU_SHARED,
-  QUEUE,
-  VCPU_CTX,
-  VCPU_MCS,
-  VCPU_SHARED,
-  VCPU_TIME,
-} from '../../src/shm/layout.js';
+import { CTRL, LINE_BYTES, LOCK_WORD, Layout, Machine, PCPU_SHARED, QUEUE, VCPU_CTX, VCPU_MCS, VCPU_SHARED, VCPU_TIME } from '../../src/shm/layout.js';
 import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../../src/events/table.js';
 
 /** Cache line of an i32 index / an f64 index. */
@@ -34,8 +22,21 @@ function config(pcpus: number, vms: { vcpus: number; locks: number }[]): Config 
 /** A few shapes: tiny, uneven VMs, more vCPUs than pCPUs, more pCPUs than vCPUs. */
 const SHAPES: { name: string; config: Config }[] = [
   { name: '1 pCPU, 1 vCPU, 1 lock', config: config(1, [{ vcpus: 1, locks: 1 }]) },
-  { name: '2 pCPUs, 2 VMs x 2 vCPUs', config: config(2, [{ vcpus: 2, locks: 2 }, { vcpus: 2, locks: 16 }]) },
-  { name: '3 pCPUs, uneven VMs', config: config(3, [{ vcpus: 5, locks: 3 }, { vcpus: 1, locks: 1 }, { vcpus: 7, locks: 9 }]) },
+  {
+    name: '2 pCPUs, 2 VMs x 2 vCPUs',
+    config: config(2, [
+      { vcpus: 2, locks: 2 },
+      { vcpus: 2, locks: 16 },
+    ]),
+  },
+  {
+    name: '3 pCPUs, uneven VMs',
+    config: config(3, [
+      { vcpus: 5, locks: 3 },
+      { vcpus: 1, locks: 1 },
+      { vcpus: 7, locks: 9 },
+    ]),
+  },
   { name: '8 pCPUs, 1 vCPU', config: config(8, [{ vcpus: 1, locks: 4 }]) },
 ];
 

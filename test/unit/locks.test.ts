@@ -330,7 +330,6 @@ describe('preemption in every state: ticket', () => {
     b.release(3);
     expect(b.isIdle()).toBe(true);
   });
-
 });
 
 describe('preemption in every state: mcs', () => {

@@ -136,8 +136,22 @@ describe('summariseCpuProfile', () => {
 
 describe('hotRows', () => {
   it('sets both profilers side by side, ranked by the larger share, a dash where one lacks the function', () => {
-    const prof = { total: 10, notes: [], functions: [{ name: 'a', where: 'x.js:1', count: 9, share: 0.9 }, { name: 'b', where: 'x.js:2', count: 1, share: 0.1 }] };
-    const cpuProf = { total: 10, notes: [], functions: [{ name: 'c', where: 'x.js:3', count: 5, share: 0.5 }, { name: 'a', where: 'x.js:1', count: 4, share: 0.4 }] };
+    const prof = {
+      total: 10,
+      notes: [],
+      functions: [
+        { name: 'a', where: 'x.js:1', count: 9, share: 0.9 },
+        { name: 'b', where: 'x.js:2', count: 1, share: 0.1 },
+      ],
+    };
+    const cpuProf = {
+      total: 10,
+      notes: [],
+      functions: [
+        { name: 'c', where: 'x.js:3', count: 5, share: 0.5 },
+        { name: 'a', where: 'x.js:1', count: 4, share: 0.4 },
+      ],
+    };
     expect(hotRows({ role: 'pcpu-0', prof, cpuProf }, 2)).toEqual([
       { name: 'a', where: 'x.js:1', prof: 0.9, cpuProf: 0.4 },
       { name: 'c', where: 'x.js:3', prof: undefined, cpuProf: 0.5 },
@@ -146,7 +160,7 @@ describe('hotRows', () => {
 });
 
 describe('shortWhere', () => {
-  it('writes the package\'s files relative to dist/, node_modules from the package name on, others as they are', () => {
+  it("writes the package's files relative to dist/, node_modules from the package name on, others as they are", () => {
     expect(shortWhere('file:///pkg/dist/src/core/pcpu-core.js', 12, ROOT)).toBe('src/core/pcpu-core.js:12');
     expect(shortWhere('/pkg/node_modules/piscina/dist/worker.js', 3, ROOT)).toBe('piscina/dist/worker.js:3');
     expect(shortWhere('node:internal/modules/esm/utils', 344, ROOT)).toBe('node:internal/modules/esm/utils:344');
@@ -160,7 +174,10 @@ describe('roles', () => {
   });
 
   it('names thread 0 main, announced threads by their role, and any other thread by its id', () => {
-    const announced = new Map([['31127.1', ['pcpu-1']], ['31127.2', ['pcpu-0']]]);
+    const announced = new Map([
+      ['31127.1', ['pcpu-1']],
+      ['31127.2', ['pcpu-0']],
+    ]);
     expect(cpuProfileRole({ pid: 31127, tid: 0 }, announced)).toBe('main');
     expect(cpuProfileRole({ pid: 31127, tid: 2 }, announced)).toBe('pcpu-0');
     expect(cpuProfileRole({ pid: 31127, tid: 3 }, announced)).toBe('thread-3');

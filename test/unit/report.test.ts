@@ -37,7 +37,11 @@ describe('run table', () => {
   });
 
   it('marks a failed self-check so it stands out', () => {
-    const failed: Results = { ...results, ok: false, selfChecks: [{ name: 'mutual-exclusion', ok: false, detail: '3 updates lost' }, ...results.selfChecks.slice(1)] };
+    const failed: Results = {
+      ...results,
+      ok: false,
+      selfChecks: [{ name: 'mutual-exclusion', ok: false, detail: '3 updates lost' }, ...results.selfChecks.slice(1)],
+    };
     const text = renderRun(failed);
     expect(text).toMatch(/self-checks: 1 of \d+ FAILED/);
     expect(text).toContain('✗ FAILED mutual-exclusion: 3 updates lost');
@@ -57,7 +61,11 @@ describe('compare table', () => {
   it('gives the first policy a ratio of 1 and the others their throughput over it', () => {
     const doubled: Results = {
       ...results,
-      metrics: { ...results.metrics, acquisitionsPerSec: 2 * results.metrics.acquisitionsPerSec, vms: results.metrics.vms.map((vm) => ({ ...vm, acquisitionsPerSec: 2 * vm.acquisitionsPerSec })) },
+      metrics: {
+        ...results.metrics,
+        acquisitionsPerSec: 2 * results.metrics.acquisitionsPerSec,
+        vms: results.metrics.vms.map((vm) => ({ ...vm, acquisitionsPerSec: 2 * vm.acquisitionsPerSec })),
+      },
     };
     const text = renderCompare([
       { policy: 'naive', results },

@@ -77,8 +77,9 @@ describe('bench results file read back (--baseline, merge)', () => {
   });
 
   it('rejects a missing field, naming it', () => {
-    expect(rejection(withoutField(suiteFile(), ['cases', 0, 'metrics', 'spinFraction'])))
-      .toBe('baseline.json: cases[0].metrics.spinFraction: missing (expected object)');
+    expect(rejection(withoutField(suiteFile(), ['cases', 0, 'metrics', 'spinFraction']))).toBe(
+      'baseline.json: cases[0].metrics.spinFraction: missing (expected object)',
+    );
   });
 
   it('rejects a field the format does not have', () => {
@@ -88,8 +89,9 @@ describe('bench results file read back (--baseline, merge)', () => {
   it('rejects a value outside its set, naming the allowed ones', () => {
     const index = buildSuiteResults().cases.findIndex((c) => c.params.kind === 'overcommit');
     expect(index).toBeGreaterThanOrEqual(0);
-    expect(rejection(withField(suiteFile(), ['cases', index, 'params', 'policy'], 'hopeful')))
-      .toBe(`baseline.json: cases[${index}].params.policy: expected one of ${POLICY_KINDS.map((p) => `"${p}"`).join(', ')}, got "hopeful"`);
+    expect(rejection(withField(suiteFile(), ['cases', index, 'params', 'policy'], 'hopeful'))).toBe(
+      `baseline.json: cases[${index}].params.policy: expected one of ${POLICY_KINDS.map((p) => `"${p}"`).join(', ')}, got "hopeful"`,
+    );
   });
 
   it('rejects another format before looking further, and a file that is not a suite file at all', () => {

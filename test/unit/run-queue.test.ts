@@ -147,7 +147,15 @@ describe('RunQueue on one thread', () => {
   });
 
   it('is the queue the machine builds: init queues every vCPU on pCPU (vcpu mod P)', () => {
-    const machine = Machine.allocate(parseScenario({ pcpus: 2, vms: [{ name: 'a', vcpus: 3 }, { name: 'b', vcpus: 2 }] }));
+    const machine = Machine.allocate(
+      parseScenario({
+        pcpus: 2,
+        vms: [
+          { name: 'a', vcpus: 3 },
+          { name: 'b', vcpus: 2 },
+        ],
+      }),
+    );
     initMachine(machine);
     const { layout } = machine;
     const queues = [0, 1].map((p) => new RunQueue(machine.memory, layout.queueBase(p), layout.queueCapacity));

@@ -53,7 +53,9 @@ export function linearScale(values: readonly number[], range: readonly [number, 
   const step = niceStep(hi - lo, 5);
   const t0 = Math.ceil(lo / step - 1e-9) * step;
   const t1 = Math.floor(hi / step + 1e-9) * step;
-  const [d0, d1] = options.pad ? [lo - (hi - lo) * options.pad, hi + (hi - lo) * options.pad] : [Math.min(t0, Math.floor(lo / step + 1e-9) * step), Math.max(t1, Math.ceil(hi / step - 1e-9) * step)];
+  const [d0, d1] = options.pad
+    ? [lo - (hi - lo) * options.pad, hi + (hi - lo) * options.pad]
+    : [Math.min(t0, Math.floor(lo / step + 1e-9) * step), Math.max(t1, Math.ceil(hi / step - 1e-9) * step)];
   const first = options.pad ? t0 : d0;
   const last = options.pad ? t1 : d1;
   const ticks = options.ticks ?? Array.from({ length: Math.round((last - first) / step) + 1 }, (_, i) => clean(first + i * step));
@@ -137,12 +139,19 @@ export function axisLeft(scale: Scale, at: number, options: AxisOptions): string
   }
   const titleX = at - 8 - widest - 12;
   const cy = (y0 + y1) / 2;
-  parts.push(el('text', { x: titleX, y: cy, 'text-anchor': 'middle', transform: `rotate(-90 ${num(titleX)} ${num(cy)})`, fill: MUTED, class: 'axis-title' }, esc(options.label)));
+  parts.push(
+    el(
+      'text',
+      { x: titleX, y: cy, 'text-anchor': 'middle', transform: `rotate(-90 ${num(titleX)} ${num(cy)})`, fill: MUTED, class: 'axis-title' },
+      esc(options.label),
+    ),
+  );
   return el('g', { class: 'axis axis-y' }, parts.join(''));
 }
 
 /** Room the left axis needs for tick labels and its title. */
-export const leftAxisWidth = (scale: Scale, format: (v: number) => string): number => Math.max(...scale.ticks.map((t) => textWidth(format(t))), 16) + 8 + 12 + 12;
+export const leftAxisWidth = (scale: Scale, format: (v: number) => string): number =>
+  Math.max(...scale.ticks.map((t) => textWidth(format(t))), 16) + 8 + 12 + 12;
 
 /** The chart's root: a responsive `<svg>` with a viewBox, an accessible name and the report's font. */
 export function svgRoot(width: number, height: number, label: string, inner: string): string {

@@ -42,4 +42,7 @@ export const svgTitle = (text: string): string => `<title>${esc(text)}</title>`;
  * unchanged. U+2028/U+2029 are escaped too, for any reader that treats the block as script.
  */
 export const jsonForScript = (value: unknown): string =>
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');

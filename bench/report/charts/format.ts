@@ -13,7 +13,12 @@ export function sig(value: number, digits = 3): string {
 export function si(value: number): string {
   if (!Number.isFinite(value)) return DASH;
   const abs = Math.abs(value);
-  for (const [factor, suffix] of [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) if (abs >= factor) return `${sig(value / factor)}${suffix}`;
+  for (const [factor, suffix] of [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ] as const)
+    if (abs >= factor) return `${sig(value / factor)}${suffix}`;
   return sig(value);
 }
 

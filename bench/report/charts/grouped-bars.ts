@@ -87,7 +87,15 @@ export function renderGroupedBars(spec: GroupedBarsSpec): string {
       parts.push(
         el(
           'rect',
-          { class: 'mark bar', x: x + 1, y: Math.min(y0, y1), width: barW - 2, height: Math.max(1, Math.abs(y0 - y1)), fill: s.colour, 'data-value': String(bar.value) },
+          {
+            class: 'mark bar',
+            x: x + 1,
+            y: Math.min(y0, y1),
+            width: barW - 2,
+            height: Math.max(1, Math.abs(y0 - y1)),
+            fill: s.colour,
+            'data-value': String(bar.value),
+          },
           svgTitle(bar.title),
         ),
       );
@@ -97,7 +105,17 @@ export function renderGroupedBars(spec: GroupedBarsSpec): string {
         const mid = x + barW / 2;
         const cap = Math.min(6, barW / 4);
         parts.push(
-          el('path', { class: 'mark whisker', d: `M${num(mid - cap)} ${num(lo)}H${num(mid + cap)}M${num(mid)} ${num(lo)}V${num(hi)}M${num(mid - cap)} ${num(hi)}H${num(mid + cap)}`, stroke: INK, 'stroke-width': 1.2, fill: 'none' }, svgTitle(bar.title)),
+          el(
+            'path',
+            {
+              class: 'mark whisker',
+              d: `M${num(mid - cap)} ${num(lo)}H${num(mid + cap)}M${num(mid)} ${num(lo)}V${num(hi)}M${num(mid - cap)} ${num(hi)}H${num(mid + cap)}`,
+              stroke: INK,
+              'stroke-width': 1.2,
+              fill: 'none',
+            },
+            svgTitle(bar.title),
+          ),
         );
         labelY = Math.min(labelY, hi);
       }
@@ -105,7 +123,17 @@ export function renderGroupedBars(spec: GroupedBarsSpec): string {
         parts.push(
           el(
             'text',
-            { x: x + barW / 2, y: labelY - 5, 'text-anchor': 'middle', fill: INK, 'font-size': VALUE_FONT_SIZE, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke', 'stroke-linejoin': 'round' },
+            {
+              x: x + barW / 2,
+              y: labelY - 5,
+              'text-anchor': 'middle',
+              fill: INK,
+              'font-size': VALUE_FONT_SIZE,
+              stroke: '#ffffff',
+              'stroke-width': 3,
+              'paint-order': 'stroke',
+              'stroke-linejoin': 'round',
+            },
             esc(valueText(bar.value)),
           ),
         );

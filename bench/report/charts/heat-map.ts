@@ -42,7 +42,9 @@ export function renderHeatMap(spec: HeatMapSpec): string {
   const parts: string[] = [];
   parts.push(el('text', { x: left + gridW / 2, y: y + 12, 'text-anchor': 'middle', fill: MUTED, class: 'axis-title' }, esc(spec.columnTitle)));
   y += 20;
-  spec.columns.forEach((c, j) => parts.push(el('text', { x: left + j * CELL_W + CELL_W / 2, y: y + 14, 'text-anchor': 'middle', fill: INK, 'font-weight': 600 }, esc(c))));
+  spec.columns.forEach((c, j) =>
+    parts.push(el('text', { x: left + j * CELL_W + CELL_W / 2, y: y + 14, 'text-anchor': 'middle', fill: INK, 'font-weight': 600 }, esc(c))),
+  );
   y += 24;
   let previousGroup: string | undefined;
   spec.rows.forEach((row, i) => {
@@ -61,8 +63,24 @@ export function renderHeatMap(spec: HeatMapSpec): string {
       }
       const t = (cell.value - spec.domain[0]) / (spec.domain[1] - spec.domain[0]);
       const fill = viridis(t);
-      parts.push(el('rect', { class: 'mark cell', x: x + 1, y: y + 1, width: CELL_W - 2, height: CELL_H - 2, fill, 'data-value': Number.isFinite(cell.value) ? String(cell.value) : undefined }, svgTitle(cell.title)));
-      parts.push(el('text', { x: x + CELL_W / 2, y: y + CELL_H / 2 + 4, 'text-anchor': 'middle', fill: textOn(fill), 'pointer-events': 'none' }, esc(cell.text)));
+      parts.push(
+        el(
+          'rect',
+          {
+            class: 'mark cell',
+            x: x + 1,
+            y: y + 1,
+            width: CELL_W - 2,
+            height: CELL_H - 2,
+            fill,
+            'data-value': Number.isFinite(cell.value) ? String(cell.value) : undefined,
+          },
+          svgTitle(cell.title),
+        ),
+      );
+      parts.push(
+        el('text', { x: x + CELL_W / 2, y: y + CELL_H / 2 + 4, 'text-anchor': 'middle', fill: textOn(fill), 'pointer-events': 'none' }, esc(cell.text)),
+      );
     });
     y += CELL_H;
   });
@@ -76,7 +94,15 @@ export function renderHeatMap(spec: HeatMapSpec): string {
   const steps = 40;
   for (let k = 0; k < steps; k++) {
     const v = spec.domain[0] + ((k + 0.5) / steps) * (spec.domain[1] - spec.domain[0]);
-    parts.push(el('rect', { x: barX + (k * barW) / steps, y, width: barW / steps + 0.5, height: 12, fill: viridis((v - spec.domain[0]) / (spec.domain[1] - spec.domain[0])) }));
+    parts.push(
+      el('rect', {
+        x: barX + (k * barW) / steps,
+        y,
+        width: barW / steps + 0.5,
+        height: 12,
+        fill: viridis((v - spec.domain[0]) / (spec.domain[1] - spec.domain[0])),
+      }),
+    );
   }
   for (const t of spec.key.ticks) {
     const x = barX + ((t - spec.domain[0]) / (spec.domain[1] - spec.domain[0])) * barW;

@@ -17,7 +17,11 @@ export function markerShape(shape: Marker, x: number, y: number, colour: string,
     case 'triangle':
       return el('path', { d: `M${num(x)} ${num(y - r - 1)}L${num(x + r + 0.5)} ${num(y + r)}L${num(x - r - 0.5)} ${num(y + r)}Z`, ...common }, inner);
     case 'diamond':
-      return el('path', { d: `M${num(x)} ${num(y - r - 1)}L${num(x + r + 1)} ${num(y)}L${num(x)} ${num(y + r + 1)}L${num(x - r - 1)} ${num(y)}Z`, ...common }, inner);
+      return el(
+        'path',
+        { d: `M${num(x)} ${num(y - r - 1)}L${num(x + r + 1)} ${num(y)}L${num(x)} ${num(y + r + 1)}L${num(x - r - 1)} ${num(y)}Z`, ...common },
+        inner,
+      );
   }
 }
 

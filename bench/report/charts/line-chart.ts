@@ -49,7 +49,12 @@ export interface LineChartSpec {
 }
 
 function makeScale(axis: LineAxis, values: readonly number[], range: readonly [number, number]): Scale {
-  const options = { ...(axis.zero ? { zero: true } : {}), ...(axis.base ? { base: axis.base } : {}), ...(axis.ticks ? { ticks: axis.ticks } : {}), ...(axis.pad ? { pad: axis.pad } : {}) };
+  const options = {
+    ...(axis.zero ? { zero: true } : {}),
+    ...(axis.base ? { base: axis.base } : {}),
+    ...(axis.ticks ? { ticks: axis.ticks } : {}),
+    ...(axis.pad ? { pad: axis.pad } : {}),
+  };
   return axis.scale === 'log' ? logScale(values, range, options) : linearScale(values, range, options);
 }
 
@@ -85,7 +90,11 @@ export function renderLineChart(spec: LineChartSpec): string {
   const yScale = makeScale(spec.y, ys, [bottom, top]);
   const left = 12 + leftAxisWidth(yScale, spec.y.format);
   const right = width - 20;
-  const xScale = makeScale(spec.x, all.map((p) => p.x), [left, right]);
+  const xScale = makeScale(
+    spec.x,
+    all.map((p) => p.x),
+    [left, right],
+  );
 
   const parts: string[] = [
     axisLeft(yScale, left, { format: spec.y.format, label: spec.y.label, gridTo: right }),
@@ -104,14 +113,37 @@ export function renderLineChart(spec: LineChartSpec): string {
       const x = xScale.map(p.x);
       const [y0, y1] = [yScale.map(p.lo!), yScale.map(p.hi!)];
       if (Math.abs(y0 - y1) < 1) continue;
-      g.push(el('path', { class: 'mark whisker', d: `M${num(x - 4)} ${num(y0)}H${num(x + 4)}M${num(x)} ${num(y0)}V${num(y1)}M${num(x - 4)} ${num(y1)}H${num(x + 4)}`, stroke: s.colour, 'stroke-width': 1.2, fill: 'none' }));
+      g.push(
+        el('path', {
+          class: 'mark whisker',
+          d: `M${num(x - 4)} ${num(y0)}H${num(x + 4)}M${num(x)} ${num(y0)}V${num(y1)}M${num(x - 4)} ${num(y1)}H${num(x + 4)}`,
+          stroke: s.colour,
+          'stroke-width': 1.2,
+          fill: 'none',
+        }),
+      );
     }
     for (const seg of segments(s.points, ok)) {
       const d = seg.map((p, i) => `${i ? 'L' : 'M'}${num(xScale.map(p.x))} ${num(yScale.map(p.y))}`).join('');
-      g.push(el('path', { class: 'mark line', d, fill: 'none', stroke: s.colour, 'stroke-width': 2.25, 'stroke-dasharray': s.dash, 'stroke-linejoin': 'round' }, svgTitle(s.name)));
+      g.push(
+        el(
+          'path',
+          { class: 'mark line', d, fill: 'none', stroke: s.colour, 'stroke-width': 2.25, 'stroke-dasharray': s.dash, 'stroke-linejoin': 'round' },
+          svgTitle(s.name),
+        ),
+      );
     }
     for (const p of s.points.filter(ok)) {
-      g.push(markerShape(s.marker, xScale.map(p.x), yScale.map(p.y), s.colour, { class: 'mark point' }, svgTitle(p.title ?? `${s.name}: ${spec.x.format(p.x)}, ${spec.y.format(p.y)}`)));
+      g.push(
+        markerShape(
+          s.marker,
+          xScale.map(p.x),
+          yScale.map(p.y),
+          s.colour,
+          { class: 'mark point' },
+          svgTitle(p.title ?? `${s.name}: ${spec.x.format(p.x)}, ${spec.y.format(p.y)}`),
+        ),
+      );
     }
     parts.push(el('g', { class: 'series', 'data-series': s.name }, g.join('')));
   }

@@ -20,7 +20,15 @@ export type Marker = 'circle' | 'square' | 'triangle' | 'diamond' | 'none';
 
 // viridis at 9 evenly spaced stops.
 const VIRIDIS: readonly (readonly [number, number, number])[] = [
-  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141], [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
+  [68, 1, 84],
+  [71, 44, 122],
+  [59, 81, 139],
+  [44, 113, 142],
+  [33, 144, 141],
+  [39, 173, 129],
+  [92, 200, 99],
+  [170, 220, 50],
+  [253, 231, 37],
 ];
 
 const hex = (v: number) => Math.round(v).toString(16).padStart(2, '0');

@@ -10,15 +10,20 @@ export function renderMicroSection(micro: MicroReport | null): string {
   if (!micro) return '';
   const head = ['benchmark', 'op', 'ns/op p50', 'ns/op p99', 'ops/s', 'samples'];
   const rows = micro.rows.map(
-    (r) => `<tr>${cell(r.name)}${cell(r.unit)}${cell(sig(r.nsP50), true)}${cell(sig(r.nsP99), true)}${cell(si(r.opsP50), true)}${cell(String(r.samples), true)}</tr>`,
+    (r) =>
+      `<tr>${cell(r.name)}${cell(r.unit)}${cell(sig(r.nsP50), true)}${cell(sig(r.nsP99), true)}${cell(si(r.opsP50), true)}${cell(String(r.samples), true)}</tr>`,
   );
   const notes: string[] = [
     `Timer grain ${nanoseconds(micro.timer.grainNs)}, one clock read ${nanoseconds(micro.timer.readNs)}; 1-minute load average ${sig(micro.loadAverage.before)} before, ${sig(micro.loadAverage.after)} after; ${sig(micro.timeMs / 1000)} s in all.`,
   ];
   if (micro.nativeSpeed)
-    notes.push(`Guest work inside the simulator runs at ${percent(micro.nativeSpeed.ratio)} of a plain loop's speed (target ≥ ${percent(micro.nativeSpeed.target)}: ${micro.nativeSpeed.met ? 'met' : 'NOT met'}).`);
+    notes.push(
+      `Guest work inside the simulator runs at ${percent(micro.nativeSpeed.ratio)} of a plain loop's speed (target ≥ ${percent(micro.nativeSpeed.target)}: ${micro.nativeSpeed.met ? 'met' : 'NOT met'}).`,
+    );
   if (micro.switchCost)
-    notes.push(`A vCPU switch costs ${nanoseconds(micro.switchCost.nsP50)} at the median (target ≤ ${nanoseconds(micro.switchCost.target)}: ${micro.switchCost.met ? 'met' : 'NOT met'}).`);
+    notes.push(
+      `A vCPU switch costs ${nanoseconds(micro.switchCost.nsP50)} at the median (target ≤ ${nanoseconds(micro.switchCost.target)}: ${micro.switchCost.met ? 'met' : 'NOT met'}).`,
+    );
   notes.push(...micro.notes);
   const table =
     `<table class="data micro"><thead><tr>${head.map((h, i) => `<th${i >= 2 ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead>` +

@@ -37,7 +37,10 @@ function orderRows(rows: readonly OvercommitRow[], policies: readonly PolicyKind
   const presets = firstSeen(rows.map((r) => r.preset));
   const shapes: OvercommitRow['shape'][] = ['vms', 'vcpus'];
   return [...rows].sort(
-    (a, b) => presets.indexOf(a.preset) - presets.indexOf(b.preset) || shapes.indexOf(a.shape) - shapes.indexOf(b.shape) || policies.indexOf(a.policy) - policies.indexOf(b.policy),
+    (a, b) =>
+      presets.indexOf(a.preset) - presets.indexOf(b.preset) ||
+      shapes.indexOf(a.shape) - shapes.indexOf(b.shape) ||
+      policies.indexOf(a.policy) - policies.indexOf(b.policy),
   );
 }
 
@@ -99,7 +102,11 @@ function heatMap(engine: EngineKind, rows: readonly OvercommitRow[], policies: r
     columnTitle: 'overcommit ratio (vCPUs / pCPUs)',
     cells,
     domain: [0, top],
-    key: { label: 'per-VM throughput / fair share (mean over VMs)', format: (v) => percent(v), ticks: Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step) },
+    key: {
+      label: 'per-VM throughput / fair share (mean over VMs)',
+      format: (v) => percent(v),
+      ticks: Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step),
+    },
   });
   return figure(heatMapChartName(engine), `Overcommit matrix · ${ENGINE_LABEL[engine]}`, svg, heatMapClaim(ordered, policies));
 }
@@ -148,7 +155,13 @@ export function renderOvercommitSection(cases: readonly CaseResult[]): string {
   const rows = overcommitRows(cases);
   if (rows.length === 0) return '';
   const policies = policiesIn(cases);
-  const maps = engines(rows).map((e) => heatMap(e, rows.filter((r) => r.engine === e), policies));
+  const maps = engines(rows).map((e) =>
+    heatMap(
+      e,
+      rows.filter((r) => r.engine === e),
+      policies,
+    ),
+  );
   const barCharts = policyBars(rows).map(bars);
   return section(
     'overcommit',

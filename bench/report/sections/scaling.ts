@@ -23,7 +23,9 @@ function scalingClaim(s: ScalingSeries): string {
   ];
   if (compared.length > 1) {
     const ratios = compared.map((p) => p.vmOverBare);
-    sentences.push(`From ${compared[0]!.pcpus} to ${last.pcpus} pCPUs the VM stays within ${percent(Math.min(...ratios))}–${percent(Math.max(...ratios))} of bare metal.`);
+    sentences.push(
+      `From ${compared[0]!.pcpus} to ${last.pcpus} pCPUs the VM stays within ${percent(Math.min(...ratios))}–${percent(Math.max(...ratios))} of bare metal.`,
+    );
   }
   const hv = hypervisorShare(s.points.flatMap((p) => (p.vm ? [p.vm] : [])));
   if (hv.cases > 0) sentences.push(`The hypervisor's own scheduler takes at most ${percent(hv.share.max, 2)} of pCPU time in these VM runs.`);
@@ -37,7 +39,8 @@ const NEGLIGIBLE_HV_SHARE = 0.02;
 function hypervisorClaim(cases: readonly CaseResult[]): string {
   const hv = hypervisorShare(cases);
   if (hv.cases === 0) return '';
-  const verdict = hv.share.max <= NEGLIGIBLE_HV_SHARE ? "The hypervisor's own scheduler costs almost nothing: over" : "The hypervisor's own scheduler is not free: over";
+  const verdict =
+    hv.share.max <= NEGLIGIBLE_HV_SHARE ? "The hypervisor's own scheduler costs almost nothing: over" : "The hypervisor's own scheduler is not free: over";
   return `${verdict} the ${hv.cases} virtualized case${hv.cases === 1 ? '' : 's'} it takes a median of ${percent(hv.share.median, 2)} of pCPU time, at most ${percent(hv.share.max, 2)}${hv.worst ? ` (${hv.worst.label}, ${ENGINE_LABEL[hv.worst.engine]})` : ''}.`;
 }
 
@@ -46,11 +49,22 @@ function scalingChart(s: ScalingSeries): string {
   const wide = Math.max(...xs) / Math.min(...xs) >= 8;
   const point = (who: string, c: CaseResult | undefined, pcpus: number): LinePoint => {
     const m = c?.metrics.acquisitionsPerSec;
-    return { x: pcpus, y: medianAcq(c) ?? Number.NaN, ...(m ? { lo: m.min, hi: m.max } : {}), title: `${who}, ${pcpus} pCPU${pcpus === 1 ? '' : 's'}: ${si(m?.median ?? Number.NaN)} acq/s (runs ${si(m?.min ?? Number.NaN)}–${si(m?.max ?? Number.NaN)})` };
+    return {
+      x: pcpus,
+      y: medianAcq(c) ?? Number.NaN,
+      ...(m ? { lo: m.min, hi: m.max } : {}),
+      title: `${who}, ${pcpus} pCPU${pcpus === 1 ? '' : 's'}: ${si(m?.median ?? Number.NaN)} acq/s (runs ${si(m?.min ?? Number.NaN)}–${si(m?.max ?? Number.NaN)})`,
+    };
   };
   const svg = renderLineChart({
     title: `Throughput against pCPUs, ${s.workload} workload, ${ENGINE_LABEL[s.engine]}`,
-    x: { label: `physical CPUs (pCPUs${wide ? ', log₂ scale' : ''})`, scale: wide ? 'log' : 'linear', base: 2, format: wide ? powerOfTwo : sig, ...(wide ? {} : { ticks: xs, pad: 0.06 }) },
+    x: {
+      label: `physical CPUs (pCPUs${wide ? ', log₂ scale' : ''})`,
+      scale: wide ? 'log' : 'linear',
+      base: 2,
+      format: wide ? powerOfTwo : sig,
+      ...(wide ? {} : { ticks: xs, pad: 0.06 }),
+    },
     y: { label: `${acquisitionsUnit(s.engine)}${wide ? ' (log scale)' : ''}`, scale: wide ? 'log' : 'linear', zero: !wide, format: si },
     series: [
       { name: 'VM (vCPUs = pCPUs)', colour: categorical(0), marker: 'circle', points: s.points.map((p) => point('VM', p.vm, p.pcpus)) },

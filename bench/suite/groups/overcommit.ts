@@ -32,7 +32,13 @@ function overcommitShapes(pcpus: number): Omit<OvercommitParams, 'kind' | 'prese
   return shapes;
 }
 
-function overcommitJob(context: PlanContext, engine: EngineKind, preset: string, policy: PolicyKind, shape: Omit<OvercommitParams, 'kind' | 'preset' | 'policy'>): CaseJob {
+function overcommitJob(
+  context: PlanContext,
+  engine: EngineKind,
+  preset: string,
+  policy: PolicyKind,
+  shape: Omit<OvercommitParams, 'kind' | 'preset' | 'policy'>,
+): CaseJob {
   const durationMs = durationOf(engine, context.quick);
   const params: OvercommitParams = { kind: 'overcommit', preset, policy, ...shape };
   const { ratio, vms, vcpusPerVm, pcpus } = shape;

@@ -41,7 +41,16 @@ const SWEEPS: readonly Sweep[] = [
     shapes: [2],
     durationShare: 1,
   },
-  { policy: 'notify', variable: 'sliceUs', slug: 'slice-us', name: 'slice', values: [100, 300, 1000, 3000, 10_000, 30_000], quickValues: [100, 3000, 30_000], shapes: [2], durationShare: 1 },
+  {
+    policy: 'notify',
+    variable: 'sliceUs',
+    slug: 'slice-us',
+    name: 'slice',
+    values: [100, 300, 1000, 3000, 10_000, 30_000],
+    quickValues: [100, 3000, 30_000],
+    shapes: [2],
+    durationShare: 1,
+  },
   // 26 cases: at half the others' duration (500 ms on threads), so that the full suite stays under 10 minutes on 2 cores.
   {
     policy: 'pv-halt',
@@ -81,6 +90,8 @@ export const sweepGroup: SuiteGroup = {
   name: 'sweep',
   summary: 'notify at 2x: spin threshold, time slice; pv-halt at 1x, 2x: halt threshold 2^4..2^16',
   jobs(context) {
-    return SWEEPS.flatMap((sweep) => sweep.shapes.flatMap((vms) => (context.quick ? sweep.quickValues : sweep.values).map((value) => sweepJob(context, sweep, vms, value))));
+    return SWEEPS.flatMap((sweep) =>
+      sweep.shapes.flatMap((vms) => (context.quick ? sweep.quickValues : sweep.values).map((value) => sweepJob(context, sweep, vms, value))),
+    );
   },
 };

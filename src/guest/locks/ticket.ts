@@ -63,7 +63,10 @@ export class TicketLock implements SpinLock {
 
   isNextOwner(lockBase: number, waiterCtx: number): boolean {
     const i32 = this.i32;
-    return i32[waiterCtx + VCPU_CTX.lockPhase] === TICKET_PHASE.WAIT && i32[waiterCtx + VCPU_CTX.lockAux] === this.memory.load(this.memory.i32, lockBase + LOCK_WORD.b);
+    return (
+      i32[waiterCtx + VCPU_CTX.lockPhase] === TICKET_PHASE.WAIT &&
+      i32[waiterCtx + VCPU_CTX.lockAux] === this.memory.load(this.memory.i32, lockBase + LOCK_WORD.b)
+    );
   }
 
   haltOn(lockBase: number, ctx: number, _vcpu: number, hvBase: number): boolean {
