@@ -55,13 +55,14 @@ describe('scenario schema', () => {
   it('fills every default from a minimal scenario', () => {
     const config = parseScenario({ vms: [vm('a', 2)] });
     expect(config).toMatchObject({ description: '', pcpus: 2, durationMs: 2000, seed: 1, mode: 'virtualized', engine: 'threads' });
-    expect(config.scheduler).toEqual({ sliceUs: 10_000, notifyReaction: 'yield' });
+    expect(config.scheduler).toEqual({ policy: 'rr', sliceUs: 10_000, notifyReaction: 'yield' });
     expect(config.vms[0]).toEqual({
       name: 'a',
       vcpus: 2,
       weight: 256,
       policy: 'naive',
       spinThreshold: 4095,
+      haltThreshold: 32768,
       workload: {
         outsideUnits: { kind: 'exponential', mean: 2000 },
         insideUnits: { kind: 'fixed', value: 200 },

@@ -412,9 +412,9 @@ describe('ttas backoff', () => {
     const lockWord = b.lockBase + LOCK_WORD.a;
     // Simulate the race a single thread cannot produce: the test reads the lock free, and
     // another vCPU takes it before the test-and-set.
-    const load = Atomics.load;
-    vi.spyOn(Atomics, 'load').mockImplementation(((array: Int32Array, index: number) =>
-      array === i32 && index === lockWord ? 0 : load(array, index)) as typeof Atomics.load);
+    const memory = b.machine.memory;
+    const load = memory.load;
+    vi.spyOn(memory, 'load').mockImplementation((array: Int32Array, index: number) => (array === i32 && index === lockWord ? 0 : load(array, index)));
 
     b.begin(1);
     const windows: number[] = [];
