@@ -20,16 +20,18 @@
  */
 export interface SharedMemory {
   readonly i32: Int32Array;
-  load(i32: Int32Array, index: number): number;
-  store(i32: Int32Array, index: number, value: number): void;
+  // Function-valued fields, not methods: none uses `this` (the Atomics builtins ignore it), so a
+  // caller may hold one on its own.
+  readonly load: (i32: Int32Array, index: number) => number;
+  readonly store: (i32: Int32Array, index: number, value: number) => void;
   /** Adds `delta` (wrapping as an int32) and returns the old value. */
-  add(i32: Int32Array, index: number, delta: number): number;
+  readonly add: (i32: Int32Array, index: number, delta: number) => number;
   /** Stores `value` and returns the old value. */
-  exchange(i32: Int32Array, index: number, value: number): number;
+  readonly exchange: (i32: Int32Array, index: number, value: number) => number;
   /** Stores `replacement` if the word equals `expected`; returns the value seen. */
-  compareExchange(i32: Int32Array, index: number, expected: number, replacement: number): number;
+  readonly compareExchange: (i32: Int32Array, index: number, expected: number, replacement: number) => number;
   /** Ands `mask` into the word and returns the old value. */
-  and(i32: Int32Array, index: number, mask: number): number;
+  readonly and: (i32: Int32Array, index: number, mask: number) => number;
 }
 
 /**
