@@ -101,6 +101,11 @@ export function skippableSpins(core: CoreState): number {
   return i32[ctx + VCPU_CTX.phase] === GUEST_PHASE.ACQUIRE ? Math.min(certain, guest.policy.quietSpins(ctx)) : certain;
 }
 
+/** After a step that ended on a failed poll: whether the vCPU spins in a release (MCS: waiting for its successor to link), not an acquire. */
+export function waitsInRelease(core: CoreState): boolean {
+  return core.i32[core.ctx + VCPU_CTX.phase] === GUEST_PHASE.RELEASE;
+}
+
 /**
  * Accounts `count` (at most `skippableSpins()`) poll steps without making them: each is a
  * step that polls once and fails, so every counter ends as if they had run.

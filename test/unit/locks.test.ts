@@ -559,6 +559,51 @@ describe('what a virtual engine may fast-forward after a SPIN', () => {
     expect(b.lock.certainSpins(b.lockBase, b.ctx(1))).toBe(Infinity);
   });
 
+  it.each(LOCK_KINDS)('%s: a waiter that the lock says would spin does spin, whatever the others did meanwhile (wouldSpin)', (kind) => {
+    // Four vCPUs, each acquiring and releasing in a loop, stepped in a pseudo-random order so
+    // that every interleaving of lock steps turns up (for MCS, a releaser left waiting for its
+    // successor's link too). Before each step of a vCPU whose last step was a SPIN, the lock's
+    // answer is checked against the step itself.
+    const b = new Bench(kind);
+    const vcpus = 4;
+    const releasing = new Array<boolean>(vcpus).fill(false);
+    const spun = new Array<boolean>(vcpus).fill(false);
+    for (let v = 0; v < vcpus; v++) b.begin(v);
+    let rng = 12345;
+    const answers = { spin: 0, through: 0 };
+    for (let i = 0; i < 20_000; i++) {
+      rng = (Math.imul(rng, 1103515245) + 12345) >>> 0;
+      const v = (rng >>> 16) % vcpus;
+      const says = spun[v] && b.lock.wouldSpin(b.lockBase, b.ctx(v), v, releasing[v]!);
+      const result = releasing[v] ? b.releaseStep(v) : b.acquireStep(v);
+      if (says) {
+        expect(STEP_NAME[result], `vCPU ${v} step ${i}`).toBe('SPIN');
+        answers.spin++;
+      } else if (spun[v]) answers.through++;
+      spun[v] = result === LOCK_STEP.SPIN;
+      if (result === LOCK_STEP.DONE) {
+        releasing[v] = !releasing[v];
+        b.begin(v);
+      }
+    }
+    // Both answers came up: the lock tells waiters apart, it does not just say "I cannot tell".
+    expect(answers.spin).toBeGreaterThan(100);
+    expect(answers.through).toBeGreaterThan(100);
+  });
+
+  it('ticket: of the waiters in line, only the next ticket is let through by a release', () => {
+    const b = new Bench('ticket');
+    b.acquire(0);
+    for (const v of [1, 2, 3]) {
+      b.arrive(v);
+      expect(b.acquireStep(v)).toBe(LOCK_STEP.SPIN);
+    }
+    const says = () => [1, 2, 3].map((v) => b.lock.wouldSpin(b.lockBase, b.ctx(v), v, false));
+    expect(says()).toEqual([true, true, true]);
+    b.release(0);
+    expect(says()).toEqual([false, true, true]);
+  });
+
   it('ttas: only the backoff pauses left are certain when the lock is free, all polls when held', () => {
     const b = new Bench('ttas');
     b.acquire(0);

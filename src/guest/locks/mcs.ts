@@ -81,6 +81,14 @@ export class McsLock implements SpinLock {
     return Infinity;
   }
 
+  wouldSpin(_lockBase: number, _ctx: number, vcpu: number, releasing: boolean): boolean {
+    // A SPIN comes from the WAIT poll of my node's flag, or from WAIT_SUCCESSOR's read of my
+    // node's next (in which the HANDOFF compare-and-swap is behind: the phase is set).
+    const node = this.layout.vcpuMcsBase(vcpu);
+    const { memory } = this;
+    return releasing ? memory.load(memory.i32, node + VCPU_MCS.next) === 0 : memory.load(memory.i32, node + VCPU_MCS.locked) !== 0;
+  }
+
   skipSpins(): void {
     // A failed poll leaves nothing behind in the context.
   }

@@ -44,6 +44,14 @@ export interface SpinLock {
    * it is free). What a virtual engine may fast-forward instead of polling.
    */
   certainSpins(lockBase: number, ctx: number): number;
+  /**
+   * For a waiter whose last step was a SPIN, with none of its own steps since: whether its next
+   * step would certainly SPIN again, reading the lock's words as they are now (`releasing`: it
+   * is waiting in releaseStep, not acquireStep). A failed poll writes nothing, so a virtual
+   * engine asks this after another vCPU's lock step and leaves the waiter's polls skipped when
+   * the answer is true. False when the lock cannot tell.
+   */
+  wouldSpin(lockBase: number, ctx: number, vcpu: number, releasing: boolean): boolean;
   /** The context change of `spins` such SPIN results in a row (a backoff countdown, or nothing). */
   skipSpins(ctx: number, spins: number): void;
   /**

@@ -32,6 +32,11 @@ export class TasLock implements SpinLock {
     return Infinity;
   }
 
+  wouldSpin(lockBase: number): boolean {
+    // The compare-and-swap fails while the word names an owner.
+    return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.a) !== 0;
+  }
+
   skipSpins(): void {
     // A failed poll leaves nothing behind in the context.
   }

@@ -48,6 +48,11 @@ export class TicketLock implements SpinLock {
     return Infinity;
   }
 
+  wouldSpin(lockBase: number, ctx: number): boolean {
+    // A waiter holds its ticket (a SPIN comes only from the WAIT poll): it spins until `b` shows it.
+    return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.b) !== this.i32[ctx + VCPU_CTX.lockAux];
+  }
+
   skipSpins(): void {
     // A failed poll leaves nothing behind in the context.
   }

@@ -64,6 +64,12 @@ export class TtasLock implements SpinLock {
     return this.i32[ctx + VCPU_CTX.backoffLeft]!;
   }
 
+  wouldSpin(lockBase: number): boolean {
+    // After a SPIN the phase is TEST: backoff pauses spin, and so does a read while the word
+    // names an owner. Free: a read may come before the pauses run out; the lock cannot tell.
+    return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.a) !== 0;
+  }
+
   skipSpins(ctx: number, spins: number): void {
     // Backoff pauses count down; once the window is spent, each further spin is a read that
     // finds the lock still held and changes nothing.
