@@ -9,10 +9,9 @@
  * `lockAux` holds the predecessor (id + 1) between ENQUEUE and LINK.
  */
 import type { Layout } from '../../shm/layout.js';
-import { HALT_MODE } from '../../hv/hypercalls.js';
-import { LOCK_WORD, VCPU_CTX, VCPU_HV, VCPU_MCS } from '../../shm/layout.js';
+import { LOCK_WORD, VCPU_CTX, VCPU_MCS } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { LOCK_STEP, type SpinLock } from './spin-lock.js';
+import { LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
 
 export const MCS_ACQUIRE = { ENQUEUE: 0, LINK: 1, WAIT: 2 } as const;
 export const MCS_RELEASE = { HANDOFF: 0, WAIT_SUCCESSOR: 1 } as const;
@@ -112,9 +111,6 @@ export class McsLock implements SpinLock {
     // Only a linked waiter can sleep: its predecessor's hand-over is what a kick follows.
     if (i32[ctx + VCPU_CTX.lockPhase] !== MCS_ACQUIRE.WAIT) return false;
     // Sleep until the predecessor clears my node's flag (pv_wait_node).
-    i32[hvBase + VCPU_HV.haltWord] = this.layout.vcpuMcsBase(vcpu) + VCPU_MCS.locked;
-    i32[hvBase + VCPU_HV.haltValue] = 0;
-    i32[hvBase + VCPU_HV.haltMode] = HALT_MODE.UNTIL_EQUAL;
-    return true;
+    return sleepUntilEqual(i32, hvBase, this.layout.vcpuMcsBase(vcpu) + VCPU_MCS.locked, 0);
   }
 }

@@ -14,6 +14,9 @@
  * paravirtual unlock can kick that one.
  */
 import type { LockKind } from '../../config/schema.js';
+import { HALT_MODE } from '../../hv/hypercalls.js';
+import { VCPU_HV } from '../../shm/layout.js';
+import type { SharedMemory } from '../../shm/memory.js';
 
 /** Step results. */
 export const LOCK_STEP = {
@@ -73,4 +76,20 @@ export interface SpinLock {
    * (it holds no place that a release would hand the lock to).
    */
   haltOn(lockBase: number, ctx: number, vcpu: number, hvBase: number): boolean;
+}
+
+/**
+ * What every lock's `haltOn` writes: the conditional halt "sleep until the word at `word` equals
+ * `value`" (HALT_MODE.UNTIL_EQUAL) in the vCPU's hypervisor block at `hvBase`. Returns true.
+ */
+export function sleepUntilEqual(i32: Int32Array, hvBase: number, word: number, value: number): true {
+  i32[hvBase + VCPU_HV.haltWord] = word;
+  i32[hvBase + VCPU_HV.haltValue] = value;
+  i32[hvBase + VCPU_HV.haltMode] = HALT_MODE.UNTIL_EQUAL;
+  return true;
+}
+
+/** The vCPU a lock word that holds its owner (id + 1, 0 when free) names, or -1. */
+export function holderOf(memory: SharedMemory, word: number): number {
+  return memory.load(memory.i32, word) - 1;
 }

@@ -3,10 +3,9 @@
  * Contract: word `a` holds the owner's vCPU id + 1, or 0 when free. Unfair, not FIFO: any
  * waiter may win, so preempting a waiter costs nobody else anything.
  */
-import { HALT_MODE } from '../../hv/hypercalls.js';
-import { LOCK_WORD, VCPU_HV } from '../../shm/layout.js';
+import { LOCK_WORD } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { LOCK_STEP, type SpinLock } from './spin-lock.js';
+import { holderOf, LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
 
 export class TasLock implements SpinLock {
   readonly kind = 'tas' as const;
@@ -46,7 +45,7 @@ export class TasLock implements SpinLock {
   }
 
   waitTarget(lockBase: number): number {
-    return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.a) - 1;
+    return holderOf(this.memory, lockBase + LOCK_WORD.a);
   }
 
   isNextOwner(): boolean {
@@ -56,10 +55,6 @@ export class TasLock implements SpinLock {
 
   haltOn(lockBase: number, _ctx: number, _vcpu: number, hvBase: number): boolean {
     // Sleep until the lock word says free.
-    const i32 = this.i32;
-    i32[hvBase + VCPU_HV.haltWord] = lockBase + LOCK_WORD.a;
-    i32[hvBase + VCPU_HV.haltValue] = 0;
-    i32[hvBase + VCPU_HV.haltMode] = HALT_MODE.UNTIL_EQUAL;
-    return true;
+    return sleepUntilEqual(this.i32, hvBase, lockBase + LOCK_WORD.a, 0);
   }
 }

@@ -8,10 +8,9 @@
  * (a hint for waiters, as a guest's lock debugging field would be); a ticket says nothing of
  * who holds it.
  */
-import { HALT_MODE } from '../../hv/hypercalls.js';
-import { LOCK_WORD, VCPU_CTX, VCPU_HV } from '../../shm/layout.js';
+import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { LOCK_STEP, type SpinLock } from './spin-lock.js';
+import { LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
 
 export const TICKET_PHASE = { TAKE: 0, WAIT: 1 } as const;
 
@@ -78,9 +77,6 @@ export class TicketLock implements SpinLock {
     const i32 = this.i32;
     if (i32[ctx + VCPU_CTX.lockPhase] !== TICKET_PHASE.WAIT) return false;
     // Sleep until "now serving" shows my ticket (kvm_lock_spinning's `head == want` check).
-    i32[hvBase + VCPU_HV.haltWord] = lockBase + LOCK_WORD.b;
-    i32[hvBase + VCPU_HV.haltValue] = i32[ctx + VCPU_CTX.lockAux]!;
-    i32[hvBase + VCPU_HV.haltMode] = HALT_MODE.UNTIL_EQUAL;
-    return true;
+    return sleepUntilEqual(i32, hvBase, lockBase + LOCK_WORD.b, i32[ctx + VCPU_CTX.lockAux]!);
   }
 }

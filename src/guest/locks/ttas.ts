@@ -8,10 +8,9 @@
  * separate steps, as they are separate instructions: another vCPU can take the lock between
  * them, and that lost race is what the backoff is for.
  */
-import { HALT_MODE } from '../../hv/hypercalls.js';
-import { LOCK_WORD, VCPU_CTX, VCPU_HV } from '../../shm/layout.js';
+import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { LOCK_STEP, type SpinLock } from './spin-lock.js';
+import { holderOf, LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
 
 /** Backoff window bounds, in spin iterations (Linux's arch-independent defaults are similar in spirit). */
 const TTAS_MIN_BACKOFF = 1;
@@ -82,7 +81,7 @@ export class TtasLock implements SpinLock {
   }
 
   waitTarget(lockBase: number): number {
-    return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.a) - 1;
+    return holderOf(this.memory, lockBase + LOCK_WORD.a);
   }
 
   isNextOwner(): boolean {
@@ -92,10 +91,6 @@ export class TtasLock implements SpinLock {
 
   haltOn(lockBase: number, _ctx: number, _vcpu: number, hvBase: number): boolean {
     // Sleep until the lock word says free.
-    const i32 = this.i32;
-    i32[hvBase + VCPU_HV.haltWord] = lockBase + LOCK_WORD.a;
-    i32[hvBase + VCPU_HV.haltValue] = 0;
-    i32[hvBase + VCPU_HV.haltMode] = HALT_MODE.UNTIL_EQUAL;
-    return true;
+    return sleepUntilEqual(this.i32, hvBase, lockBase + LOCK_WORD.a, 0);
   }
 }
