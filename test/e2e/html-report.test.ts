@@ -44,6 +44,9 @@ const EXPECTED: Record<string, Partial<Record<MarkKind, number>>> = {
   'sweep/threads/contended/sliceUs': { point: 6, line: 1, band: 1 },
   'sweep/virtual/contended/spinThreshold': { point: 11, line: 1, band: 1 },
   'sweep/virtual/contended/sliceUs': { point: 6, line: 1, band: 1 },
+  // pv-halt's halt threshold 2^4..2^16 at 1× and 2×: two lines, two bands, a point per value of each.
+  'sweep/threads/contended/haltThreshold': { point: 26, line: 2, band: 2 },
+  'sweep/virtual/contended/haltThreshold': { point: 26, line: 2, band: 2 },
 };
 
 interface ChartReport {
@@ -108,7 +111,7 @@ const INSPECT = `(() => {
 })()`;
 
 describe('HTML report in headless Chromium', () => {
-  const results = buildSuiteResults();
+  const results = buildSuiteResults({ haltSweep: true });
   let dir = '';
   let file = '';
 
