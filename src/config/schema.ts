@@ -174,7 +174,7 @@ const virtualCostsSchema = z
       .positive()
       .max(1e9)
       .default(8000)
-      .describe('Waking an idle pCPU: an Atomics.notify to Atomics.wait hand-over costs ~8 µs here (DESIGN.md).'),
+      .describe('Waking an idle pCPU: an Atomics.notify to Atomics.wait hand-over costs ~8 µs on the 2-core development machine (Node 20).'),
     stepBudget: z
       .number()
       .int()

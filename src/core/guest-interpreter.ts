@@ -107,7 +107,7 @@ export function runGuest(core: CoreState, now: number): number {
       lockSteps++;
       lastLockResult = result;
       if (paravirtual && result !== LOCK_STEP.PROGRESS && i32[core.hv + VCPU_HV.haltLock]! >= 0)
-        resumeAfterHalt(core.machine, vcpu, counters, result === LOCK_STEP.SPIN);
+        resumeAfterHalt(core.machine, core.hv, counters, result === LOCK_STEP.SPIN);
       if (result === LOCK_STEP.DONE) {
         const t = now + (stepBudget - budget) * core.nsPerCost;
         if (i32[ctx + VCPU_CTX.waiting] === 1) endWait(core, t, spins);

@@ -21,8 +21,8 @@
 import { deregisterHalt, registerHalt } from '../guest/halt-record.js';
 import { haltConditionHolds, HYPERCALL } from '../hv/hypercalls.js';
 import { DESCHEDULE, KICK } from '../hv/scheduler.js';
-import { KICK_PENDING } from '../hv/vcpu-state.js';
-import { VCPU_CTX, VCPU_HV, VCPU_SHARED } from '../shm/layout.js';
+import { takePendingKick } from '../hv/vcpu-state.js';
+import { VCPU_CTX, VCPU_HV } from '../shm/layout.js';
 import { VC } from '../events/table.js';
 import type { CoreState } from './core-state.js';
 import { STEP } from './step.js';
@@ -79,11 +79,10 @@ function halt(core: CoreState, now: number): number {
   // Register first, then look at the lock word: the Dekker pair with the unlocker (guest/halt-record.ts).
   registerHalt(machine, vcpu, lock);
   const holds = haltConditionHolds(i32[hv + VCPU_HV.haltMode]!, memory.load(memory.i32, i32[hv + VCPU_HV.haltWord]!), i32[hv + VCPU_HV.haltValue]!);
-  const state = core.shared + VCPU_SHARED.state;
-  if (!holds || (memory.load(memory.i32, state) & KICK_PENDING) !== 0) {
-    // No sleep: the lock moved on, or a kick came first (consumed here, as the halt would).
-    memory.and(memory.i32, state, ~KICK_PENDING);
-    deregisterHalt(machine, vcpu);
+  const kicked = takePendingKick(memory, core.shared);
+  if (!holds || kicked) {
+    // No sleep: the lock moved on, or a kick came first (consumed, as the halt would).
+    deregisterHalt(machine, hv);
     return STEP.RAN;
   }
   core.f64[core.counters + VC.halts]! += 1;

@@ -32,10 +32,9 @@ export function registerHalt(machine: Machine, vcpu: number, lock: number): void
   memory.add(memory.i32, layout.lockBase(lock) + LOCK_WORD.halted, 1);
 }
 
-/** The vCPU leaves the record it is registered in, if any. */
-export function deregisterHalt(machine: Machine, vcpu: number): void {
+/** The vCPU, its hypervisor block at `hv`, leaves the record it is registered in, if any. */
+export function deregisterHalt(machine: Machine, hv: number): void {
   const { i32, layout, memory } = machine;
-  const hv = layout.vcpuHvBase(vcpu);
   const lock = i32[hv + VCPU_HV.haltLock]!;
   if (lock < 0) return;
   i32[hv + VCPU_HV.haltLock] = -1;
@@ -45,18 +44,17 @@ export function deregisterHalt(machine: Machine, vcpu: number): void {
 /**
  * A registered vCPU polled its lock after a halt (woken by a kick, or its halt was overtaken by
  * one): it was on its way, and is no longer; a failed poll after a wake-up is a spurious wake-up.
- * `counters` is the vCPU's counter base.
+ * `hv` and `counters` are the vCPU's hypervisor-block and counter bases.
  */
-export function resumeAfterHalt(machine: Machine, vcpu: number, counters: number, pollFailed: boolean): void {
+export function resumeAfterHalt(machine: Machine, hv: number, counters: number, pollFailed: boolean): void {
   const { i32, f64, layout, memory } = machine;
-  const hv = layout.vcpuHvBase(vcpu);
   if (i32[hv + VCPU_HV.woken] === 1) {
     i32[hv + VCPU_HV.woken] = 0;
     // Partner: the kicker's increment in hv/wake.ts `beginWake`.
     memory.add(memory.i32, layout.lockBase(i32[hv + VCPU_HV.haltLock]!) + LOCK_WORD.wakesInFlight, -1);
     if (pollFailed) f64[counters + VC.spuriousWakeUps]! += 1;
   }
-  deregisterHalt(machine, vcpu);
+  deregisterHalt(machine, hv);
 }
 
 /**

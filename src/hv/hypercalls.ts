@@ -19,12 +19,6 @@ export const HYPERCALL = {
    * Arguments: the vCPU's VCPU_HV.haltWord, haltValue, haltMode.
    */
   HALT: 2,
-  /** Wake a halted vCPU, Linux's `pv_kick(cpu)` (KVM_HC_KICK_CPU). Argument: `target`. */
-  KICK: 3,
-  /** Give up the pCPU to whoever the scheduler picks (Xen's SCHEDOP_yield). No argument. */
-  YIELD: 4,
-  /** Directed yield to `target` (KVM's yield_to; -1: the hypervisor picks a candidate). */
-  YIELD_TO: 5,
 } as const;
 
 /** How a conditional halt compares its word with its value. */

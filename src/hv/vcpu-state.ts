@@ -154,6 +154,18 @@ export function haltRunning(memory: SharedMemory, sharedBase: number, pcpu: numb
 }
 
 /**
+ * The owner of a running vCPU takes a pending kick, if any (a halt that does not go ahead
+ * consumes it as the halt's compare-and-swap would). Returns whether one was pending. Partner:
+ * `kickVcpu`'s KICK_PENDING.
+ */
+export function takePendingKick(memory: SharedMemory, sharedBase: number): boolean {
+  const index = sharedBase + VCPU_SHARED.state;
+  if ((memory.load(memory.i32, index) & KICK_PENDING) === 0) return false;
+  memory.and(memory.i32, index, ~KICK_PENDING);
+  return true;
+}
+
+/**
  * A kick: claims a HALTED vCPU for waking (WAKING: the caller owns it and must `finishWake`),
  * or marks a RUNNING one KICK_PENDING. Returns a `KICKED` code. Partner: `haltRunning`.
  */
