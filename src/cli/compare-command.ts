@@ -1,21 +1,38 @@
-/** `spinvisor compare`: one scenario under each spin-wait policy, on the same pCPU threads. */
+/**
+ * `spinvisor compare`: one scenario under each spin-wait policy, or each lock algorithm, or
+ * every pair of both, on the same pCPU threads, side by side.
+ */
 import { loadScenario } from '../config/load.js';
 import { DEFAULT_PRESET } from '../config/presets.js';
-import { ConfigError, type PolicyKind } from '../config/schema.js';
+import { ConfigError, type LockKind, type PolicySpec } from '../config/schema.js';
 import { ThreadsEngine, hostWarning } from '../engine/threads.js';
-import { renderCompare, type PolicyRun } from '../report/compare-table.js';
+import { renderCompare, type ComparedRun } from '../report/compare-table.js';
 import { simulate } from '../simulate.js';
 import { COMPARE_FORMAT } from '../results/formats.js';
 import type { CompareResults } from '../results/results-schema.js';
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
 import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
-import { OVERRIDE_OPTIONS, overridesFrom } from '../io/scenario-flags.js';
-import { JSON_OPTION, policiesFlag, scenarioArgument } from './flags.js';
+import { OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom } from '../io/scenario-flags.js';
+import { JSON_OPTION, locksFlag, policiesFlag, scenarioArgument } from './flags.js';
 import { compareHelp } from './help.js';
 import { Warnings } from './warnings.js';
 
-const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, policies: { type: 'string' }, ...JSON_OPTION } as const;
-const DEFAULT_POLICIES: readonly PolicyKind[] = ['naive', 'notify'];
+const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, policies: { type: 'string' }, locks: { type: 'string' }, ...JSON_OPTION } as const;
+const DEFAULT_POLICIES: readonly PolicySpec[] = ['naive', 'notify'];
+
+/** One run of the comparison: the lock and policy it sets on every VM (undefined: as the scenario has it), and its label. */
+interface Variant {
+  readonly lock: LockKind | undefined;
+  readonly policy: PolicySpec | undefined;
+  readonly label: string;
+}
+
+/** The runs: every lock under every policy, locks outermost; labelled by what varies. */
+function variantsOf(locks: readonly LockKind[] | undefined, policies: readonly PolicySpec[] | undefined): Variant[] {
+  const lockList = locks ?? [undefined];
+  const policyList = policies ?? (locks === undefined ? DEFAULT_POLICIES : [undefined]);
+  return lockList.flatMap((lock) => policyList.map((policy) => ({ lock, policy, label: [lock, policy].filter((part) => part !== undefined).join(' · ') })));
+}
 
 /** Returns the exit code: 0, or 1 when any run failed a self-check. Bad input throws `ConfigError` before anything runs. */
 export async function compareCommand(args: readonly string[]): Promise<number> {
@@ -25,23 +42,32 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
     return 0;
   }
   const spec = scenarioArgument('compare', positionals) ?? DEFAULT_PRESET;
-  const policies = policiesFlag(values.policies) ?? DEFAULT_POLICIES;
+  const policies = policiesFlag(values.policies);
+  const locks = locksFlag(values.locks);
+  if (policies !== undefined && values.policy !== undefined)
+    throw new ConfigError('--policy: give either --policy (one policy for every run) or --policies (one run each), not both');
+  if (locks !== undefined && values.lock !== undefined)
+    throw new ConfigError('--lock: give either --lock (one lock for every run) or --locks (one run each), not both');
   const overrides = overridesFrom(values);
   const jsonPath = values.json === undefined ? undefined : checkOutputPath(values.json);
+  const variants = variantsOf(locks, policies);
   // Every configuration is validated before the first run starts.
-  const configs = policies.map((policy) => loadScenario(spec, { ...overrides, policy }));
+  const configs = variants.map((variant) =>
+    loadScenario(spec, { ...overrides, ...(variant.lock && { lock: variant.lock }), ...(variant.policy && { policy: variant.policy }) }),
+  );
   if (configs[0]!.mode === 'bare') throw new ConfigError('mode: compare runs each policy under the hypervisor; bare metal has none (drop --mode bare)');
 
   const warnings = new Warnings();
   warnings.print([hostWarning(configs[0]!)]);
-  const runs: PolicyRun[] = [];
+  const runs: ComparedRun[] = [];
   const engine = new ThreadsEngine();
   try {
     for (const [i, config] of configs.entries()) {
-      if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} under ${policies[i]} for ${config.durationMs} ms…\n`);
+      const { label } = variants[i]!;
+      if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} under ${label} for ${config.durationMs} ms…\n`);
       const results = await simulate(config, engine);
       warnings.print(results.warnings);
-      runs.push({ policy: policies[i]!, results });
+      runs.push({ label, results });
     }
   } finally {
     await engine.close();
@@ -50,12 +76,19 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
   console.log(renderCompare(runs, { title: spec }));
   const ok = runs.every((run) => run.results.ok);
   if (jsonPath) {
-    const file = { format: COMPARE_FORMAT, ok, policies, runs: runs.map((run) => run.results) } satisfies CompareResults;
+    const file = {
+      format: COMPARE_FORMAT,
+      ok,
+      labels: variants.map((v) => v.label),
+      locks: configs.map((c) => c.vms[0]!.workload.lock),
+      policies: configs.map((c) => c.vms[0]!.policy),
+      runs: runs.map((run) => run.results),
+    } satisfies CompareResults;
     writeJsonAtomically(jsonPath, file);
     console.log(`\nresults: ${jsonPath}`);
   }
   if (ok) return 0;
-  const failed = runs.flatMap((run) => run.results.selfChecks.filter((c) => !c.ok).map((c) => `${run.policy}: ${c.name}`));
+  const failed = runs.flatMap((run) => run.results.selfChecks.filter((c) => !c.ok).map((c) => `${run.label}: ${c.name}`));
   console.error(`spinvisor: self-checks failed: ${failed.join(', ')}`);
   return 1;
 }

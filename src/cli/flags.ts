@@ -1,25 +1,21 @@
 /**
- * The flags only `spinvisor`'s own commands take: `--json`, `--policies` and the one scenario
+ * The flags only `spinvisor`'s own commands take: `--json`, `--policies`, `--locks` and the one scenario
  * argument. Flag parsing itself, and the scenario override flags that `npm run profile` shares,
  * live in src/io.
  */
-import { ConfigError, POLICY_KINDS } from '../config/schema.js';
-import type { Options } from '../io/flags.js';
+import { ConfigError, LOCK_KINDS, type LockKind, type PolicySpec } from '../config/schema.js';
+import { choiceFlag, listFlag, policyFlag, type Options } from '../io/flags.js';
 
 export const JSON_OPTION = { json: { type: 'string' } } as const satisfies Options;
 
-/** A comma-separated list of policies, e.g. `--policies naive,notify`; each at most once. */
-export function policiesFlag(text: string | undefined): (typeof POLICY_KINDS)[number][] | undefined {
-  if (text === undefined) return undefined;
-  const items = text.split(',').map((s) => s.trim());
-  const policies = items.map((item) => {
-    if (!(POLICY_KINDS as readonly string[]).includes(item))
-      throw new ConfigError(`--policies: expected a comma-separated list of ${POLICY_KINDS.join(', ')}, got "${text}"`);
-    return item as (typeof POLICY_KINDS)[number];
-  });
-  const twice = policies.find((p, i) => policies.indexOf(p) !== i);
-  if (twice) throw new ConfigError(`--policies: "${twice}" is listed twice`);
-  return policies;
+/** A comma-separated list of policies or combinations, e.g. `--policies naive,pv-halt+preempted-aware`; each at most once. */
+export function policiesFlag(text: string | undefined): PolicySpec[] | undefined {
+  return listFlag('policies', text, policyFlag);
+}
+
+/** A comma-separated list of lock algorithms, e.g. `--locks ticket,qspinlock`; each at most once. */
+export function locksFlag(text: string | undefined): LockKind[] | undefined {
+  return listFlag('locks', text, (flag, item) => choiceFlag(flag, item, LOCK_KINDS));
 }
 
 /** At most one positional argument, the scenario. */

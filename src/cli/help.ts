@@ -1,5 +1,6 @@
 /** The help texts. The column explanations come from the report modules, which take them from the event table. */
 import { DEFAULT_PRESET } from '../config/presets.js';
+import { LOCK_KINDS, POLICY_KINDS } from '../config/schema.js';
 import { JSON_SCHEMAS, JSON_SCHEMA_NAMES } from '../config/write-json-schema.js';
 import { compareColumnsHelp } from '../report/compare-table.js';
 import { runColumnsHelp } from '../report/run-table.js';
@@ -10,16 +11,22 @@ a "/" or a .json suffix is a file (./my.json), anything else a preset. Default: 
 const EXIT_CODES = `Exit codes: 0 success; 1 a self-check failed (or an internal error); 2 bad input: nothing was
 run and no file was written.`;
 
+const POLICY_HELP = `  --policy POLICY   every VM's spin-wait policy: ${POLICY_KINDS.join(', ')}; or several joined
+                    with "+" (e.g. pv-halt+preempted-aware; naive combines with none, notify not
+                    with pv-halt)`;
+
 const OVERRIDES = `Overrides (applied to the scenario, then validated like the file itself):
   --pcpus N         physical CPUs (worker threads); keep it <= the host's cores for honest figures
   --vms N           N identical copies of the scenario's first VM, named NAME, NAME-2, NAME-3, ...
   --vcpus N         vCPUs of every VM
-  --lock KIND       every VM's lock algorithm: tas, ttas, ticket, mcs
+  --lock KIND       every VM's lock algorithm: ${LOCK_KINDS.join(', ')}
   --mode MODE       virtualized, or bare: the physical machine (the first VM's workload, one vCPU
                     bound to each pCPU, no hypervisor; applied after the other overrides)
   --slice-us N      the scheduler's time slice, in µs
   --spin-threshold N  notify policy: spins between two long-spin-wait hypercalls (default 4095)
   --halt-threshold N  pv-halt policy: spins before a waiter halts until kicked (default 32768)
+  --extension-us N  cs-hint policy: the slice extension a vCPU inside a critical section is
+                    granted, once per critical section, in µs (default 50)
   --duration-ms N   length of the run, in ms
   --seed N          seed of the guests' random streams
   --engine ENGINE   threads (default: every pCPU a worker thread, real time) or virtual (one
@@ -31,7 +38,7 @@ time slicing does to guest spinlocks and how the fixes real systems ship help.
 
 Usage:
   spinvisor run [scenario] [flags]        run one scenario; print a table per VM and per pCPU
-  spinvisor compare [scenario] [flags]    run it under each spin-wait policy, side by side
+  spinvisor compare [scenario] [flags]    run it under each spin-wait policy or lock, side by side
   spinvisor presets                       list the shipped presets
   spinvisor schema [NAME]                 print a JSON Schema: scenario (default), results, compare
   spinvisor help [command]                this text, or a command's (also: COMMAND --help)
@@ -42,6 +49,8 @@ ${SCENARIO}
 Examples:
   spinvisor run contended --vms 2                   two 2-vCPU VMs on 2 pCPUs: 2x overcommit
   spinvisor compare contended --vms 2               the same, naive spinning vs notify
+  spinvisor compare contended --vms 2 --policies naive,pv-halt,pv-halt+preempted-aware
+  spinvisor compare contended --vms 2 --locks ticket,mcs --policies naive,pv-halt
   spinvisor run contended --engine virtual --pcpus 64 --vcpus 64 --vms 2
                                                     a 64-pCPU machine, simulated in virtual time
   spinvisor run my-scenario.json --json out.json
@@ -57,7 +66,7 @@ cores) go to stderr.
 ${SCENARIO}
 
 ${OVERRIDES}
-  --policy POLICY   every VM's spin-wait policy: naive, notify, pv-halt
+${POLICY_HELP}
 
 Output:
   --json FILE       also write the results as JSON (format, ok, engine, config, environment,
@@ -74,19 +83,22 @@ export function compareHelp(): string {
   return `spinvisor compare [scenario] [flags]
 
 Runs the scenario once per spin-wait policy (every VM set to that policy, the same seed) on the
-same pCPU threads, and prints the runs side by side with each one's throughput as a ratio of
-the first policy's.
+same pCPU threads, or once per lock algorithm, or once per pair of both, and prints the runs
+side by side with each one's throughput as a ratio of the first run's.
 
 ${SCENARIO}
 
-Policies:
-  --policies LIST   comma-separated spin-wait policies, in order; the first is the baseline
-                    (default: naive,notify)
+What varies (the first of each list is the baseline):
+  --policies LIST   comma-separated spin-wait policies or "+" combinations, in order
+                    (default: naive,notify, unless --locks is given)
+  --locks LIST      comma-separated lock algorithms, in order (${LOCK_KINDS.join(', ')});
+                    with --policies too, every lock under every policy
+  --policy POLICY   with --locks alone: every VM's spin-wait policy, as \`spinvisor run\` takes it
 
 ${OVERRIDES}
 
 Output:
-  --json FILE       also write {format, ok, policies, runs: [results, ...]} as JSON, once all runs
+  --json FILE       also write {format, ok, labels, locks, policies, runs: [results, ...]} as JSON, once all runs
                     finished; described by \`spinvisor schema compare\`
   -h, --help        this text
 

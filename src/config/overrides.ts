@@ -4,7 +4,7 @@
  * is reported by the schema with the field it landed in (`pcpus: Too big: …`), exactly as the
  * same value in a file would be.
  */
-import type { EngineKind, LockKind, Mode, PolicyKind } from './schema.js';
+import type { EngineKind, LockKind, Mode, PolicySpec } from './schema.js';
 import { MAX_VMS, parseScenario, toBareMetal, type Config } from './schema.js';
 
 export interface Overrides {
@@ -15,12 +15,14 @@ export interface Overrides {
   readonly vcpus?: number;
   /** Lock algorithm of every VM. */
   readonly lock?: LockKind;
-  /** Spin-wait policy of every VM. */
-  readonly policy?: PolicyKind;
+  /** Spin-wait policy (or `+` combination) of every VM. */
+  readonly policy?: PolicySpec;
   /** Spins between two long-spin-wait notifications, for every VM (the notify policy's knob). */
   readonly spinThreshold?: number;
   /** Spins before a pv-halt waiter halts, for every VM (the pv-halt policy's knob). */
   readonly haltThreshold?: number;
+  /** The slice extension a cs-hint VM is granted, in µs, for every VM. */
+  readonly extensionUs?: number;
   /** `bare` turns the result into bare metal with `toBareMetal`, after the other overrides. */
   readonly mode?: Mode;
   readonly sliceUs?: number;
@@ -45,7 +47,7 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
 export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (!isRecord(input)) return parseScenario(input);
   const scenario: Json = structuredClone(input);
-  const { pcpus, vms, vcpus, lock, policy, spinThreshold, haltThreshold, mode, sliceUs, durationMs, seed, engine } = overrides;
+  const { pcpus, vms, vcpus, lock, policy, spinThreshold, haltThreshold, extensionUs, mode, sliceUs, durationMs, seed, engine } = overrides;
   if (pcpus !== undefined) scenario.pcpus = pcpus;
   if (durationMs !== undefined) scenario.durationMs = durationMs;
   if (seed !== undefined) scenario.seed = seed;
@@ -53,7 +55,7 @@ export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (sliceUs !== undefined) scenario.scheduler = patchObject(scenario.scheduler, { sliceUs });
   if (Array.isArray(scenario.vms)) {
     const list: unknown[] = vms !== undefined && scenario.vms.length > 0 ? copiesOf(scenario.vms[0], vms) : scenario.vms;
-    scenario.vms = list.map((vm) => patchVm(vm, { vcpus, lock, policy, spinThreshold, haltThreshold }));
+    scenario.vms = list.map((vm) => patchVm(vm, { vcpus, lock, policy, spinThreshold, haltThreshold, extensionUs }));
   }
 
   const reshaped = pcpus !== undefined || vms !== undefined || vcpus !== undefined;
@@ -80,13 +82,23 @@ function numberedName(name: string, n: number): string {
   return name.slice(0, 32 - suffix.length) + suffix;
 }
 
-function patchVm(vm: unknown, patch: { vcpus?: number; lock?: LockKind; policy?: PolicyKind; spinThreshold?: number; haltThreshold?: number }): unknown {
+interface VmPatch {
+  vcpus?: number;
+  lock?: LockKind;
+  policy?: PolicySpec;
+  spinThreshold?: number;
+  haltThreshold?: number;
+  extensionUs?: number;
+}
+
+function patchVm(vm: unknown, patch: VmPatch): unknown {
   if (!isRecord(vm)) return vm;
   const out: Json = { ...vm };
   if (patch.vcpus !== undefined) out.vcpus = patch.vcpus;
   if (patch.policy !== undefined) out.policy = patch.policy;
   if (patch.spinThreshold !== undefined) out.spinThreshold = patch.spinThreshold;
   if (patch.haltThreshold !== undefined) out.haltThreshold = patch.haltThreshold;
+  if (patch.extensionUs !== undefined) out.extensionUs = patch.extensionUs;
   if (patch.lock !== undefined) out.workload = patchObject(vm.workload, { lock: patch.lock });
   return out;
 }

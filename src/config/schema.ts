@@ -8,6 +8,7 @@
  * (write-json-schema.ts) carries it too.
  */
 import { z } from 'zod';
+import { POLICY_KINDS, policySpecProblem, type PolicySpec } from './policy-spec.js';
 
 /** Largest machine the layout supports (the state word keeps the pCPU id in 12 bits). */
 export const MAX_PCPUS = 256;
@@ -40,8 +41,7 @@ export type Distribution = z.infer<typeof distributionSchema>;
 export const LOCK_KINDS = ['tas', 'ttas', 'ticket', 'mcs'] as const;
 export type LockKind = (typeof LOCK_KINDS)[number];
 
-export const POLICY_KINDS = ['naive', 'notify', 'pv-halt'] as const;
-export type PolicyKind = (typeof POLICY_KINDS)[number];
+export { POLICY_KINDS, type PolicyKind, type PolicySpec } from './policy-spec.js';
 
 const SCHEDULER_POLICIES = ['rr'] as const;
 export type SchedulerPolicy = (typeof SCHEDULER_POLICIES)[number];
@@ -51,6 +51,16 @@ export type NotifyReaction = (typeof NOTIFY_REACTIONS)[number];
 
 export const MODES = ['virtualized', 'bare'] as const;
 export type Mode = (typeof MODES)[number];
+
+/** A policy name or `+` combination, checked by `policySpecProblem` with a one-line reason. */
+const policySpecSchema = z
+  .string()
+  .max(200)
+  .superRefine((spec, ctx) => {
+    const problem = policySpecProblem(spec);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({ pattern: `^(${POLICY_KINDS.join('|')})(\\+(${POLICY_KINDS.join('|')}))*$` }) as z.ZodType<PolicySpec, string>;
 
 const workloadSchema = z
   .object({
@@ -62,7 +72,12 @@ const workloadSchema = z
       .default('uniform')
       .describe('How a vCPU picks the lock for its next critical section: `uniform` over all locks, or `skewed` towards lock 0.'),
     hotLockFraction: z.number().min(0).max(1).default(0.9).describe('With `skewed`: the probability of picking lock 0, the hot lock.'),
-    lock: z.enum(LOCK_KINDS).default('ticket').describe('Lock algorithm used for every guest lock of the VM.'),
+    lock: z
+      .enum(LOCK_KINDS)
+      .default('ticket')
+      .describe(
+        'Lock algorithm used for every guest lock of the VM: `tas`, `ttas` (with exponential backoff), `ticket`, `mcs`.',
+      ),
   })
   .strict();
 export type Workload = z.infer<typeof workloadSchema>;
@@ -82,11 +97,10 @@ const vmSchema = z
     workload: workloadSchema
       .default(workloadSchema.parse({}))
       .describe('The synthetic program every vCPU of the VM runs: work outside a lock, acquire, work inside, release, again.'),
-    policy: z
-      .enum(POLICY_KINDS)
+    policy: policySpecSchema
       .default('naive')
       .describe(
-        "How a waiting vCPU spins: `naive` spins until the lock is its own; `notify` is Hyper-V's long-spin-wait notification; `pv-halt` is the Linux paravirtual spinlock's slow path (spin, then halt until the unlocker kicks).",
+        "How a waiting vCPU spins: `naive` spins until the lock is its own; `notify` is Hyper-V's long-spin-wait notification; `pv-halt` is the Linux paravirtual spinlock's slow path (spin, then halt until the unlocker kicks); `preempted-aware` stops spinning on a waiter whose wait target the hypervisor reports preempted (KVM's steal-time `preempted` flag, Linux's vcpu_is_preempted); `cs-hint` marks critical sections so the scheduler delays a preemption once (time-slice extension). Combine with `+`, e.g. `pv-halt+preempted-aware`.",
       ),
     spinThreshold: z
       .number()
@@ -103,6 +117,11 @@ const vmSchema = z
       .default(32768)
       .describe(
         "`pv-halt`: spin iterations before a waiter halts its vCPU until kicked. Linux's SPIN_THRESHOLD (1 << 15, arch/x86/include/asm/spinlock.h), which kernel/locking/qspinlock_paravirt.h spins before pv_wait.",
+      ),
+    extensionUs: count(1, 1_000_000)
+      .default(50)
+      .describe(
+        "`cs-hint`: the bounded extension of a slice the scheduler grants a vCPU that marked itself inside a critical section, in µs, at most once per critical section (the Linux time-slice extension's default, 50 µs).",
       ),
   })
   .strict()

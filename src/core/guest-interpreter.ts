@@ -9,6 +9,8 @@
  * A paravirtual guest (pv-halt) does two things more, as Linux's pv spinlocks do: a waiter that
  * polls its lock after a halt leaves the lock's halt record, and an unlocker whose lock has
  * halted waiters kicks the one it handed the lock to; the kick ends the step (an exit).
+ * A cs-hint guest marks its critical sections in its hypervisor block (set when it owns the
+ * lock, cleared at the release), and yields at the release when it ran on a slice extension.
  */
 import { GUEST_PHASE, type GuestVm } from '../guest/program.js';
 import { unitInterval, xorshift32 } from '../guest/rng.js';
@@ -16,6 +18,7 @@ import { guestWork } from '../guest/work.js';
 import { LOCK_STEP } from '../guest/locks/spin-lock.js';
 import { findKickTarget, resumeAfterHalt } from '../guest/halt-record.js';
 import { HYPERCALL } from '../hv/hypercalls.js';
+import { EXTENSION } from '../hv/slice-extension.js';
 import { VCPU_CTX, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
 import { HIST, VC, histogramBucket } from '../events/table.js';
 import { COST } from './costs.js';
@@ -74,6 +77,7 @@ export function runGuest(core: CoreState, now: number): number {
   let spins = 0;
   let hypercall: number = HYPERCALL.NONE;
   const paravirtual = guest.paravirtual;
+  const csHint = guest.csHint;
   let kickTarget = -1;
 
   while (budget > 0) {
@@ -111,6 +115,7 @@ export function runGuest(core: CoreState, now: number): number {
       if (result === LOCK_STEP.DONE) {
         const t = now + (stepBudget - budget) * core.nsPerCost;
         if (i32[ctx + VCPU_CTX.waiting] === 1) endWait(core, t, spins);
+        if (csHint) i32[core.hv + VCPU_HV.csHint] = 1;
         f64[time + VCPU_TIME.acquiredAt] = t;
         f64[time + VCPU_TIME.savedMemory] = f64[layout.guestMemory(globalLock)]!;
         rng = xorshift32(rng);
@@ -143,10 +148,9 @@ export function runGuest(core: CoreState, now: number): number {
         rng = xorshift32(rng);
         remaining = guest.outside.sample(unitInterval(rng));
         phase = GUEST_PHASE.OUTSIDE;
-        if (paravirtual) {
-          kickTarget = findKickTarget(core.machine, lock, touchedLock, lockBase, guest.firstVcpu, guest.vcpus, vcpu);
-          if (kickTarget >= 0) break;
-        }
+        if (csHint) hypercall = endCriticalSection(core);
+        if (paravirtual) kickTarget = findKickTarget(core.machine, lock, touchedLock, lockBase, guest.firstVcpu, guest.vcpus, vcpu);
+        if (kickTarget >= 0 || hypercall !== HYPERCALL.NONE) break;
       } else if (result === LOCK_STEP.SPIN) {
         spins++;
       }
@@ -181,6 +185,21 @@ export function runGuest(core: CoreState, now: number): number {
   // With fine steps a failed poll is the step's only lock step: it ends the step.
   core.endedOnSpin = fineSteps && lastLockResult === LOCK_STEP.SPIN && hypercall === HYPERCALL.NONE;
   return hypercall;
+}
+
+/**
+ * cs-hint, at the release of a lock: the guest clears its mark, and gives a slice extension it
+ * runs on back (a yield: the HYPERCALL to ask for); an expired one is over already.
+ */
+function endCriticalSection(core: CoreState): number {
+  const { i32, hv } = core;
+  i32[hv + VCPU_HV.csHint] = 0;
+  const extension = i32[hv + VCPU_HV.extension];
+  if (extension === EXTENSION.NONE) return HYPERCALL.NONE;
+  i32[hv + VCPU_HV.extension] = EXTENSION.NONE;
+  if (extension !== EXTENSION.GRANTED) return HYPERCALL.NONE;
+  core.f64[core.counters + VC.extensionsReturned]! += 1;
+  return HYPERCALL.YIELD;
 }
 
 /**

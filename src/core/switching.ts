@@ -3,11 +3,13 @@
  * on-CPU witness, and the time accounting of a switch (run, steal, spin and idle time,
  * slices), with each preemption classified: a holder preempted inside its critical section
  * (lock-holder preemption), or a waiter preempted while it holds a place in a FIFO lock's line
- * (lock-waiter preemption). The scheduler decides who runs and for how long; this file only
+ * (lock-waiter preemption); and the preempted flag the guest reads (hv/steal-time.ts) is
+ * published. The scheduler decides who runs and for how long; this file only
  * carries the decision out.
  */
 import { GUEST_PHASE } from '../guest/program.js';
 import { DESCHEDULE, DESCHEDULED } from '../hv/scheduler.js';
+import { publishPreempted } from '../hv/steal-time.js';
 import { VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
 import { HIST, PC, VC, histogramBucket } from '../events/table.js';
 import type { CoreState } from './core-state.js';
@@ -29,6 +31,7 @@ export function switchIn(core: CoreState, vcpu: number, now: number): void {
   if (core.memory.exchange(core.memory.i32, core.shared + VCPU_SHARED.onCpu, core.pcpu + 1) !== 0) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
   f64[core.counters + VC.stealNs]! += now - f64[core.time + VCPU_TIME.runnableSince]!;
   f64[core.counters + VC.slices]! += 1;
+  publishPreempted(core.memory, core.hv, false);
   // Only a paravirtual guest's vCPUs halt: the others never touch their hypervisor block here.
   if (core.guest.paravirtual) switchInParavirtual(core, vcpu, now);
   f64[core.time + VCPU_TIME.runningSince] = now;
@@ -75,6 +78,8 @@ export function switchOut(core: CoreState, now: number, reason: number): number 
     else if (phase === GUEST_PHASE.ACQUIRE && core.guest.lock.isQueued(core.ctx)) f64[core.counters + VC.lockWaiterPreemptions]! += 1;
   }
   f64[core.time + VCPU_TIME.runnableSince] = now;
+  // Runnable but off its pCPU is preempted, for the guest; halted is not (KVM's steal-time flag).
+  publishPreempted(core.memory, core.hv, reason !== DESCHEDULE.HALT);
   if (reason === DESCHEDULE.HALT) {
     f64[core.time + VCPU_TIME.haltedSince] = now;
     i32[core.hv + VCPU_HV.asleep] = 1;

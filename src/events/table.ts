@@ -31,6 +31,22 @@ export const VCPU_COUNTERS = [
   { name: 'kicksNotHalted', unit: 'count', meaning: 'kicks whose target was not halted (running: its next halt returns at once; or already runnable)' },
   { name: 'wakeUps', unit: 'count', meaning: 'times a kick woke the vCPU from a halt' },
   { name: 'spuriousWakeUps', unit: 'count', meaning: "wake-ups after which the vCPU's next poll still found the lock taken" },
+  {
+    name: 'earlyWaits',
+    unit: 'count',
+    meaning: "qspinlock with pv-halt: queued waiters that halted before their spin threshold because their predecessor's vCPU was preempted",
+  },
+  { name: 'headHalts', unit: 'count', meaning: 'qspinlock with pv-halt: halts of the queue head, after marking the lock slow' },
+  { name: 'lazyKicks', unit: 'count', meaning: 'qspinlock with pv-halt: kicks, at unlock, of a waiter that became queue head while halted' },
+  {
+    name: 'lockSteals',
+    unit: 'count',
+    meaning: 'acquisitions out of arrival order: an unfair-queued steal past queued waiters, a preemptable-ticket waiter taking the lock before its turn',
+  },
+  { name: 'preemptedTargets', unit: 'count', meaning: 'preempted-aware: times a waiter saw the vCPU it waits for preempted and stopped spinning' },
+  { name: 'extensionsGranted', unit: 'count', meaning: 'cs-hint: slice extensions granted because the vCPU marked itself inside a critical section' },
+  { name: 'extensionsExpired', unit: 'count', meaning: 'cs-hint: extensions that ran out before the critical section ended (preempted anyway)' },
+  { name: 'extensionsReturned', unit: 'count', meaning: 'cs-hint: extensions given back by a yield at the release of the lock' },
 ] as const satisfies readonly CounterDef[];
 
 /** Per-pCPU counters. Written only by that pCPU's thread. */

@@ -6,6 +6,7 @@
  * A VM's `GuestVm` holds what every vCPU of that VM shares: its lock algorithm, its spin-wait
  * policy, its length samplers and its lock choice.
  */
+import { hasPolicy } from '../config/policy-spec.js';
 import type { VmConfig } from '../config/schema.js';
 import type { Machine } from '../shm/layout.js';
 import type { VmLayout } from '../shm/layout.js';
@@ -39,19 +40,22 @@ export class GuestVm {
    * at the lock's halt record and kicks, and its waiters leave the record when they poll again.
    */
   readonly paravirtual: boolean;
+  /** The guest marks its critical sections for the scheduler (cs-hint): it writes VCPU_HV.csHint at acquire and release. */
+  readonly csHint: boolean;
   /** Probability of the hot lock (lock 0); -1 when the choice is uniform. */
   readonly hotLockFraction: number;
 
   constructor(config: VmConfig, vm: VmLayout, machine: Machine, bare: boolean) {
     this.lock = createLock(config.workload.lock, machine);
-    this.policy = createPolicy(config, machine, bare);
+    this.policy = createPolicy(config, machine, bare, this.lock);
     this.outside = new Sampler(config.workload.outsideUnits);
     this.inside = new Sampler(config.workload.insideUnits);
     this.firstLock = vm.firstLock;
     this.locks = vm.locks;
     this.firstVcpu = vm.firstVcpu;
     this.vcpus = vm.vcpus;
-    this.paravirtual = this.policy.kind === 'pv-halt';
+    this.paravirtual = !bare && hasPolicy(config.policy, 'pv-halt');
+    this.csHint = !bare && hasPolicy(config.policy, 'cs-hint');
     this.hotLockFraction = config.workload.lockChoice === 'skewed' && vm.locks > 1 ? config.workload.hotLockFraction : -1;
   }
 

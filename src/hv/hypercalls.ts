@@ -19,6 +19,28 @@ export const HYPERCALL = {
    * Arguments: the vCPU's VCPU_HV.haltWord, haltValue, haltMode.
    */
   HALT: 2,
+  /**
+   * Plain yield: "run someone else; I stay runnable" (Xen's SCHEDOP_yield, Linux's sched_yield
+   * for a vCPU). The cs-hint guest gives back a slice extension with it. No argument.
+   */
+  YIELD: 3,
+  /**
+   * Directed yield to a given vCPU (KVM_HC_SCHED_YIELD, Linux 5.2): "run that vCPU instead of
+   * me". Argument: the target vCPU in the caller's VCPU_CTX.hypercallArg.
+   */
+  YIELD_TO: 4,
+} as const;
+
+/** What a halted vCPU waits for: written with its halt (VCPU_HV.haltKind), returned by `SpinLock.haltOn`. */
+export const HALT_KIND = {
+  /** It cannot halt now (the lock's `haltOn` refused). */
+  NONE: 0,
+  /** Its turn to own the lock (a ticket, an MCS hand-over, a free lock). */
+  TURN: 1,
+  /** qspinlock: its turn to head the queue (pv_wait_node); the hand-over does not kick it, the unlock does (a lazy kick). */
+  NODE: 2,
+  /** qspinlock: the queue head, which marked the lock slow (pv_wait_head_or_lock); the unlocker kicks it. */
+  HEAD: 3,
 } as const;
 
 /** How a conditional halt compares its word with its value. */
@@ -27,9 +49,13 @@ export const HALT_MODE = {
   WHILE_EQUAL: 0,
   /** Sleep until `*word === value` (the pv ticket lock's "until head == my ticket"). */
   UNTIL_EQUAL: 1,
+  /** Sleep while the word's low byte equals `value` (qspinlock's `pv_wait(&lock->locked, _Q_SLOW_VAL)`: a byte of a wider word). */
+  WHILE_LOW_BYTE_EQUAL: 2,
 } as const;
 
 /** Whether a halt on `word` holding `current` should (still) sleep. */
 export function haltConditionHolds(mode: number, current: number, value: number): boolean {
-  return mode === HALT_MODE.WHILE_EQUAL ? current === value : current !== value;
+  if (mode === HALT_MODE.WHILE_EQUAL) return current === value;
+  if (mode === HALT_MODE.UNTIL_EQUAL) return current !== value;
+  return (current & 0xff) === value;
 }

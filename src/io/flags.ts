@@ -5,7 +5,8 @@
  * (ranges are the caller's or the schema's job).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../config/schema.js';
+import { policySpecProblem } from '../config/policy-spec.js';
+import { ConfigError, type PolicySpec } from '../config/schema.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -58,4 +59,21 @@ export function choiceFlag<T extends string>(flag: string, text: string | undefi
   if (text === undefined) return undefined;
   if (!(choices as readonly string[]).includes(text)) throw new ConfigError(`--${flag}: expected one of ${choices.join(', ')}, got "${text}"`);
   return text as T;
+}
+
+/** A spin-wait policy or a `+` combination of them, e.g. `--policy pv-halt+preempted-aware`. */
+export function policyFlag(flag: string, text: string | undefined): PolicySpec | undefined {
+  if (text === undefined) return undefined;
+  const problem = policySpecProblem(text);
+  if (problem !== undefined) throw new ConfigError(`--${flag}: ${problem}`);
+  return text as PolicySpec;
+}
+
+/** A comma-separated list, each item checked by `item` (which throws naming `--flag`), none twice. */
+export function listFlag<T extends string>(flag: string, text: string | undefined, item: (flag: string, text: string) => T | undefined): T[] | undefined {
+  if (text === undefined) return undefined;
+  const items = text.split(',').map((s) => item(flag, s.trim())!);
+  const twice = items.find((p, i) => items.indexOf(p) !== i);
+  if (twice !== undefined) throw new ConfigError(`--${flag}: "${twice}" is listed twice`);
+  return items;
 }

@@ -4,8 +4,8 @@
  * the same code before it starts `spinvisor run` under a profiler.
  */
 import type { Overrides } from '../config/overrides.js';
-import { ENGINES, LOCK_KINDS, MODES, POLICY_KINDS } from '../config/schema.js';
-import { choiceFlag, integerFlag, type Options } from './flags.js';
+import { ENGINES, LOCK_KINDS, MODES } from '../config/schema.js';
+import { choiceFlag, integerFlag, policyFlag, type Options } from './flags.js';
 
 /** The scenario overrides `run` and `compare` accept (compare picks policies with --policies instead of --policy). */
 export const OVERRIDE_OPTIONS = {
@@ -17,6 +17,7 @@ export const OVERRIDE_OPTIONS = {
   'slice-us': { type: 'string' },
   'spin-threshold': { type: 'string' },
   'halt-threshold': { type: 'string' },
+  'extension-us': { type: 'string' },
   'duration-ms': { type: 'string' },
   seed: { type: 'string' },
   engine: { type: 'string' },
@@ -31,11 +32,12 @@ export function overridesFrom(values: Readonly<Partial<Record<keyof typeof OVERR
     vms: integerFlag('vms', values.vms),
     vcpus: integerFlag('vcpus', values.vcpus),
     lock: choiceFlag('lock', values.lock, LOCK_KINDS),
-    policy: choiceFlag('policy', values.policy, POLICY_KINDS),
+    policy: policyFlag('policy', values.policy),
     mode: choiceFlag('mode', values.mode, MODES),
     sliceUs: integerFlag('slice-us', values['slice-us']),
     spinThreshold: integerFlag('spin-threshold', values['spin-threshold']),
     haltThreshold: integerFlag('halt-threshold', values['halt-threshold']),
+    extensionUs: integerFlag('extension-us', values['extension-us']),
     durationMs: integerFlag('duration-ms', values['duration-ms']),
     seed: integerFlag('seed', values.seed),
     engine: choiceFlag('engine', values.engine, ENGINES),

@@ -1,8 +1,7 @@
 /**
- * The same scenario under several spin-wait policies, side by side: for each VM (and `all`),
- * one row per policy, with its throughput as a ratio of the first policy's.
+ * The same scenario under several spin-wait policies or locks, side by side: for each VM (and
+ * `all`), one row per run, with its throughput as a ratio of the first run's.
  */
-import type { PolicyKind } from '../config/schema.js';
 import type { Results } from '../results/results.js';
 import { ACQ_PER_SEC, LHP, LWP, NOTIFIES, SPIN, STEAL, VM_NAME, YIELDS, describeColumns, type HelpedColumn } from './columns.js';
 import { machineSummary } from './scenario-summary.js';
@@ -10,23 +9,24 @@ import { renderSelfChecks } from './self-check-list.js';
 import { fmt, renderTable } from './text-table.js';
 import { allVms, type VmRow } from './totals.js';
 
-export interface PolicyRun {
-  readonly policy: PolicyKind;
+export interface ComparedRun {
+  /** What the run varied: its policy, its lock, or both (`ticket · pv-halt`). */
+  readonly label: string;
   readonly results: Results;
 }
 
 interface CompareRow extends VmRow {
-  readonly comparedPolicy: PolicyKind;
-  /** acq/s over the same VM's acq/s under the first policy. */
+  readonly label: string;
+  /** acq/s over the same VM's acq/s in the first run. */
   readonly ratio: number;
 }
 
 function compareColumns(baseline: string): HelpedColumn<CompareRow>[] {
   return [
     VM_NAME,
-    { header: 'policy', cell: (r) => r.comparedPolicy, align: 'left', help: 'the spin-wait policy every VM ran under in this run' },
+    { header: 'run', cell: (r) => r.label, align: 'left', help: 'what every VM ran with in this run: its spin-wait policy, its lock, or both' },
     ACQ_PER_SEC,
-    { header: `vs ${baseline}`, cell: (r) => fmt.ratio(r.ratio), help: `acq/s over the same VM's acq/s under ${baseline}, the first policy listed` },
+    { header: `vs ${baseline}`, cell: (r) => fmt.ratio(r.ratio), help: `acq/s over the same VM's acq/s under ${baseline}, the first run listed` },
     SPIN,
     STEAL,
     LHP,
@@ -36,7 +36,7 @@ function compareColumns(baseline: string): HelpedColumn<CompareRow>[] {
   ];
 }
 
-export function renderCompare(runs: readonly PolicyRun[], options: { readonly title?: string } = {}): string {
+export function renderCompare(runs: readonly ComparedRun[], options: { readonly title?: string } = {}): string {
   const first = runs[0]!;
   const { config } = first.results;
   const perRun = runs.map((run) => {
@@ -47,21 +47,21 @@ export function renderCompare(runs: readonly PolicyRun[], options: { readonly ti
   perRun[0]!.forEach((baselineRow, vm) => {
     runs.forEach((run, r) => {
       const row = perRun[r]![vm]!;
-      rows.push({ ...row, comparedPolicy: run.policy, ratio: row.acquisitionsPerSec / baselineRow.acquisitionsPerSec });
+      rows.push({ ...row, label: run.label, ratio: row.acquisitionsPerSec / baselineRow.acquisitionsPerSec });
     });
   });
   const head = [
     `spinvisor compare${options.title ? `: ${options.title}` : ''} · ${machineSummary(config)}`,
     first.results.engine === 'virtual'
-      ? `${config.durationMs} ms of virtual time per policy · seed ${config.seed} · virtual engine · Node ${first.results.environment.node}`
-      : `${config.durationMs} ms per policy · seed ${config.seed} · threads engine · ${first.results.environment.cores} host cores · Node ${first.results.environment.node}`,
+      ? `${config.durationMs} ms of virtual time per run · seed ${config.seed} · virtual engine · Node ${first.results.environment.node}`
+      : `${config.durationMs} ms per run · seed ${config.seed} · threads engine · ${first.results.environment.cores} host cores · Node ${first.results.environment.node}`,
   ];
   const warnings = [...new Set(runs.flatMap((run) => run.results.warnings))].map((w) => `! warning: ${w}`);
-  const checks = runs.map((run) => `${run.policy}: ${renderSelfChecks(run.results.selfChecks)}`);
-  return [...head, ...warnings, '', renderTable(compareColumns(first.policy), rows), '', ...checks].join('\n');
+  const checks = runs.map((run) => `${run.label}: ${renderSelfChecks(run.results.selfChecks)}`);
+  return [...head, ...warnings, '', renderTable(compareColumns(first.label), rows), '', ...checks].join('\n');
 }
 
 /** `spinvisor compare --help`'s explanation of every column. */
 export function compareColumnsHelp(): string {
-  return `Columns, one row per VM and policy:\n${describeColumns(compareColumns('<first>'))}`;
+  return `Columns, one row per VM and run:\n${describeColumns(compareColumns('<first>'))}`;
 }

@@ -12,7 +12,7 @@
  * removed or changes meaning; a counter added to the event table does not bump it.
  */
 import { z } from 'zod';
-import { ENGINES, POLICY_KINDS, scenarioSchema } from '../config/schema.js';
+import { ENGINES, LOCK_KINDS, scenarioSchema } from '../config/schema.js';
 import type { DeepReadonly, SameShape } from '../io/schema-check.js';
 import type { Environment } from '../stats/environment.js';
 import { HISTOGRAMS, PCPU_COUNTERS, VCPU_COUNTERS, type CounterDef } from '../events/table.js';
@@ -133,8 +133,10 @@ export const resultsSchema = z.strictObject({
 export const compareResultsSchema = z.strictObject({
   format: z.literal(COMPARE_FORMAT).describe('this file format and its version'),
   ok: z.boolean().describe('every run passed every self-check'),
-  policies: z.array(z.enum(POLICY_KINDS)).min(1).describe('the spin-wait policies, in order; the first is the baseline'),
-  runs: z.array(resultsSchema).describe("one run's results per policy, in the same order"),
+  labels: z.array(z.string()).min(1).describe('what each run varied (its policy, its lock, or both), in order; the first is the baseline'),
+  locks: z.array(z.enum(LOCK_KINDS)).min(1).describe("each run's lock algorithm (of its first VM), in the same order"),
+  policies: z.array(z.string()).min(1).describe("each run's spin-wait policy or `+` combination (of its first VM), in the same order"),
+  runs: z.array(resultsSchema).describe("one run's results per label, in the same order"),
 });
 
 /** What `spinvisor compare --json` writes. */
@@ -156,7 +158,7 @@ export const compareJsonSchema = (): Record<string, unknown> =>
   outputJsonSchema(
     compareResultsSchema,
     'spinvisor compare results',
-    `What \`spinvisor compare --json\` writes (format "${COMPARE_FORMAT}"): one run's results per policy.`,
+    `What \`spinvisor compare --json\` writes (format "${COMPARE_FORMAT}"): one run's results per policy, lock, or pair of both.`,
   );
 
 // The code's types and the schemas describe the same values: a field added to one and not the

@@ -88,6 +88,10 @@ export const VCPU_CTX = {
   policySpins: 8,
   /** 1 while waiting for a lock (spin time is being measured). */
   waiting: 9,
+  /** Spins since the preempted-aware policy last looked at its wait target (it looks every 256). */
+  awareSpins: 10,
+  /** The argument of the hypercall the guest asks for at the end of a step (YIELD_TO: the target vCPU). */
+  hypercallArg: 11,
 } as const;
 
 /** Per-vCPU MCS queue node (i32), written by the vCPU and by its neighbours in the queue. */
@@ -119,6 +123,18 @@ export const VCPU_HV = {
   woken: 5,
   /** 1 while halted (set by the halting owner, cleared by the kicker): the witness that no halted vCPU is run. */
   asleep: 6,
+  /** What the vCPU halted waiting for (a `HALT_KIND`, written with the halt; read by the kicker). */
+  haltKind: 7,
+  /**
+   * KVM's steal-time `preempted` flag, which Linux's `vcpu_is_preempted` reads: 1 while the vCPU
+   * is off its pCPU but runnable (its slice ended, or it yielded), 0 while it runs or is halted.
+   * Written by the owning pCPU at switch-out and switch-in only; read by any vCPU (a hint).
+   */
+  preempted: 8,
+  /** cs-hint: 1 while the guest marks itself inside a critical section; written by the guest (its owner). */
+  csHint: 9,
+  /** cs-hint: the slice extension of the current critical section (`EXTENSION` in hv/slice-extension.ts). */
+  extension: 10,
 } as const;
 
 /** Per-vCPU f64 scratch, owner-only. */

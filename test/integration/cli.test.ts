@@ -85,7 +85,26 @@ describe('spinvisor bad input', () => {
   });
 
   it('rejects an unknown policy in compare', () => {
-    expectUsageError(spinvisor('compare', 'contended', '--policies', 'naive,lazy'), /--policies: /);
+    expectUsageError(spinvisor('compare', 'contended', '--policies', 'naive,lazy'), /^spinvisor: --policies: unknown policy "lazy"; expected naive, notify, /);
+  });
+
+  it('rejects a combination that makes no sense, saying why in one line', () => {
+    expectUsageError(spinvisor('run', '--policy', 'pv-halt+pv-halt'), /^spinvisor: --policy: "pv-halt" named twice in "pv-halt\+pv-halt"$/);
+    expectUsageError(spinvisor('run', '--policy', 'naive+cs-hint'), /^spinvisor: --policy: naive means no enlightenment: it cannot be combined/);
+    expectUsageError(spinvisor('compare', '--policies', 'naive,notify+pv-halt'), /^spinvisor: --policies: notify and pv-halt both act on a long spin/);
+    const file = join(tmp, 'bad-combination.json');
+    writeFileSync(file, JSON.stringify({ vms: [{ name: 'a', vcpus: 2, policy: 'cs-hint+' }] }));
+    expectUsageError(spinvisor('run', file), /^spinvisor: vms\[0\]\.policy: empty policy name in "cs-hint\+"/);
+  });
+
+  it('rejects an unknown lock in compare --locks, and --locks with --lock', () => {
+    expectUsageError(spinvisor('compare', '--locks', 'ticket,spin'), /^spinvisor: --locks: expected one of tas, ttas, ticket, mcs/);
+    expectUsageError(spinvisor('compare', '--locks', 'ticket,ticket'), /^spinvisor: --locks: "ticket" is listed twice$/);
+    expectUsageError(spinvisor('compare', '--locks', 'ticket,mcs', '--lock', 'tas'), /^spinvisor: --lock: give either --lock/);
+  });
+
+  it('rejects an extension out of range, naming the field', () => {
+    expectUsageError(spinvisor('run', '--policy', 'cs-hint', '--extension-us', '0'), /extensionUs: Too small/);
   });
 });
 
@@ -161,6 +180,38 @@ describe('spinvisor runs', () => {
       ['naive', 'naive'],
       ['notify', 'notify'],
     ]);
+  });
+
+  it('compares locks, and every lock under every policy, labelling each run', () => {
+    const json = join(tmp, 'compare-locks.json');
+    const outcome = spinvisor(
+      'compare',
+      'contended',
+      '--engine',
+      'virtual',
+      '--duration-ms',
+      '50',
+      '--locks',
+      'ticket,mcs',
+      '--policies',
+      'naive,pv-halt+cs-hint',
+      '--json',
+      json,
+    );
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/vs ticket · naive/);
+    expect(outcome.stdout).toMatch(/^\S+\s+mcs · pv-halt\+cs-hint\s/m);
+    const results = JSON.parse(readFileSync(json, 'utf8')) as CompareResults;
+    expect(results.ok).toBe(true);
+    expect(results.labels).toEqual(['ticket · naive', 'ticket · pv-halt+cs-hint', 'mcs · naive', 'mcs · pv-halt+cs-hint']);
+    expect(results.locks).toEqual(['ticket', 'ticket', 'mcs', 'mcs']);
+    expect(results.policies).toEqual(['naive', 'pv-halt+cs-hint', 'naive', 'pv-halt+cs-hint']);
+    expect(results.runs.map((r) => r.config.vms[0]!.workload.lock)).toEqual(results.locks);
+
+    const onlyLocks = spinvisor('compare', 'contended', '--engine', 'virtual', '--duration-ms', '20', '--locks', 'tas,ticket', '--policy', 'preempted-aware');
+    expect(onlyLocks.code, onlyLocks.stderr).toBe(0);
+    expect(onlyLocks.stdout).toMatch(/vs tas\b/);
+    expect(onlyLocks.stdout).toMatch(/^tas: /m);
   });
 });
 

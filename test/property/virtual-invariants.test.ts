@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isPolicySpec } from '../../src/config/policy-spec.js';
 import { LOCK_KINDS, NOTIFY_REACTIONS, POLICY_KINDS, parseScenario, toBareMetal, type Config } from '../../src/config/schema.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { VirtualEngine } from '../../src/engine/virtual.js';
@@ -25,11 +26,17 @@ const distribution = fc.oneof(
   fc.record({ kind: fc.constant('exponential' as const), mean: fc.integer({ min: 0, max: 3000 }) }),
 );
 
+/** Every policy and every `+` combination the schema accepts (in POLICY_KINDS order). */
+const POLICY_SPECS = POLICY_KINDS.reduce<string[][]>((subsets, kind) => [...subsets, ...subsets.map((s) => [...s, kind])], [[]])
+  .map((parts) => parts.join('+'))
+  .filter(isPolicySpec);
+
 const vm = fc.record({
   vcpus: fc.integer({ min: 1, max: 6 }),
-  policy: fc.constantFrom(...POLICY_KINDS),
-  // Small thresholds, so that notifying vCPUs do notify (and yield), and pv-halt vCPUs halt and
-  // are kicked, within a short run.
+  policy: fc.constantFrom(...POLICY_SPECS),
+  extensionUs: fc.integer({ min: 1, max: 300 }),
+  // Small thresholds and extensions, so that notifying vCPUs do notify (and yield), pv-halt
+  // vCPUs halt and are kicked, and cs-hint vCPUs are granted extensions, within a short run.
   spinThreshold: fc.integer({ min: 1, max: 200 }),
   haltThreshold: fc.integer({ min: 1, max: 200 }),
   workload: fc.record({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { hasPolicy, policyParts, policySpecProblem } from '../../src/config/policy-spec.js';
 import { isPresetName, loadScenario, readScenario } from '../../src/config/load.js';
 import { DEFAULT_PRESET, listPresets, presetNames } from '../../src/config/presets.js';
-import { ConfigError, parseScenario } from '../../src/config/schema.js';
+import { ConfigError, parseScenario, POLICY_KINDS } from '../../src/config/schema.js';
 import { scenarioJsonSchema } from '../../src/config/write-json-schema.js';
 
 const vm = (name: string, vcpus: number, extra: Record<string, unknown> = {}) => ({ name, vcpus, ...extra });
@@ -63,6 +64,7 @@ describe('scenario schema', () => {
       policy: 'naive',
       spinThreshold: 4095,
       haltThreshold: 32768,
+      extensionUs: 50,
       workload: {
         outsideUnits: { kind: 'exponential', mean: 2000 },
         insideUnits: { kind: 'fixed', value: 200 },
@@ -81,6 +83,36 @@ describe('scenario schema', () => {
 
   it('accepts a $schema editor hint', () => {
     expect(() => parseScenario({ $schema: '../schema/scenario.schema.json', vms: [vm('a', 1)] })).not.toThrow();
+  });
+});
+
+describe('policy combinations', () => {
+  it('accepts each policy alone and the combinations real systems use, in any order', () => {
+    for (const spec of [
+      ...POLICY_KINDS,
+      'notify+preempted-aware',
+      'pv-halt+preempted-aware',
+      'pv-halt+cs-hint',
+      'cs-hint+pv-halt',
+      'pv-halt+preempted-aware+cs-hint',
+    ])
+      expect(policySpecProblem(spec), spec).toBeUndefined();
+  });
+
+  it('refuses, in one line saying why: an unknown name, an empty one, a name twice, naive combined, notify with pv-halt', () => {
+    expect(policySpecProblem('lazy')).toMatch(/^unknown policy "lazy"; expected naive, notify, pv-halt, preempted-aware, cs-hint/);
+    expect(policySpecProblem('pv-halt++cs-hint')).toBe('empty policy name in "pv-halt++cs-hint"; join names with a single "+"');
+    expect(policySpecProblem('cs-hint+cs-hint')).toBe('"cs-hint" named twice in "cs-hint+cs-hint"');
+    expect(policySpecProblem('naive+notify')).toMatch(/^naive means no enlightenment: it cannot be combined/);
+    expect(policySpecProblem('pv-halt+notify')).toMatch(/^notify and pv-halt both act on a long spin/);
+    expect(() => parseScenario({ vms: [{ ...vm('a', 2), policy: 'notify+notify' }] })).toThrow(/^vms\[0\]\.policy: "notify" named twice/);
+  });
+
+  it('splits a combination into its parts and tells whether it has one', () => {
+    expect(policyParts('pv-halt+preempted-aware')).toEqual(['pv-halt', 'preempted-aware']);
+    expect(hasPolicy('pv-halt+preempted-aware', 'pv-halt')).toBe(true);
+    expect(hasPolicy('pv-halt+preempted-aware', 'notify')).toBe(false);
+    expect(hasPolicy('cs-hint', 'cs-hint')).toBe(true);
   });
 });
 

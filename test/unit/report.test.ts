@@ -68,12 +68,13 @@ describe('compare table', () => {
       },
     };
     const text = renderCompare([
-      { policy: 'naive', results },
-      { policy: 'notify', results: doubled },
+      { label: 'naive', results },
+      { label: 'ticket · pv-halt+preempted-aware', results: doubled },
     ]);
     expect(text).toMatch(/^alpha\s+naive\s+\S+\s+1\.00×/m);
-    expect(text).toMatch(/^alpha\s+notify\s+\S+\s+2\.00×/m);
-    expect(text).toMatch(/^all\s+notify\s+\S+\s+2\.00×/m);
+    expect(text).toMatch(/^alpha\s+ticket · pv-halt\+preempted-aware\s+\S+\s+2\.00×/m);
+    expect(text).toMatch(/^all\s+ticket · pv-halt\+preempted-aware\s+\S+\s+2\.00×/m);
+    expect(text).toMatch(/^ticket · pv-halt\+preempted-aware: /m);
   });
 
   it('names the baseline in its help', () => {

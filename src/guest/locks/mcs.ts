@@ -9,6 +9,7 @@
  * `lockAux` holds the predecessor (id + 1) between ENQUEUE and LINK.
  */
 import type { Layout } from '../../shm/layout.js';
+import { HALT_KIND } from '../../hv/hypercalls.js';
 import { LOCK_WORD, VCPU_CTX, VCPU_MCS } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
@@ -106,10 +107,15 @@ export class McsLock implements SpinLock {
     return this.memory.load(this.memory.i32, this.layout.vcpuMcsBase(releaser) + VCPU_MCS.next) === waiter + 1;
   }
 
-  haltOn(_lockBase: number, ctx: number, vcpu: number, hvBase: number): boolean {
+  readonly waitsEarly = false;
+  earlyWaitTarget(): number {
+    return -1;
+  }
+
+  haltOn(_lockBase: number, ctx: number, vcpu: number, hvBase: number): number {
     const i32 = this.i32;
     // Only a linked waiter can sleep: its predecessor's hand-over is what a kick follows.
-    if (i32[ctx + VCPU_CTX.lockPhase] !== MCS_ACQUIRE.WAIT) return false;
+    if (i32[ctx + VCPU_CTX.lockPhase] !== MCS_ACQUIRE.WAIT) return HALT_KIND.NONE;
     // Sleep until the predecessor clears my node's flag (pv_wait_node).
     return sleepUntilEqual(i32, hvBase, this.layout.vcpuMcsBase(vcpu) + VCPU_MCS.locked, 0);
   }

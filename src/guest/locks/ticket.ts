@@ -8,6 +8,7 @@
  * (a hint for waiters, as a guest's lock debugging field would be); a ticket says nothing of
  * who holds it.
  */
+import { HALT_KIND } from '../../hv/hypercalls.js';
 import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
 import { LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
@@ -73,9 +74,14 @@ export class TicketLock implements SpinLock {
     );
   }
 
-  haltOn(lockBase: number, ctx: number, _vcpu: number, hvBase: number): boolean {
+  readonly waitsEarly = false;
+  earlyWaitTarget(): number {
+    return -1;
+  }
+
+  haltOn(lockBase: number, ctx: number, _vcpu: number, hvBase: number): number {
     const i32 = this.i32;
-    if (i32[ctx + VCPU_CTX.lockPhase] !== TICKET_PHASE.WAIT) return false;
+    if (i32[ctx + VCPU_CTX.lockPhase] !== TICKET_PHASE.WAIT) return HALT_KIND.NONE;
     // Sleep until "now serving" shows my ticket (kvm_lock_spinning's `head == want` check).
     return sleepUntilEqual(i32, hvBase, lockBase + LOCK_WORD.b, i32[ctx + VCPU_CTX.lockAux]!);
   }

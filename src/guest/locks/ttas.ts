@@ -89,7 +89,12 @@ export class TtasLock implements SpinLock {
     return true;
   }
 
-  haltOn(lockBase: number, _ctx: number, _vcpu: number, hvBase: number): boolean {
+  readonly waitsEarly = false;
+  earlyWaitTarget(): number {
+    return -1;
+  }
+
+  haltOn(lockBase: number, _ctx: number, _vcpu: number, hvBase: number): number {
     // Sleep until the lock word says free.
     return sleepUntilEqual(this.i32, hvBase, lockBase + LOCK_WORD.a, 0);
   }

@@ -4,10 +4,11 @@
  * wait target: the holder, or the predecessor in a queue) and may answer with a hypercall
  * (hv/hypercalls.ts). Enlightened = naive + a policy, never a second copy of a lock.
  */
-import type { PolicyKind } from '../../config/schema.js';
+import type { PolicySpec } from '../../config/schema.js';
 
 export interface SpinWaitPolicy {
-  readonly kind: PolicyKind;
+  /** The policy's name, or the combination's as written. */
+  readonly kind: PolicySpec;
   /**
    * Called after every spin iteration of vCPU `vcpu` (context base `ctx`) waiting for the lock
    * at `lockBase`; returns a `HYPERCALL` code (HYPERCALL.NONE to spin on).

@@ -15,6 +15,7 @@
  * yielder's slice (as KVM's yield_to does), not a fresh one: the target was taken past the run
  * queue, so with a fresh slice the vCPUs of one VM could pass the pCPU among themselves
  * forever and starve everyone queued on it. Bare metal: one vCPU bound per pCPU, no slices.
+ * A slice end first asks for a cs-hint extension (hv/slice-extension.ts).
  */
 import type { Machine } from '../../shm/layout.js';
 import { CTRL, VCPU_HV, VM_SHARED } from '../../shm/layout.js';
@@ -24,6 +25,7 @@ import type { Platform } from '../platform.js';
 import { RunQueue } from '../run-queue.js';
 import { DESCHEDULE, DESCHEDULED, KICK, type Scheduler } from '../scheduler.js';
 import { claim, claimPopped, clearQueued, HALTED, haltRunning, isPreempted, KICKED, kickVcpu, release, releaseToQueue, RELEASED } from '../vcpu-state.js';
+import { SliceExtensions } from '../slice-extension.js';
 import { beginWake, endWake } from '../wake.js';
 
 /** KVM's kvm_vcpu_on_spin gives up after this many failed yield_to attempts. */
@@ -42,6 +44,8 @@ export class RoundRobinScheduler implements Scheduler {
   private firstSliceStagger: number;
   /** The slice end a directed yield donates to its target, or -1. */
   private donatedSliceEnd = -1;
+  /** cs-hint's delayed preemption, asked at every slice end. */
+  private readonly extensions: SliceExtensions;
 
   constructor(
     private readonly machine: Machine,
@@ -58,6 +62,7 @@ export class RoundRobinScheduler implements Scheduler {
     this.sliceNs = config.scheduler.sliceUs * 1000;
     this.bare = config.mode === 'bare';
     this.firstSliceStagger = (this.sliceNs * pcpu) / layout.pcpus;
+    this.extensions = new SliceExtensions(machine);
   }
 
   /** Own queue first, then a steal from the others. */
@@ -97,10 +102,16 @@ export class RoundRobinScheduler implements Scheduler {
     this.firstSliceStagger = 0;
   }
 
-  sliceExpired(_vcpu: number, now: number): number {
+  sliceExpired(vcpu: number, now: number): number {
+    const extendedTo = this.extensions.grant(vcpu, now);
+    if (extendedTo >= 0) {
+      this.sliceEnd = extendedTo;
+      return -1;
+    }
     const next = this.pickNext();
     // Nobody else is runnable: the vCPU keeps the pCPU for a fresh slice.
     if (next < 0) this.sliceEnd = now + this.sliceNs;
+    else this.extensions.preempting(vcpu);
     return next;
   }
 
