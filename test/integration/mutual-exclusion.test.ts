@@ -78,6 +78,14 @@ describe.each(LOCK_KINDS)('%s lock under real threads', (lock) => {
     expect(results.metrics.vms.reduce((s, vm) => s + vm.halts, 0)).toBeGreaterThan(0);
   });
 
+  it('excludes with every guest-side mechanism at once (pv-halt+preempted-aware+cs-hint) in a 2x overcommitted run', async () => {
+    const scenario = virtualized(lock);
+    const policy = 'pv-halt+preempted-aware+cs-hint';
+    const results = await simulate({ ...scenario, vms: scenario.vms.map((vm) => ({ ...vm, policy, haltThreshold: 64, extensionUs: 100 })) }, engine);
+    expectExclusive(results);
+    expect(results.metrics.vcpus.reduce((s, v) => s + v.extensionsGranted, 0)).toBeGreaterThan(0);
+  });
+
   it('excludes on bare metal', async () => {
     const results = await simulate(bare(lock), engine);
     expectExclusive(results);
