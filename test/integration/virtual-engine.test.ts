@@ -100,7 +100,7 @@ describe('virtual engine: fast-forwarded spins are exact', () => {
   const lockClasses = { tas: TasLock, ttas: TtasLock, ticket: TicketLock, mcs: McsLock } as const;
 
   /** Counts calls of `skipSpins` on the lock class of `kind` while `body` runs. */
-  async function countingSkips<T>(kind: LockKind, body: () => Promise<T>): Promise<{ value: T; skips: number }> {
+  async function countingSkips<T>(kind: keyof typeof lockClasses, body: () => Promise<T>): Promise<{ value: T; skips: number }> {
     const proto = lockClasses[kind].prototype as { skipSpins: (this: unknown, ctx: number, spins: number) => void };
     const original = proto.skipSpins;
     let skips = 0;
@@ -115,7 +115,7 @@ describe('virtual engine: fast-forwarded spins are exact', () => {
     }
   }
 
-  const cases: [LockKind, NotifyReaction][] = [];
+  const cases: [keyof typeof lockClasses, NotifyReaction][] = [];
   for (const lock of ['tas', 'ttas', 'ticket', 'mcs'] as const) for (const reaction of ['yield', 'directed-yield'] as const) cases.push([lock, reaction]);
 
   it.each(cases)('gives the same results with and without fast-forward (%s, naive and notify, %s)', async (lock, reaction) => {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPolicySpec } from '../../src/config/policy-spec.js';
+import { hasPolicy, isPolicySpec } from '../../src/config/policy-spec.js';
 import { LOCK_KINDS, NOTIFY_REACTIONS, POLICY_KINDS, parseScenario, toBareMetal, type Config } from '../../src/config/schema.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { VirtualEngine } from '../../src/engine/virtual.js';
@@ -304,12 +304,18 @@ describe('virtual engine invariants over random scenarios', () => {
           const open = v.slices - v.preemptions - v.yields - v.halts;
           expect(open, `${name}: slices not ended by a preemption, yield or halt`).toBeGreaterThanOrEqual(0);
           expect(open, `${name}: slices not ended by a preemption, yield or halt`).toBeLessThanOrEqual(1);
+          const policy = config.vms.find((vm) => vm.name === v.vm)!.policy;
+          const enlightened = config.mode !== 'bare';
           // Only pv-halt halts; a halt ends in a wake-up or lasts to the end.
-          if (v.halts > 0) expect(config.vms.find((vm) => vm.name === v.vm)!.policy, name).toBe('pv-halt');
+          if (v.halts > 0) expect(enlightened && hasPolicy(policy, 'pv-halt'), `${name} halted under ${policy}`).toBe(true);
           expect(v.wakeUps, name).toBeLessThanOrEqual(v.halts);
           expect(v.directedYields, name).toBeLessThanOrEqual(v.yields);
-          expect(v.yields, name).toBeLessThanOrEqual(v.notifications);
-          if (config.mode === 'bare' || config.vms.find((vm) => vm.name === v.vm)!.policy === 'naive') expect(v.notifications, name).toBe(0);
+          // A yield answers a notification, a preempted target or the end of a slice extension.
+          expect(v.yields, name).toBeLessThanOrEqual(v.notifications + v.preemptedTargets + v.extensionsReturned);
+          if (!enlightened || !hasPolicy(policy, 'notify')) expect(v.notifications, name).toBe(0);
+          if (!enlightened || !hasPolicy(policy, 'preempted-aware')) expect(v.preemptedTargets, name).toBe(0);
+          if (!enlightened || !hasPolicy(policy, 'cs-hint')) expect(v.extensionsGranted, name).toBe(0);
+          expect(v.extensionsExpired + v.extensionsReturned, name).toBeLessThanOrEqual(v.extensionsGranted);
         }
         expect(sum(pcpus, (p) => p.switches)).toBe(sum(vcpus, (v) => v.slices));
         // At the end every busy pCPU holds one vCPU: min(P, V) slices are still open. With halts,
