@@ -20,8 +20,9 @@ const BATCH = 4096;
 type Loop = (lock: SpinLock, i32: Int32Array, lockBase: number, ctx: number, vcpu: number, ops: number) => number;
 
 /**
- * One acquire+release loop per lock kind. The bodies are identical on purpose: four function
- * literals give four feedback vectors, so each stays monomorphic. Returns the steps taken.
+ * One acquire+release loop per lock kind. The bodies are identical on purpose: a function
+ * literal per kind gives each its own feedback vector, so each stays monomorphic. Returns the
+ * steps taken.
  */
 const LOOPS: Record<LockKind, Loop> = {
   tas: (lock, i32, lockBase, ctx, vcpu, ops) => {
@@ -64,10 +65,40 @@ const LOOPS: Record<LockKind, Loop> = {
     }
     return steps;
   },
+  'preemptable-ticket': (lock, i32, lockBase, ctx, vcpu, ops) => {
+    let steps = 0;
+    for (let i = 0; i < ops; i++) {
+      i32[ctx + VCPU_CTX.lockPhase] = 0;
+      for (steps++; lock.acquireStep(lockBase, ctx, vcpu) !== LOCK_STEP.DONE; steps++);
+      i32[ctx + VCPU_CTX.lockPhase] = 0;
+      for (steps++; lock.releaseStep(lockBase, ctx, vcpu) !== LOCK_STEP.DONE; steps++);
+    }
+    return steps;
+  },
+  qspinlock: (lock, i32, lockBase, ctx, vcpu, ops) => {
+    let steps = 0;
+    for (let i = 0; i < ops; i++) {
+      i32[ctx + VCPU_CTX.lockPhase] = 0;
+      for (steps++; lock.acquireStep(lockBase, ctx, vcpu) !== LOCK_STEP.DONE; steps++);
+      i32[ctx + VCPU_CTX.lockPhase] = 0;
+      for (steps++; lock.releaseStep(lockBase, ctx, vcpu) !== LOCK_STEP.DONE; steps++);
+    }
+    return steps;
+  },
+  'unfair-queued': (lock, i32, lockBase, ctx, vcpu, ops) => {
+    let steps = 0;
+    for (let i = 0; i < ops; i++) {
+      i32[ctx + VCPU_CTX.lockPhase] = 0;
+      for (steps++; lock.acquireStep(lockBase, ctx, vcpu) !== LOCK_STEP.DONE; steps++);
+      i32[ctx + VCPU_CTX.lockPhase] = 0;
+      for (steps++; lock.releaseStep(lockBase, ctx, vcpu) !== LOCK_STEP.DONE; steps++);
+    }
+    return steps;
+  },
 };
 
 /** Lock steps of one uncontended acquire + release, per kind: anything more means a spin. */
-const EXPECTED_STEPS: Record<LockKind, number> = { tas: 2, ttas: 3, ticket: 3, mcs: 2 };
+const EXPECTED_STEPS: Record<LockKind, number> = { tas: 2, ttas: 3, ticket: 3, mcs: 2, 'preemptable-ticket': 3, qspinlock: 2, 'unfair-queued': 2 };
 
 export function lockTasks(): MicroTask[] {
   return LOCK_KINDS.map((kind): MicroTask => {
@@ -90,7 +121,12 @@ export function lockTasks(): MicroTask[] {
         const steps = loop(lock, i32, lockBase, ctx, vcpu, 64);
         if (steps !== 64 * EXPECTED_STEPS[kind])
           throw new Error(`lock ${kind}: ${steps / 64} steps per uncontended acquire+release, expected ${EXPECTED_STEPS[kind]}`);
-        const free = kind === 'ticket' ? i32[lockBase + LOCK_WORD.a] === i32[lockBase + LOCK_WORD.b] : i32[lockBase + LOCK_WORD.a] === 0;
+        const free =
+          kind === 'ticket'
+            ? i32[lockBase + LOCK_WORD.a] === i32[lockBase + LOCK_WORD.b]
+            : kind === 'preemptable-ticket'
+              ? i32[lockBase + LOCK_WORD.a] === i32[lockBase + LOCK_WORD.b] && i32[lockBase + LOCK_WORD.owner] === 0
+              : i32[lockBase + LOCK_WORD.a] === 0;
         if (!free) throw new Error(`lock ${kind}: not free after release`);
       },
     };

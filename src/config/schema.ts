@@ -38,7 +38,7 @@ const distributionSchema = z
   .describe('a length in guest work units, drawn afresh each time from a seeded per-vCPU random stream');
 export type Distribution = z.infer<typeof distributionSchema>;
 
-export const LOCK_KINDS = ['tas', 'ttas', 'ticket', 'mcs'] as const;
+export const LOCK_KINDS = ['tas', 'ttas', 'ticket', 'mcs', 'qspinlock', 'unfair-queued', 'preemptable-ticket'] as const;
 export type LockKind = (typeof LOCK_KINDS)[number];
 
 export { POLICY_KINDS, type PolicyKind, type PolicySpec } from './policy-spec.js';
@@ -76,7 +76,7 @@ const workloadSchema = z
       .enum(LOCK_KINDS)
       .default('ticket')
       .describe(
-        'Lock algorithm used for every guest lock of the VM: `tas`, `ttas` (with exponential backoff), `ticket`, `mcs`.',
+        "Lock algorithm used for every guest lock of the VM: `tas`, `ttas` (with exponential backoff), `ticket`, `mcs`, `qspinlock` (Linux's queued spinlock: a pending bit for the first contender, then an MCS queue; with `pv-halt` its queued waiters and queue head halt and the unlocker kicks the head), `unfair-queued` (the qspinlock with Linux's paravirtual lock stealing: an arriving vCPU may take the lock past the queue while the queue head is not spinning), `preemptable-ticket` (a ticket lock whose waiter, after a timeout proportional to its place in line, may take the free lock out of turn; Ouyang and Lange, VEE 2013).",
       ),
   })
   .strict();

@@ -3,6 +3,7 @@
  * column is a counter, its help is the counter's meaning from the event table (events.ts), so
  * the table and its explanation cannot drift apart.
  */
+import { LOCK_KINDS } from '../config/schema.js';
 import { PCPU_COUNTERS, VCPU_COUNTERS } from '../events/table.js';
 import type { PcpuCounterName, VcpuCounterName } from '../events/table.js';
 import type { PcpuMetrics } from '../stats/metrics.js';
@@ -35,13 +36,13 @@ export const VM_LOCK: HelpedColumn<VmRow> = {
   header: 'lock',
   cell: (r) => oneOrMixed(r.lock),
   align: 'left',
-  help: 'guest lock algorithm: tas, ttas, ticket or mcs (mixed: VMs differ)',
+  help: `guest lock algorithm: ${LOCK_KINDS.join(', ')} (mixed: VMs differ)`,
 };
 export const VM_POLICY: HelpedColumn<VmRow> = {
   header: 'policy',
   cell: (r) => oneOrMixed(shortPolicy(r.policy)),
   align: 'left',
-  help: 'spin-wait policy: naive spins until the lock is its own; notify issues NotifyLongSpinWait every spinThreshold spins; bare: no hypervisor; mixed: VMs differ',
+  help: 'spin-wait policy: naive spins until the lock is its own; notify issues NotifyLongSpinWait every spinThreshold spins; pv-halt halts until kicked; preempted-aware stops spinning on a preempted wait target; cs-hint marks critical sections for a slice extension; a+b combines them; bare: no hypervisor; mixed: VMs differ',
 };
 export const ACQ_PER_SEC: HelpedColumn<VmRow> = {
   header: 'acq/s',

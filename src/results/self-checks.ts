@@ -7,6 +7,7 @@ import type { Machine } from '../shm/layout.js';
 import { RunQueue } from '../hv/run-queue.js';
 import { LOCK_WORD, VCPU_HV, VCPU_SHARED } from '../shm/layout.js';
 import { haltConditionHolds } from '../hv/hypercalls.js';
+import { createLock } from '../guest/locks/index.js';
 import type { Metrics } from '../stats/metrics.js';
 
 export interface SelfCheck {
@@ -141,7 +142,9 @@ function noLostWakeUp(machine: Machine): SelfCheck {
   const lost: string[] = [];
   let halted = 0;
   for (const vm of layout.vms) {
-    const fifo = config.vms[vm.index]!.workload.lock === 'ticket' || config.vms[vm.index]!.workload.lock === 'mcs';
+    // A FIFO lock hands itself to one waiter, whose kick is made with the release; an unfair
+    // one may wake a waiter that finds it taken again, and the next release kicks the next.
+    const { fifo } = createLock(config.vms[vm.index]!.workload.lock, machine);
     for (let v = vm.firstVcpu; v < vm.firstVcpu + vm.vcpus; v++) {
       const code = stateCode(i32[layout.vcpuSharedBase(v) + VCPU_SHARED.state]!);
       if (code === VCPU_STATE.WAKING) lost.push(`${vm.name}/${v - vm.firstVcpu}: left half woken`);

@@ -13,6 +13,7 @@ import { findKickTarget, registerHalt } from '../../src/guest/halt-record.js';
 import { createLock } from '../../src/guest/locks/index.js';
 import { LOCK_STEP } from '../../src/guest/locks/spin-lock.js';
 import { GUEST_PHASE } from '../../src/guest/program.js';
+import { HALT_KIND, haltConditionHolds } from '../../src/hv/hypercalls.js';
 import { KICK } from '../../src/hv/scheduler.js';
 import { RoundRobinScheduler } from '../../src/hv/schedulers/round-robin.js';
 import {
@@ -28,7 +29,7 @@ import {
   stateCode,
   VCPU_STATE,
 } from '../../src/hv/vcpu-state.js';
-import { LOCK_WORD, Machine, VCPU_CTX, VCPU_SHARED } from '../../src/shm/layout.js';
+import { LOCK_WORD, Machine, VCPU_CTX, VCPU_HV, VCPU_MCS, VCPU_SHARED } from '../../src/shm/layout.js';
 import { simulate } from '../../src/simulate.js';
 import { HIST, VC } from '../../src/events/table.js';
 import { collectMetrics } from '../../src/stats/metrics.js';
@@ -123,6 +124,63 @@ describe('the halt record: register, then check; release, then look', () => {
   });
 });
 
+describe('the halt record with qspinlock: the lazy kick', () => {
+  // vCPU 0 holds the lock, 1 waits with the pending bit, 2 heads the queue, 3 is queued behind 2.
+  function queued() {
+    const machine = machineOf({ pcpus: 2, vms: [{ name: 'vm', vcpus: 4, policy: 'pv-halt', workload: { locks: 1, lock: 'qspinlock' } }] });
+    const lock = createLock('qspinlock', machine);
+    const base = machine.layout.lockBase(0);
+    const ctx = (v: number) => machine.layout.vcpuCtxBase(v);
+    const acquire = (v: number) => {
+      for (let i = 0; i < 8; i++) if (lock.acquireStep(base, ctx(v), v) === LOCK_STEP.DONE) return;
+      throw new Error(`vCPU ${v} did not acquire`);
+    };
+    const release = (v: number) => {
+      machine.i32[ctx(v) + VCPU_CTX.lockPhase] = 0;
+      while (lock.releaseStep(base, ctx(v), v) !== LOCK_STEP.DONE);
+    };
+    acquire(0);
+    for (const v of [1, 2, 3]) {
+      let r: number = LOCK_STEP.PROGRESS;
+      for (let i = 0; i < 8 && r === LOCK_STEP.PROGRESS; i++) r = lock.acquireStep(base, ctx(v), v);
+      expect(r).toBe(LOCK_STEP.SPIN);
+    }
+    /** Waiter 3 starts its halt: writes the condition (its node), registers; true if the condition still holds. */
+    const beginHalt = () => {
+      const hv = machine.layout.vcpuHvBase(3);
+      expect(lock.haltOn(base, ctx(3), 3, hv)).toBe(HALT_KIND.NODE);
+      registerHalt(machine, 3, 0);
+      const i32 = machine.i32;
+      return haltConditionHolds(i32[hv + VCPU_HV.haltMode]!, i32[i32[hv + VCPU_HV.haltWord]!]!, i32[hv + VCPU_HV.haltValue]!);
+    };
+    return { machine, lock, base, acquire, release, beginHalt };
+  }
+
+  it('a node waiter that registered before its predecessor handed it headship is found by the unlock that follows', () => {
+    const { machine, lock, base, acquire, release, beginHalt } = queued();
+    // 3 registers and sees its node still locked: it goes to sleep (not yet asleep when the hand-over comes).
+    expect(beginHalt()).toBe(true);
+    release(0);
+    expect(findKickTarget(machine, lock, 0, base, 0, 4, 0)).toBe(-1); // 1 is next (not halted), 3 is not
+    acquire(1);
+    release(1);
+    expect(findKickTarget(machine, lock, 0, base, 0, 4, 1)).toBe(-1);
+    acquire(2); // hands headship to 3 (at once: 3 was not yet asleep)
+    expect(machine.i32[machine.layout.vcpuMcsBase(3) + VCPU_MCS.locked]).toBe(0);
+    release(2);
+    expect(findKickTarget(machine, lock, 0, base, 0, 4, 2)).toBe(3); // the lazy kick
+  });
+
+  it('a node waiter that registers after the hand-over sees it and does not sleep', () => {
+    const { release, acquire, beginHalt } = queued();
+    release(0);
+    acquire(1);
+    release(1);
+    acquire(2);
+    expect(beginHalt()).toBe(false);
+  });
+});
+
 // ---- a core driven by hand ------------------------------------------------------------------
 
 const SLICE_NS = 100_000;
@@ -179,7 +237,7 @@ function expectChecksOk(d: Driven): void {
   for (const check of selfChecks(d.machine, metrics, { wallMs: 0, graceMs: 0 })) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
 }
 
-describe.each(['ticket', 'mcs', 'tas', 'ttas'] as const)('a %s waiter with pv-halt, on a hand-driven core', (lock) => {
+describe.each(['ticket', 'mcs', 'tas', 'ttas', 'qspinlock', 'unfair-queued'] as const)('a %s waiter with pv-halt, on a hand-driven core', (lock) => {
   it('halts while the holder is preempted, is never run while halted, and the checks hold with it asleep', () => {
     // The holder never releases within the test.
     const d = drivenPvHalt(lock, 1e9);

@@ -126,8 +126,8 @@ interface Watched {
  * - no vCPU stays runnable longer than a bound. A queued vCPU has fewer than V entries ahead of
  *   it in its pCPU's FIFO queue, and that pCPU pops its queue at least once a slice: at the
  *   first step past the slice's end, or one switch later when a directed yield came first (it
- *   hands on the rest of the slice, never a fresh one). So V such intervals, plus the first
- *   slice's stagger.
+ *   hands on the rest of the slice, never a fresh one), or at the end of a cs-hint extension of
+ *   the slice. So V such intervals, plus the first slice's stagger.
  */
 async function watchedRun(config: Config): Promise<Watched> {
   // Both are called with .call() on their own receivers, and put back.
@@ -148,7 +148,9 @@ async function watchedRun(config: Config): Promise<Watched> {
   const sliceNs = config.scheduler.sliceUs * 1000;
   const nsPerUnit = Math.max(costs.workUnitNs, costs.spinNs / 20, costs.atomicNs / 20);
   const stepNs = (costs.stepBudget + 20) * nsPerUnit + costs.exitNs;
-  const maxWaitNs = V * (sliceNs + 2 * costs.switchNs + 2 * stepNs + costs.exitNs) + sliceNs;
+  // A cs-hint vCPU's slice may be extended once per critical section, before its pCPU pops its queue.
+  const extensionNs = Math.max(0, ...config.vms.map((vm) => (config.mode !== 'bare' && hasPolicy(vm.policy, 'cs-hint') ? vm.extensionUs * 1000 : 0)));
+  const maxWaitNs = V * (sliceNs + extensionNs + 2 * costs.switchNs + 2 * stepNs + costs.exitNs) + sliceNs;
 
   /** Runnable vCPUs now; records waits past the bound. */
   const runnableVcpus = (m: Machine, now: number): number => {
