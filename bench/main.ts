@@ -34,8 +34,8 @@ npm run bench -- merge SHARD.json... [--json FILE] [--html FILE] [--baseline FIL
 npm run bench -- schema
 
 The benchmark suite: the evidence that a VM scales like bare metal, that naive spinlocks
-collapse under overcommit and enlightened ones do not, and that the hypervisor's scheduler
-costs almost nothing. Groups:
+collapse under overcommit and enlightened ones do not (every lock x wait policy a real system
+ships), and that the hypervisor's scheduler costs almost nothing. Groups:
 ${SUITE_GROUPS.map((g) => `  ${g.name.padEnd(11)}${g.summary}`).join('\n')}
 Each case runs --runs times (seeds 1..N); tables show the median and the min–max spread.
 
@@ -44,10 +44,12 @@ Options:
   --filter S           only the jobs whose id contains S (case-insensitive; repeatable, any
                        may match); "micro/NAME" runs the micro-benchmarks matching NAME.
                        --list shows the ids
-  --engine E           threads or virtual only (default: scaling on both, the rest on threads)
+  --engine E           threads or virtual only (default: scaling, and overcommit in a full run,
+                       on both; the rest on threads)
   --runs N             runs per case, seeds 1..N (default 3; --quick: 1)
-  --pcpus N            the threads engine's largest machine, and the machine of the overcommit
-                       and sweep cases (default: the host's cores, ${availableParallelism()} here)
+  --pcpus N            the threads engine's largest machine, and the machine of the sweep cases
+                       and of the host engine's overcommit cases (default: the host's cores,
+                       ${availableParallelism()} here; the virtual engine's overcommit: 16, or N if larger)
   --json FILE          results with the environment (default bench-results.json, or
                        bench-results-shard-I-of-N.json with --shard)
   --html FILE          a self-contained HTML report with the charts
@@ -174,7 +176,8 @@ async function run(args: readonly string[]): Promise<number> {
   const jobs = shard ? shardJobs(planned, shard) : planned;
   const estimateMs = jobs.reduce((s, j) => s + j.estimateMs, 0);
   if (values.list) {
-    for (const job of jobs) console.log(`${job.id.padEnd(56)} ~${formatDuration(job.estimateMs)}`);
+    const width = Math.max(0, ...jobs.map((j) => j.id.length));
+    for (const job of jobs) console.log(`${job.id.padEnd(width)}  ~${formatDuration(job.estimateMs)}`);
     console.log(`${jobs.length} job(s)${shard ? ` in shard ${shard.index}/${shard.count} of ${planned.length}` : ''}, about ${formatDuration(estimateMs)}`);
     return 0;
   }

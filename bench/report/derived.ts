@@ -3,9 +3,9 @@
  * thin layer over derive.ts's own figures (ratioOf, spread, the rows and series), so the report
  * and the terminal tables never compute the same thing two ways.
  */
-import type { PolicyKind } from '../../src/config/schema.js';
-import { medianAcq, ratioOf, type OvercommitRow, type PolicyBars, type ScalingSeries } from '../suite/derive.js';
-import type { CaseResult, Spread } from '../suite/model.js';
+import { medianAcq, ratioOf, type MechanismBars, type OvercommitRow, type ScalingSeries } from '../suite/derive.js';
+import { isBaseline } from '../suite/mechanisms.js';
+import type { Spread } from '../suite/model.js';
 
 /**
  * The ideal linear-scaling line of a scaling series: the 1-pCPU throughput times pCPUs.
@@ -20,35 +20,25 @@ export function idealScaling(series: ScalingSeries): { readonly pcpus: number; r
 /** The points of a scaling series where both the VM and bare metal ran (so vmOverBare is finite). */
 export const comparedPoints = (series: ScalingSeries) => series.points.filter((p) => Number.isFinite(p.vmOverBare));
 
-/** Policies present in the data: naive first (the baseline), the others in order of first appearance. */
-export function policiesIn(cases: readonly CaseResult[]): PolicyKind[] {
-  const seen: PolicyKind[] = [];
-  for (const c of cases) {
-    const p = c.params.kind === 'overcommit' ? c.params.policy : undefined;
-    if (p && !seen.includes(p)) seen.push(p);
-  }
-  return seen.sort((a, b) => Number(b === 'naive') - Number(a === 'naive'));
-}
-
-/** A bar's whiskers: the min and max of its case's runs, in the bars' unit (naive's 1× median). */
-export const barRange = (bars: PolicyBars, s: Spread | undefined): { readonly lo: number; readonly hi: number } => ({
+/** A bar's whiskers: the min and max of its case's runs, in the bars' unit (the baseline's 1× median). */
+export const barRange = (bars: MechanismBars, s: Spread | undefined): { readonly lo: number; readonly hi: number } => ({
   lo: ratioOf(s?.min, bars.reference),
   hi: ratioOf(s?.max, bars.reference),
 });
 
-/** How many times `policy`'s bar is naive's, at the bars' i-th ratio (NaN where either is missing). */
-export function overNaive(bars: PolicyBars, policy: PolicyKind, i: number): number {
-  const naive = bars.bars.find((b) => b.policy === 'naive');
-  const other = bars.bars.find((b) => b.policy === policy);
-  return ratioOf(other?.relative[i], naive?.relative[i]);
+/** How many times `mechanism`'s bar is the baseline's, at the bars' i-th ratio (NaN where either is missing). */
+export function overBaseline(bars: MechanismBars, mechanism: string, i: number): number {
+  const baseline = bars.bars.find(isBaseline);
+  const other = bars.bars.find((b) => b.mechanism === mechanism);
+  return ratioOf(other?.relative[i], baseline?.relative[i]);
 }
 
-/** At one overcommit ratio: a policy's lowest per-VM share of the fair share over the rows, and the row it is in. */
-export function worstFairShare(rows: readonly OvercommitRow[], policy: PolicyKind, ratio: number): { readonly value: number; readonly row?: OvercommitRow } {
+/** At one overcommit ratio: a mechanism's lowest per-VM share of the fair share over the rows, and the row it is in. */
+export function worstFairShare(rows: readonly OvercommitRow[], mechanism: string, ratio: number): { readonly value: number; readonly row?: OvercommitRow } {
   let value = Number.NaN;
   let worst: OvercommitRow | undefined;
   for (const row of rows) {
-    if (row.policy !== policy) continue;
+    if (row.mechanism !== mechanism) continue;
     const cell = row.cells.find((c) => c.params.ratio === ratio);
     const v = cell?.perVmVsFairShare.mean;
     if (v === undefined || !Number.isFinite(v)) continue;

@@ -17,6 +17,7 @@ h3.sub { margin: 22px 0 8px; }
 p.intro { color: var(--muted); max-width: 80ch; margin: 0 0 10px; }
 p.claim { font-weight: 600; max-width: 90ch; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 560px), 1fr)); gap: 18px; align-items: start; }
+.charts > .full-row { grid-column: 1 / -1; }
 figure.chart { margin: 0; padding: 12px 14px; border: 1px solid var(--rule); border-radius: 6px; background: var(--bg); break-inside: avoid; page-break-inside: avoid; }
 figure.chart svg { display: block; width: 100%; height: auto; max-width: 100%; }
 figure.chart figcaption { margin-top: 8px; font-size: 14px; line-height: 1.45; }
@@ -27,6 +28,9 @@ table.data .num { text-align: right; font-variant-numeric: tabular-nums; }
 table.data caption { text-align: left; font-weight: 600; padding: 4px 0; }
 table.kv th { color: var(--muted); font-weight: 500; white-space: nowrap; }
 table.kv td { word-break: break-word; }
+.swatch-key { display: inline-block; width: 10px; height: 10px; margin-right: 6px; }
+table.mechanisms th[scope='row'] { white-space: nowrap; }
+table.mechanisms td.ships { color: var(--muted); max-width: 60ch; }
 .tables { display: flex; flex-wrap: wrap; gap: 8px 36px; align-items: flex-start; }
 ul.notes { color: var(--muted); font-size: 14px; }
 ol.jobs { columns: 2 320px; font: 12px/1.4 ui-monospace, 'DejaVu Sans Mono', monospace; }

@@ -1,10 +1,12 @@
 /**
  * Every figure the suite derives from measured cases: scaling curves (speed-up, efficiency,
  * VM/bare), the overcommit matrix (throughput per VM relative to its 1× value and to its fair
- * share), naive-vs-enlightened bars, sweep curves and their knees. The terminal tables and the
- * HTML report both render these, so the two never disagree.
+ * share), every mechanism against the baseline (bars, and the cost at 1×), sweep curves and
+ * their knees. The terminal tables and the HTML report both render these, so the two never
+ * disagree.
  */
-import type { EngineKind, PolicyKind } from '../../src/config/schema.js';
+import type { EngineKind, LockKind, PolicyKind, PolicySpec } from '../../src/config/schema.js';
+import { isBaseline, mechanismLabel, mechanismRank, type LockAndPolicy } from './mechanisms.js';
 import type { CaseResult, OvercommitParams, Spread, SweepParams } from './model.js';
 
 export function spread(values: readonly number[]): Spread {
@@ -123,7 +125,10 @@ export interface OvercommitCell {
 export interface OvercommitRow {
   readonly engine: EngineKind;
   readonly preset: string;
-  readonly policy: PolicyKind;
+  readonly lock: LockKind;
+  readonly policy: PolicySpec;
+  /** `lock · policy`, as tables and charts name the row. */
+  readonly mechanism: string;
   readonly shape: OvercommitParams['shape'];
   /** The 1× case: one VM with as many vCPUs as pCPUs, alone. */
   readonly oneX?: CaseResult;
@@ -131,11 +136,20 @@ export interface OvercommitRow {
   readonly cells: readonly OvercommitCell[];
 }
 
-/** The case of one VM with `vcpus` vCPUs alone on `c`'s machine, same engine, preset and policy. */
+/** The case of one VM with `vcpus` vCPUs alone on `c`'s machine, same engine, preset, lock and policy. */
 function aloneCase(all: readonly CaseResult[], c: CaseResult, p: OvercommitParams, vcpus: number): CaseResult | undefined {
   return all.find((o) => {
     const q = paramsOf(o, 'overcommit');
-    return q && o.engine === c.engine && q.preset === p.preset && q.policy === p.policy && q.pcpus === p.pcpus && q.vms === 1 && q.vcpusPerVm === vcpus;
+    return (
+      q &&
+      o.engine === c.engine &&
+      q.preset === p.preset &&
+      q.lock === p.lock &&
+      q.policy === p.policy &&
+      q.pcpus === p.pcpus &&
+      q.vms === 1 &&
+      q.vcpusPerVm === vcpus
+    );
   });
 }
 
@@ -146,11 +160,14 @@ function aloneCase(all: readonly CaseResult[], c: CaseResult, p: OvercommitParam
  */
 const oneXVcpusOf = (p: OvercommitParams): number => (p.shape === 'vms' ? p.vcpusPerVm : p.pcpus);
 
+/**
+ * One row per engine, preset, mechanism and shape that has an overcommitted cell, in the order
+ * of bench/suite/mechanisms.ts within each engine, preset and shape (pairs the list lacks last,
+ * as first seen).
+ */
 export function overcommitRows(cases: readonly CaseResult[]): OvercommitRow[] {
-  const rows = new Map<
-    string,
-    { engine: EngineKind; preset: string; policy: PolicyKind; shape: OvercommitParams['shape']; cells: OvercommitCell[]; oneX?: CaseResult }
-  >();
+  type Building = Omit<OvercommitRow, 'cells' | 'oneX'> & { cells: OvercommitCell[]; oneX?: CaseResult };
+  const rows = new Map<string, Building>();
   const all = cases.filter((c) => c.params.kind === 'overcommit');
   for (const c of all) {
     const p = c.params as OvercommitParams;
@@ -177,16 +194,22 @@ export function overcommitRows(cases: readonly CaseResult[]): OvercommitRow[] {
     if (p.vms === 1 && p.ratio < 1) continue;
     const shapes: OvercommitParams['shape'][] = p.ratio === 1 ? ['vms', 'vcpus'] : [p.shape];
     for (const shape of shapes) {
-      const key = `${c.engine}/${p.preset}/${p.policy}/${shape}`;
+      const key = `${c.engine}/${p.preset}/${p.lock}/${p.policy}/${shape}`;
       let row = rows.get(key);
-      if (!row) rows.set(key, (row = { engine: c.engine, preset: p.preset, policy: p.policy, shape, cells: [] }));
+      if (!row) rows.set(key, (row = { engine: c.engine, preset: p.preset, lock: p.lock, policy: p.policy, mechanism: mechanismLabel(p), shape, cells: [] }));
       row.cells.push(cell);
       if (p.ratio === 1) row.oneX = c;
     }
   }
-  return [...rows.values()]
-    .filter((row) => row.cells.some((cell) => cell.params.ratio > 1))
-    .map((row) => ({ ...row, cells: row.cells.sort((a, b) => a.params.ratio - b.params.ratio) }));
+  const built = [...rows.values()].filter((row) => row.cells.some((cell) => cell.params.ratio > 1));
+  // Engine × preset × shape groups in the order they first appear; within a group, the list's order (then first appearance).
+  const groupOf = (row: Building) => `${row.engine}/${row.preset}/${row.shape}`;
+  const firstSeen = new Map<string, number>();
+  for (const [i, row] of built.entries()) if (!firstSeen.has(groupOf(row))) firstSeen.set(groupOf(row), i);
+  return built
+    .map((row, i) => ({ row, i }))
+    .sort((a, b) => firstSeen.get(groupOf(a.row))! - firstSeen.get(groupOf(b.row))! || mechanismRank(a.row) - mechanismRank(b.row) || a.i - b.i)
+    .map(({ row }) => ({ ...row, cells: row.cells.sort((a, b) => a.params.ratio - b.params.ratio) }));
 }
 
 const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / values.length;
@@ -195,25 +218,38 @@ const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / 
 export const ratiosOf = (rows: readonly OvercommitRow[]): number[] =>
   [...new Set(rows.flatMap((r) => r.cells.map((c) => c.params.ratio)))].sort((a, b) => a - b);
 
-export interface PolicyBars {
+/** Mechanisms of a set of rows, once each, in the rows' order (the list's order). */
+export function mechanismsOf(rows: readonly OvercommitRow[]): (LockAndPolicy & { readonly mechanism: string })[] {
+  const seen = new Map<string, LockAndPolicy & { readonly mechanism: string }>();
+  for (const r of [...rows].sort((a, b) => mechanismRank(a) - mechanismRank(b)))
+    if (!seen.has(r.mechanism)) seen.set(r.mechanism, { lock: r.lock, policy: r.policy, mechanism: r.mechanism });
+  return [...seen.values()];
+}
+
+export interface MechanismBars {
   readonly engine: EngineKind;
   readonly preset: string;
   readonly shape: OvercommitParams['shape'];
   readonly ratios: readonly number[];
-  /** Per policy, per ratio: total throughput relative to the naive policy's 1× throughput (NaN where missing). */
-  readonly bars: readonly { readonly policy: PolicyKind; readonly relative: readonly number[]; readonly spreads: readonly (Spread | undefined)[] }[];
-  /** naive's 1× throughput, the bars' unit. */
+  /** Per mechanism (the list's order), per ratio: total throughput relative to the baseline's 1× throughput (NaN where missing). */
+  readonly bars: readonly {
+    readonly lock: LockKind;
+    readonly policy: PolicySpec;
+    readonly mechanism: string;
+    readonly relative: readonly number[];
+    readonly spreads: readonly (Spread | undefined)[];
+  }[];
+  /** The baseline's (`ticket · naive`) 1× throughput, the bars' unit; NaN when it did not run. */
   readonly reference: number;
 }
 
-/** Naive against each enlightened policy, per overcommit ratio, for one preset and shape. */
-export function policyBars(rows: readonly OvercommitRow[]): PolicyBars[] {
-  const out: PolicyBars[] = [];
+/** Every mechanism against the baseline, per overcommit ratio, for one engine, preset and shape. */
+export function mechanismBars(rows: readonly OvercommitRow[]): MechanismBars[] {
+  const out: MechanismBars[] = [];
   const keys = new Set(rows.map((r) => `${r.engine}/${r.preset}/${r.shape}`));
   for (const key of keys) {
     const same = rows.filter((r) => `${r.engine}/${r.preset}/${r.shape}` === key);
-    const naive = same.find((r) => r.policy === 'naive');
-    const reference = naive?.oneX?.metrics.acquisitionsPerSec.median ?? Number.NaN;
+    const reference = same.find(isBaseline)?.oneX?.metrics.acquisitionsPerSec.median ?? Number.NaN;
     const ratios = ratiosOf(same);
     out.push({
       engine: same[0]!.engine,
@@ -224,11 +260,35 @@ export function policyBars(rows: readonly OvercommitRow[]): PolicyBars[] {
       bars: same.map((r) => {
         const at = ratios.map((ratio) => r.cells.find((c) => c.params.ratio === ratio));
         return {
+          lock: r.lock,
           policy: r.policy,
+          mechanism: r.mechanism,
           relative: at.map((cell) => ratioOf(cell?.case.metrics.acquisitionsPerSec.median, reference)),
           spreads: at.map((cell) => cell?.case.metrics.acquisitionsPerSec),
         };
       }),
+    });
+  }
+  return out;
+}
+
+export interface CostAtOneX {
+  readonly engine: EngineKind;
+  readonly preset: string;
+  /** Per mechanism (the list's order): its throughput at 1× (one VM of P vCPUs alone) over the baseline's; NaN where either is missing. */
+  readonly costs: readonly { readonly lock: LockKind; readonly policy: PolicySpec; readonly mechanism: string; readonly relative: number }[];
+}
+
+/** What each mechanism costs where nothing is overcommitted: its 1× throughput over `ticket · naive`'s, per engine and preset. */
+export function costsAtOneX(rows: readonly OvercommitRow[]): CostAtOneX[] {
+  const out: CostAtOneX[] = [];
+  for (const key of new Set(rows.map((r) => `${r.engine}/${r.preset}`))) {
+    const same = rows.filter((r) => `${r.engine}/${r.preset}` === key);
+    const reference = medianAcq(same.find(isBaseline)?.oneX);
+    out.push({
+      engine: same[0]!.engine,
+      preset: same[0]!.preset,
+      costs: mechanismsOf(same).map((m) => ({ ...m, relative: ratioOf(medianAcq(same.find((r) => r.mechanism === m.mechanism && r.oneX)?.oneX), reference) })),
     });
   }
   return out;

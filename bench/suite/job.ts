@@ -1,8 +1,8 @@
 /**
  * What a suite group declares: jobs. A case job is one scenario run `runs` times with seeds
  * 1..runs; the micro job is the tinybench group. Groups build their jobs from what the project
- * declares (presets in presets/, POLICY_KINDS in the schema), so a new preset or policy joins
- * the suite without an edit here.
+ * declares (presets in presets/, the lock × policy pairs of mechanisms.ts), so a new preset or
+ * mechanism joins the suite without an edit here.
  */
 import type { Config, EngineKind } from '../../src/config/schema.js';
 import type { CaseParams, CaseResult, GroupName } from './model.js';
@@ -12,7 +12,7 @@ export interface PlanContext {
   readonly runs: number;
   /** Engines to run; groups with one natural engine use the first that is allowed. */
   readonly engines: readonly EngineKind[];
-  /** The threads engine's largest pCPU count; the machine of every overcommit and sweep case. */
+  /** The threads engine's largest pCPU count; the machine of every sweep case and of the host engine's overcommit cases. */
   readonly pcpus: number;
   /** The virtual engine's largest pCPU count for scaling. */
   readonly virtualMaxPcpus: number;

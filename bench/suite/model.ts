@@ -10,7 +10,8 @@
  * types here at compile time.
  */
 import { z } from 'zod';
-import { ENGINES, POLICY_KINDS, type EngineKind, type PolicyKind } from '../../src/config/schema.js';
+import { isPolicySpec } from '../../src/config/policy-spec.js';
+import { ENGINES, LOCK_KINDS, POLICY_KINDS, type EngineKind, type LockKind, type PolicyKind, type PolicySpec } from '../../src/config/schema.js';
 import type { SameShape } from '../../src/io/schema-check.js';
 import type { Environment } from '../../src/stats/environment.js';
 import { environmentSchema } from '../../src/results/results-schema.js';
@@ -18,9 +19,10 @@ import { environmentSchema } from '../../src/results/results-schema.js';
 /**
  * Bumped when the file's shape changes (a field added, removed or changing meaning); `--baseline`
  * and `merge` refuse other formats. 3: pv-halt's figures per case (halt %, halts, kicks, spurious
- * wake-ups), and a sweep's policy and VMs (the halt-threshold sweep runs at 1× and 2×).
+ * wake-ups), and a sweep's policy and VMs (the halt-threshold sweep runs at 1× and 2×). 4: an
+ * overcommit case's lock, and its policy a name or a `+` combination (the mitigation matrix).
  */
-export const SUITE_FORMAT = 'spinvisor-bench/3';
+export const SUITE_FORMAT = 'spinvisor-bench/4';
 
 export const GROUPS = ['micro', 'scaling', 'overcommit', 'sweep'] as const;
 export type GroupName = (typeof GROUPS)[number];
@@ -74,14 +76,16 @@ export interface ScalingParams {
 
 /**
  * VMs overcommitting `pcpus` pCPUs by `ratio` (total vCPUs / pCPUs), all running `preset`'s
- * workload under `policy`. `shape` says how: `vms` splits the vCPUs into identical VMs (1.5× is
- * 3 VMs of P/2), `vcpus` puts them all in one VM. `ratio` 1 with `alone` true is one VM of the
- * given size alone on the machine: the "1× value" of every VM of that size.
+ * workload with `lock` under `policy` (one mechanism of bench/suite/mechanisms.ts). `shape` says
+ * how: `vms` splits the vCPUs into identical VMs (1.5× is 3 VMs of P/2), `vcpus` puts them all in
+ * one VM. A `ratio` under 1 is one VM of the given size alone on the machine: the "1× value" of
+ * every VM of that size.
  */
 export interface OvercommitParams {
   readonly kind: 'overcommit';
   readonly preset: string;
-  readonly policy: PolicyKind;
+  readonly lock: LockKind;
+  readonly policy: PolicySpec;
   readonly shape: 'vms' | 'vcpus';
   readonly ratio: number;
   readonly pcpus: number;
@@ -209,12 +213,24 @@ const runSummarySchema = z.strictObject({
     .describe("per VM, in the scenario's order"),
 });
 
+/**
+ * A policy name or a `+` combination that the scenario schema accepts. A name that is neither is
+ * reported as the names' enum reports it (a union names its first option's problem).
+ */
+const policySpecSchema = z
+  .union([
+    z.enum(POLICY_KINDS),
+    z.templateLiteral([z.enum(POLICY_KINDS), '+', z.string()]).refine(isPolicySpec, { message: 'not a combination a VM may have' }),
+  ])
+  .describe('a spin-wait policy, or several joined with "+"');
+
 const caseParamsSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('scaling'), workload: z.string(), mode: z.enum(['bare', 'virtualized']), pcpus: count }),
   z.strictObject({
     kind: z.literal('overcommit'),
     preset: z.string(),
-    policy: z.enum(POLICY_KINDS),
+    lock: z.enum(LOCK_KINDS),
+    policy: policySpecSchema,
     shape: z.enum(['vms', 'vcpus']),
     ratio: z.number().min(0),
     pcpus: count,

@@ -4,9 +4,12 @@
  */
 import { fmt, renderTable, type Column } from '../../src/report/text-table.js';
 import { formatDelta, type BaselineComparison, type Delta } from './baseline.js';
+import { BASELINE_MECHANISM, isBaseline, mechanismLabel } from './mechanisms.js';
 import {
+  costsAtOneX,
   formatSweepValue,
   hypervisorShare,
+  mechanismsOf,
   overcommitRows,
   relativeSpread,
   scalingSeries,
@@ -14,7 +17,9 @@ import {
   sweepCurves,
   sweepShape,
   SWEEP_NAMES,
+  type CostAtOneX,
   type OvercommitCell,
+  type OvercommitRow,
   type ScalingPoint,
 } from './derive.js';
 import { CASE_METRICS, type CaseMetricName, type MicroReport, type MicroRow, type Spread, type SuiteResults } from './model.js';
@@ -119,16 +124,46 @@ function scalingTables(results: SuiteResults): string[] {
   return out;
 }
 
+/**
+ * A table whose rows come in groups, each under a heading line of its own: the overcommit tables'
+ * mechanisms, whose names (up to 40 columns) would not fit a column of a 100-column table.
+ */
+function groupedTable<Row>(columns: readonly Column<Row>[], groups: readonly { readonly heading: string; readonly rows: readonly Row[] }[]): string {
+  const lines = renderTable(
+    columns,
+    groups.flatMap((g) => g.rows),
+  ).split('\n');
+  const out = lines.slice(0, 2);
+  let next = 2;
+  for (const group of groups) {
+    out.push(group.heading, ...lines.slice(next, next + group.rows.length));
+    next += group.rows.length;
+  }
+  return out.join('\n');
+}
+
+/** "tas · naive 1.01×, ttas · naive 0.98×, …": each mechanism's throughput at 1× over the baseline's. */
+function costLine(cost: CostAtOneX): string {
+  const others = cost.costs.filter((c) => !isBaseline(c));
+  if (others.length === 0) return '';
+  return `Cost at 1× (throughput of one VM of P vCPUs alone over ${mechanismLabel(BASELINE_MECHANISM)}'s): ${others.map((c) => `${c.mechanism} ${times(c.relative)}`).join(', ')}.`;
+}
+
+/** A line of an overcommit table: one cell of one row. */
+interface OvercommitLine {
+  readonly row: OvercommitRow;
+  readonly cell: OvercommitCell;
+}
+
 function overcommitTables(results: SuiteResults): string[] {
   const out: string[] = [];
   const rows = overcommitRows(results.cases);
+  const costs = costsAtOneX(rows);
   const keys = [...new Set(rows.map((r) => `${r.engine}/${r.preset}`))];
   for (const key of keys) {
     const same = rows.filter((r) => `${r.engine}/${r.preset}` === key);
-    const cells = same.flatMap((r) => r.cells.map((cell) => ({ row: r, cell })));
-    const columns: Column<{ row: (typeof same)[number]; cell: OvercommitCell }>[] = [
-      { header: 'policy', cell: ({ row }) => row.policy, align: 'left' },
-      { header: 'more', cell: ({ row }) => (row.shape === 'vms' ? 'VMs' : 'vCPUs'), align: 'left' },
+    const columns: Column<OvercommitLine>[] = [
+      { header: 'more', cell: ({ row }) => `  ${row.shape === 'vms' ? 'VMs' : 'vCPUs'}`, align: 'left' },
       { header: 'ratio', cell: ({ cell }) => `${cell.params.ratio}×` },
       { header: 'VMs', cell: ({ cell }) => `${cell.params.vms}×${cell.params.vcpusPerVm}` },
       { header: 'acq/s (range)', cell: ({ cell }) => withRange(cell.case.metrics.acquisitionsPerSec) },
@@ -140,13 +175,22 @@ function overcommitTables(results: SuiteResults): string[] {
       { header: 'LWP', cell: ({ cell }) => count(cell.case.metrics.lockWaiterPreemptions.median) },
       { header: 'halts', cell: ({ cell }) => count(cell.case.metrics.halts.median) },
     ];
+    // One group per mechanism, both shapes in it: the 1× case once, then more VMs, then more vCPUs.
+    const groups = mechanismsOf(same).map(({ mechanism }) => {
+      const mine = same.filter((r) => r.mechanism === mechanism);
+      const lines = mine.flatMap((row) => row.cells.filter((cell) => cell.params.ratio > 1 || row === mine[0]).map((cell) => ({ row, cell })));
+      return { heading: mechanism, rows: lines };
+    });
     const [engine, preset] = key.split('/');
     out.push(
       `Overcommit, ${engine} engine, ${preset} workload, ${same[0]!.cells[0]!.params.pcpus} pCPUs (acquisitions ${engineTime(engine!)}; ` +
-        'more VMs or more vCPUs in one VM; VMs: count × vCPUs each; VM/1× and VM/fair: mean per VM of its throughput over its 1× value ' +
+        'one group per lock · wait policy; more VMs or more vCPUs in one VM; VMs: count × vCPUs each; VM/1× and VM/fair: mean per VM of its throughput over its 1× value ' +
         'and over its fair share; halts: pv-halt waiters that halted their vCPU)',
     );
-    out.push('', renderTable(columns, cells), '');
+    out.push('', groupedTable(columns, groups), '');
+    const cost = costs.find((c) => `${c.engine}/${c.preset}` === key);
+    const line = cost ? costLine(cost) : '';
+    if (line) out.push(line, '');
   }
   return out.map((line) => (line.includes('\n') ? line : wrap(line)));
 }
@@ -198,10 +242,10 @@ function claims(results: SuiteResults): string[] {
   for (const preset of new Set(rows.map((r) => `${r.engine}/${r.preset}`))) {
     const at2 = rows
       .filter((r) => `${r.engine}/${r.preset}` === preset && r.shape === 'vms')
-      .map((r) => ({ policy: r.policy, cell: r.cells.find((c) => c.params.ratio === 2) }))
+      .map((r) => ({ mechanism: r.mechanism, cell: r.cells.find((c) => c.params.ratio === 2) }))
       .filter((x) => x.cell);
     if (at2.length < 2) continue;
-    const parts = at2.map((x) => `${x.policy} ${times(x.cell!.perVmVsFairShare.mean)}`);
+    const parts = at2.map((x) => `${x.mechanism} ${times(x.cell!.perVmVsFairShare.mean)}`);
     out.push(`Overcommit (${preset.replace('/', ', ')}): at 2× (2 VMs) each VM gets, of its fair share: ${parts.join(', ')}.`);
   }
   for (const engine of new Set(results.cases.map((c) => c.engine))) {

@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport, RESULTS_ELEMENT_ID } from '../../bench/report/html.js';
+import { MECHANISMS, PRESET_MECHANISMS } from '../../bench/suite/mechanisms.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { BROWSER_MISSING, browserRequired, findBrowser } from '../helpers/browser.js';
 
@@ -30,14 +31,16 @@ const EXPECTED: Record<string, Partial<Record<MarkKind, number>>> = {
   'scaling/threads/contended': { point: 4, line: 3 },
   'scaling/virtual/uncontended': { point: 14, line: 3 },
   'scaling/virtual/contended': { point: 14, line: 3 },
-  // 2 presets × 2 policies × 2 shapes rows, 4 ratios (1×, 1.5×, 2×, 3×).
-  'overcommit-heatmap/threads': { cell: 32 },
-  'overcommit-heatmap/virtual': { cell: 32 },
-  // 2 policies × 4 ratios, each with whiskers.
+  // Rows: every mechanism on the contended preset (and, on threads, 2 on the uncontended one) × 2 shapes; 4 ratios (1×, 1.5×, 2×, 3×).
+  'overcommit-heatmap/threads': { cell: (MECHANISMS.length + PRESET_MECHANISMS.length) * 2 * 4 },
+  'overcommit-heatmap/virtual': { cell: MECHANISMS.length * 2 * 4 },
+  // A bar per mechanism at each of the 4 ratios, each with whiskers.
   ...Object.fromEntries(
-    ['threads', 'virtual'].flatMap((e) =>
-      ['contended', 'uncontended'].flatMap((p) => ['vms', 'vcpus'].map((s) => [`policy-bars/${e}/${p}/${s}`, { bar: 8, whisker: 8 }])),
-    ),
+    ['vms', 'vcpus'].flatMap((s) => [
+      [`mechanism-bars/threads/contended/${s}`, { bar: MECHANISMS.length * 4, whisker: MECHANISMS.length * 4 }],
+      [`mechanism-bars/virtual/contended/${s}`, { bar: MECHANISMS.length * 4, whisker: MECHANISMS.length * 4 }],
+      [`mechanism-bars/threads/uncontended/${s}`, { bar: PRESET_MECHANISMS.length * 4, whisker: PRESET_MECHANISMS.length * 4 }],
+    ]),
   ),
   // 2^6..2^16 and 100 µs..30 ms: a line, a min–max band, a point per value.
   'sweep/threads/contended/spinThreshold': { point: 11, line: 1, band: 1 },

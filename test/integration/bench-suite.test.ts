@@ -43,7 +43,16 @@ describe('npm run bench', () => {
     const json = join(tmp, 'results.json');
     const html = join(tmp, 'report.html');
     const baseline = join(tmp, 'baseline.json');
-    const filters = ['--filter', 'scaling/threads/uncontended', '--filter', 'sweep/threads/contended/slice-us/100', '--filter', 'micro/counter'];
+    const filters = [
+      '--filter',
+      'scaling/threads/uncontended',
+      '--filter',
+      'overcommit/threads/contended/ttas/notify/vms/2x',
+      '--filter',
+      'sweep/threads/contended/slice-us/100',
+      '--filter',
+      'micro/counter',
+    ];
 
     // The run both tests need: the first checks what it wrote, the second compares a new run with its baseline.
     let outcome: Outcome;
@@ -60,16 +69,19 @@ describe('npm run bench', () => {
         'scaling/threads/uncontended/vm/p1',
         'scaling/threads/uncontended/bare/p2',
         'scaling/threads/uncontended/vm/p2',
+        'overcommit/threads/contended/ttas/notify/vms/2x',
         'sweep/threads/contended/slice-us/100',
       ]);
+      expect(results.cases.find((c) => c.group === 'overcommit')!.params).toMatchObject({ lock: 'ttas', policy: 'notify', vms: 2, vcpusPerVm: 2 });
       expect(results.cases.every((c) => c.runs.length === 1 && c.runs[0]!.ok)).toBe(true);
       expect(results.micro?.rows.map((r) => r.name).every((n) => n.startsWith('counter'))).toBe(true);
       expect(read(baseline)).toEqual(results);
       expect(readFileSync(html, 'utf8')).toContain('<svg');
       // Not a terminal: one plain progress line per job, on stderr.
-      expect(outcome.stderr).toContain('[1/6] micro');
-      expect(outcome.stderr).toContain('[6/6] sweep/threads/contended/slice-us/100');
+      expect(outcome.stderr).toContain('[1/7] micro');
+      expect(outcome.stderr).toContain('[7/7] sweep/threads/contended/slice-us/100');
       expect(outcome.stdout).toContain('Scaling, threads engine, uncontended workload');
+      expect(outcome.stdout).toMatch(/^ttas · notify\n {2}VMs +2× +2×2 /m);
       expect(outcome.stdout).toContain('Self-checks: every run passed every self-check.');
     });
 

@@ -389,7 +389,7 @@ describe('virtual engine: virtual time', () => {
 describe("virtual engine: the threads engine's rankings, deterministically", () => {
   // The threads engine's figures for the same shapes swing with the host (whether a ticket
   // convoy forms, how the host times the threads): they are measured by the benchmark suite's
-  // overcommit group (overcommit/threads/contended/{naive,notify}/vms/2x, beside the virtual
+  // overcommit group (overcommit/threads/contended/ttas/{naive,notify}/vms/2x, beside the virtual
   // engine's), not asserted here.
   const contendedPreset = (policy: 'naive' | 'notify', durationMs: number, seed = 1) =>
     parseScenario({ ...structuredClone(loadScenario('contended', { vms: 2, policy, durationMs, seed })), engine: 'virtual' });

@@ -1,14 +1,27 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { loadScenario } from '../../src/config/load.js';
+import { isPolicySpec } from '../../src/config/policy-spec.js';
 import { presetNames } from '../../src/config/presets.js';
-import { POLICY_KINDS } from '../../src/config/schema.js';
+import { LOCK_KINDS } from '../../src/config/schema.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
 import { environment } from '../../src/stats/environment.js';
 import { renderHtmlReport } from '../../bench/report/html.js';
 import { checkSuiteFile, compareWithBaseline, formatDelta } from '../../bench/suite/baseline.js';
 import { describeKnee, hypervisorShare, overcommitRows, scalingSeries, spread, sweepCurves } from '../../bench/suite/derive.js';
 import type { CaseJob, PlanContext } from '../../bench/suite/job.js';
+import { BASELINE_MECHANISM, MECHANISMS, mechanismLabel, PRESET_MECHANISMS, QUICK_MECHANISMS } from '../../bench/suite/mechanisms.js';
 import { mergeShards } from '../../bench/suite/merge.js';
-import { CASE_METRICS, SUITE_FORMAT, type CaseParams, type CaseResult, type Spread, type SuiteResults, type SweepParams } from '../../bench/suite/model.js';
+import {
+  CASE_METRICS,
+  SUITE_FORMAT,
+  type CaseParams,
+  type CaseResult,
+  type OvercommitParams,
+  type Spread,
+  type SuiteResults,
+  type SweepParams,
+} from '../../bench/suite/model.js';
 import { applyFilters, parseShard, planJobs, shardJobs, SUITE_GROUPS } from '../../bench/suite/plan.js';
 import { createProgress, Eta, formatDuration } from '../../bench/suite/progress.js';
 import { runCase } from '../../bench/suite/run-case.js';
@@ -47,6 +60,29 @@ function suiteFile(cases: CaseResult[], shards = [1], shardCount = 1, jobs = cas
   };
 }
 
+describe('the mechanisms of the overcommit matrix', () => {
+  it('name locks and policies the scenario schema accepts, each pair once, the baseline first', () => {
+    for (const m of MECHANISMS) {
+      expect(LOCK_KINDS, m.lock).toContain(m.lock);
+      expect(isPolicySpec(m.policy), m.policy).toBe(true);
+      expect(() => loadScenario('contended', { lock: m.lock, policy: m.policy }), mechanismLabel(m)).not.toThrow();
+      expect(m.ships.length, mechanismLabel(m)).toBeGreaterThan(10);
+      expect(m.ships, mechanismLabel(m)).not.toContain('\n');
+    }
+    const labels = MECHANISMS.map(mechanismLabel);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(BASELINE_MECHANISM).toBe(MECHANISMS[0]);
+    expect(mechanismLabel(BASELINE_MECHANISM)).toBe('ticket · naive');
+    for (const m of [...PRESET_MECHANISMS, ...QUICK_MECHANISMS]) expect(MECHANISMS).toContain(m);
+  });
+
+  it("are bench/README.md's table of who ships what, row for row", () => {
+    const readme = readFileSync(new URL('../../bench/README.md', import.meta.url), 'utf8');
+    const rows = readme.split('\n').filter((line) => /^\| `[^`]+ · [^`]+` \|/.test(line));
+    expect(rows).toEqual(MECHANISMS.map((m) => `| \`${mechanismLabel(m)}\` | ${m.ships} |`));
+  });
+});
+
 describe('suite plan', () => {
   const jobs = planJobs(context, []);
 
@@ -55,11 +91,75 @@ describe('suite plan', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('covers every shipped preset and every declared policy in the overcommit group', () => {
-    const overcommit = jobs.filter((j): j is CaseJob => j.kind === 'case' && j.group === 'overcommit');
-    for (const preset of presetNames())
-      for (const policy of POLICY_KINDS)
-        expect(overcommit.some((j) => j.id.includes(`/${preset}/${policy}/2x`) || j.id.endsWith(`/${preset}/${policy}/vms/2x`))).toBe(true);
+  const overcommitJobs = (ctx: PlanContext) => planJobs(ctx, []).filter((j): j is CaseJob => j.kind === 'case' && j.group === 'overcommit');
+  const pairOf = (job: CaseJob) => mechanismLabel(job.params as OvercommitParams);
+
+  it('runs every mechanism on the contended preset, on the threads engine at --pcpus and the virtual engine at 16 pCPUs', () => {
+    const overcommit = overcommitJobs(context);
+    for (const [engine, pcpus] of [
+      ['threads', 2],
+      ['virtual', 16],
+    ] as const) {
+      const matrix = overcommit.filter((j) => j.engine === engine && (j.params as OvercommitParams).preset === 'contended');
+      expect(new Set(matrix.map(pairOf))).toEqual(new Set(MECHANISMS.map(mechanismLabel)));
+      for (const m of MECHANISMS) {
+        const tails = matrix
+          .filter((j) => pairOf(j) === mechanismLabel(m))
+          .map((j) => j.id.slice(`overcommit/${engine}/contended/${m.lock}/${m.policy}/`.length));
+        expect(tails).toEqual(['1x', `alone-v${pcpus / 2}`, 'vms/1.5x', 'vcpus/1.5x', 'vms/2x', 'vcpus/2x', 'vms/3x', 'vcpus/3x']);
+      }
+      for (const job of matrix) {
+        const params = job.params as OvercommitParams;
+        expect(params.pcpus).toBe(pcpus);
+        const config = job.config(1);
+        expect(config.pcpus).toBe(pcpus);
+        expect(config.engine).toBe(engine);
+        for (const vm of config.vms) expect(vm).toMatchObject({ vcpus: params.vcpusPerVm, policy: params.policy, workload: { lock: params.lock } });
+      }
+    }
+  });
+
+  it('runs every other shipped preset under the baseline and one enlightened pair, on the host engine only', () => {
+    const overcommit = overcommitJobs(context);
+    for (const preset of presetNames().filter((p) => p !== 'contended')) {
+      const jobs = overcommit.filter((j) => (j.params as OvercommitParams).preset === preset);
+      expect(new Set(jobs.map((j) => j.engine))).toEqual(new Set(['threads']));
+      expect([...new Set(jobs.map(pairOf))]).toEqual(PRESET_MECHANISMS.map(mechanismLabel));
+      expect(jobs).toHaveLength(PRESET_MECHANISMS.length * 8);
+    }
+    // --engine virtual: the virtual engine is the host engine, at 16 pCPUs or --pcpus if larger.
+    const virtual = overcommitJobs({ ...context, engines: ['virtual'], pcpus: 32 });
+    expect(new Set(virtual.map((j) => (j.params as OvercommitParams).preset))).toEqual(new Set(presetNames()));
+    expect(new Set(virtual.map((j) => (j.params as OvercommitParams).pcpus))).toEqual(new Set([32]));
+  });
+
+  it('keeps --quick to four mechanisms at 1× and 2× on the host engine', () => {
+    const quick = overcommitJobs({ ...context, quick: true, runs: 1, virtualMaxPcpus: 16 });
+    expect(new Set(quick.map((j) => j.engine))).toEqual(new Set(['threads']));
+    const matrix = quick.filter((j) => (j.params as OvercommitParams).preset === 'contended');
+    expect([...new Set(matrix.map(pairOf))]).toEqual(['ticket · naive', 'ttas · notify', 'unfair-queued · pv-halt', 'preemptable-ticket · naive']);
+    expect(matrix.filter((j) => pairOf(j) === 'ttas · notify').map((j) => j.id)).toEqual([
+      'overcommit/threads/contended/ttas/notify/1x',
+      'overcommit/threads/contended/ttas/notify/vms/2x',
+      'overcommit/threads/contended/ttas/notify/vcpus/2x',
+    ]);
+    expect(quick).toHaveLength(3 * (4 + 2 * (presetNames().length - 1)));
+  });
+
+  it('gives every overcommit case an id of its engine, preset, lock, policy and shape', () => {
+    for (const job of overcommitJobs(context)) {
+      const p = job.params as OvercommitParams;
+      expect(job.id).toMatch(
+        new RegExp(`^overcommit/${job.engine}/${p.preset}/${p.lock}/${p.policy.replace(/\+/g, '\\+')}/(1x|alone-v\\d+|(vms|vcpus)/[\\d.]+x)$`),
+      );
+    }
+    expect(planJobs(context, []).map((j) => j.id)).toContain('overcommit/virtual/contended/unfair-queued/pv-halt+preempted-aware/vcpus/3x');
+  });
+
+  it('keeps a full run near a quarter of an hour and a quick one near half a minute, by the estimates', () => {
+    const minutes = (ctx: PlanContext) => planJobs(ctx, []).reduce((s, j) => s + j.estimateMs, 0) / 60_000;
+    expect(minutes(context)).toBeLessThan(15);
+    expect(minutes({ ...context, quick: true, runs: 1, virtualMaxPcpus: 16 })).toBeLessThan(1);
   });
 
   it('scales the threads engine to --pcpus and the virtual engine to 64 pCPUs', () => {
@@ -116,9 +216,9 @@ describe('suite plan', () => {
   });
 
   it('keeps only jobs whose id contains a filter, and narrows the micro job with micro/NAME', () => {
-    const kept = applyFilters(jobs, ['overcommit/threads/contended/notify']);
-    expect(kept.length).toBeGreaterThan(0);
-    expect(kept.every((j) => j.id.startsWith('overcommit/threads/contended/notify'))).toBe(true);
+    const kept = applyFilters(jobs, ['overcommit/threads/contended/ttas/notify']);
+    expect(kept).toHaveLength(8);
+    expect(kept.every((j) => j.id.startsWith('overcommit/threads/contended/ttas/notify/'))).toBe(true);
     const micro = applyFilters(jobs, ['micro/switch']);
     expect(micro).toHaveLength(1);
     expect(micro[0]).toMatchObject({ kind: 'micro', filters: ['switch'] });
@@ -161,7 +261,7 @@ describe('derived figures', () => {
     const oc = (ratio: number, vms: number, vcpusPerVm: number, perVm: number[]) =>
       fakeCase(
         `oc/${ratio}/${vms}`,
-        { kind: 'overcommit', preset: 'p', policy: 'naive', shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm },
+        { kind: 'overcommit', preset: 'p', lock: 'ticket', policy: 'naive', shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm },
         point(perVm.reduce((a, b) => a + b)),
         perVm,
       );
@@ -246,8 +346,18 @@ describe('baseline comparison', () => {
 
 describe('baseline table', () => {
   it('has a column per headline figure, within 100 columns, and names the flagged changes it leaves out', () => {
-    const params: CaseParams = { kind: 'overcommit', preset: 'contended', policy: 'pv-halt', shape: 'vms', ratio: 2, pcpus: 2, vms: 2, vcpusPerVm: 2 };
-    const id = 'overcommit/threads/contended/pv-halt/vms/2x';
+    const params: CaseParams = {
+      kind: 'overcommit',
+      preset: 'contended',
+      lock: 'unfair-queued',
+      policy: 'pv-halt+preempted-aware',
+      shape: 'vms',
+      ratio: 2,
+      pcpus: 2,
+      vms: 2,
+      vcpusPerVm: 2,
+    };
+    const id = 'overcommit/threads/contended/unfair-queued/pv-halt+preempted-aware/vms/2x';
     const withHalts = (c: CaseResult, halts: Spread): CaseResult => ({ ...c, metrics: { ...c.metrics, halts } });
     const before = suiteFile([withHalts(fakeCase(id, params, point(100, 1)), point(1000, 10))]);
     const after = suiteFile([withHalts(fakeCase(id, params, point(150, 1)), point(2000, 10))]);
@@ -346,19 +456,20 @@ describe('terminal tables', () => {
         cases.push(
           fakeCase(`scaling/threads/uncontended/${mode}/p${p}`, { kind: 'scaling', workload: 'uncontended', mode, pcpus: p }, point(123_456 * p, 2345)),
         );
-    for (const policy of POLICY_KINDS)
-      for (const [ratio, vms, v] of [
-        [1, 1, 2],
-        [0.5, 1, 1],
-        [1.5, 3, 1],
-        [2, 2, 2],
-        [3, 3, 2],
+    for (const { lock, policy } of MECHANISMS)
+      for (const [shape, ratio, vms, v] of [
+        ['vms', 1, 1, 2],
+        ['vms', 0.5, 1, 1],
+        ['vms', 1.5, 3, 1],
+        ['vms', 2, 2, 2],
+        ['vms', 3, 3, 2],
+        ['vcpus', 3, 1, 6],
       ] as const)
         cases.push(
           fakeCase(
-            `overcommit/threads/contended/${policy}/${ratio}`,
-            { kind: 'overcommit', preset: 'contended', policy, shape: 'vms', ratio, pcpus: 2, vms, vcpusPerVm: v },
-            point(98_765, 12_345),
+            `overcommit/threads/contended/${lock}/${policy}/${shape}/${ratio}`,
+            { kind: 'overcommit', preset: 'contended', lock, policy, shape, ratio, pcpus: 2, vms, vcpusPerVm: v },
+            point(98_765 * (lock === 'ticket' && policy === 'naive' ? 1 : 1.07), 12_345),
             new Array<number>(vms).fill(98_765 / vms),
           ),
         );
@@ -383,6 +494,13 @@ describe('terminal tables', () => {
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
     expect(text).toContain('Scaling, threads engine, uncontended workload');
     expect(text).toContain('Overcommit, threads engine, contended workload');
+    // A heading line per mechanism, in the list's order, its rows under it; then each one's cost at 1×.
+    const headings = text.split('\n').filter((line) => MECHANISMS.some((m) => line === mechanismLabel(m)));
+    expect(headings).toEqual(MECHANISMS.map(mechanismLabel));
+    expect(text).toMatch(/^ticket · naive\n {2}VMs +1× +1×2 /m);
+    expect(text.replace(/\n/g, ' ')).toContain(
+      "Cost at 1× (throughput of one VM of P vCPUs alone over ticket · naive's): tas · naive 1.07×, ttas · naive 1.07×,",
+    );
     expect(text).toContain('The knee is at');
     expect(text).toContain('Sweep of the halt threshold, pv-halt at 1× (1 VM of 2 vCPUs on 2 pCPUs)');
   });

@@ -4,11 +4,11 @@
  * derive.ts's. The browser-side checks (drawing, console, network) are in test/e2e.
  */
 import { describe, expect, it } from 'vitest';
-import type { PolicyKind } from '../../src/config/schema.js';
 import { renderHtmlReport, RESULTS_ELEMENT_ID } from '../../bench/report/html.js';
 import { esc, jsonForScript } from '../../bench/report/charts/escape.js';
-import { overcommitRows, policyBars, ratiosOf, scalingSeries, sweepCurves } from '../../bench/suite/derive.js';
-import type { SuiteResults } from '../../bench/suite/model.js';
+import { costsAtOneX, mechanismBars, overcommitRows, ratiosOf, scalingSeries, sweepCurves } from '../../bench/suite/derive.js';
+import { MECHANISMS, mechanismLabel, PRESET_MECHANISMS } from '../../bench/suite/mechanisms.js';
+import type { CaseResult, OvercommitParams, SuiteResults } from '../../bench/suite/model.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 
 const unescape = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
@@ -85,54 +85,86 @@ describe('sections', () => {
     expect(html).not.toContain('data-section="scaling"');
   });
 
+  const isBaselineCase = (c: CaseResult) => c.params.kind === 'overcommit' && c.params.lock === 'ticket' && c.params.policy === 'naive';
+
   it('renders partial data with dashes and plain words, never NaN', () => {
     const base = buildSuiteResults();
     const cases = base.cases.filter(
       (c) =>
         !(c.params.kind === 'scaling' && c.params.mode === 'bare') &&
-        !(c.params.kind === 'overcommit' && c.params.policy === 'naive') &&
+        !isBaselineCase(c) &&
         !(c.params.kind === 'sweep' && c.params.value !== 1000 && c.params.value !== 64),
     );
     const html = renderHtmlReport({ ...base, cases });
     expect(html).not.toMatch(/NaN|undefined|Infinity/);
     expect(captionOf(html, 'scaling/virtual/contended')).toContain('cannot be compared with bare metal');
-    expect(captionOf(html, 'overcommit-heatmap/threads')).toContain('notify keeps at least');
-    expect(captionOf(html, 'policy-bars/threads/contended/vms')).toContain('– under notify');
+    expect(captionOf(html, 'overcommit-heatmap/threads')).toMatch(/^At 3× overcommit, the least each other mechanism keeps in any row: tas · naive \d+%/);
+    expect(captionOf(html, 'mechanism-bars/threads/contended/vms')).toContain('– with ttas · notify');
     expect(captionOf(html, 'sweep/threads/contended/sliceUs')).toContain('Too few points');
     expect(renderHtmlReport(base)).not.toMatch(/NaN|undefined|Infinity/);
   });
 
-  it('draws every policy the data has, not a fixed list', () => {
+  it('draws every mechanism the data has, not a fixed list', () => {
     const base = buildSuiteResults({ groups: ['overcommit'] });
-    const extra = 'preempt-aware' as PolicyKind;
+    // A pair the list lacks: drawn after the list's, with a colour of its own.
+    const extra = (c: CaseResult): CaseResult => {
+      const p = c.params as OvercommitParams;
+      return { ...c, id: c.id.replace('/ttas/notify/', '/mcs/notify/'), params: { ...p, lock: 'mcs' } };
+    };
     const cases = [
       ...base.cases,
-      ...base.cases
-        .filter((c) => c.params.kind === 'overcommit' && c.params.policy === 'notify')
-        .map((c) => ({ ...c, id: c.id.replace('notify', extra), params: { ...c.params, policy: extra } })),
+      ...base.cases.filter((c) => c.params.kind === 'overcommit' && c.params.lock === 'ttas' && c.params.policy === 'notify').map(extra),
     ];
     const html = renderHtmlReport({ ...base, cases });
-    const bars = figureOf(html, 'policy-bars/threads/contended/vms');
-    expect(dataValues(bars, 'bar')).toHaveLength(4 * 4);
-    for (const policy of ['naive', 'notify', 'pv-halt', extra]) expect(bars).toContain(`>${policy}</text>`);
-    expect(captionOf(html, 'overcommit-heatmap/threads')).toContain(`${extra} keeps at least`);
-    expect(captionOf(html, 'policy-bars/threads/contended/vms')).toContain(`under ${extra}`);
+    const bars = figureOf(html, 'mechanism-bars/threads/contended/vms');
+    expect(dataValues(bars, 'bar')).toHaveLength((MECHANISMS.length + 1) * 4);
+    const legend = [...bars.matchAll(/width="14" height="12" fill="[^"]+"\/><text[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+    expect(legend).toEqual([...MECHANISMS.map(mechanismLabel), 'mcs · notify']);
+    expect(captionOf(html, 'overcommit-heatmap/threads')).toMatch(/, mcs · notify \d+%\./);
+    expect(captionOf(html, 'mechanism-bars/threads/contended/vms')).toContain('with mcs · notify');
   });
 
-  it('gives each policy one colour, whatever policies a run has', () => {
-    /** The legend's colour of each policy in a bar chart. */
+  it('gives each mechanism one colour, whatever mechanisms a run has', () => {
+    /** The legend's colour of each mechanism in a bar chart. */
     const colours = (results: SuiteResults) => {
-      const bars = figureOf(renderHtmlReport(results), 'policy-bars/threads/contended/vms');
+      const bars = figureOf(renderHtmlReport(results), 'mechanism-bars/threads/contended/vms');
       return Object.fromEntries(
         [...bars.matchAll(/<rect x="[^"]+" y="[^"]+" width="14" height="12" fill="([^"]+)"\/><text[^>]*>([^<]+)<\/text>/g)].map((m) => [m[2], m[1]]),
       );
     };
     const base = buildSuiteResults({ groups: ['overcommit'] });
     const all = colours(base);
-    expect(Object.keys(all)).toEqual(['naive', 'notify', 'pv-halt']);
-    expect(new Set(Object.values(all)).size).toBe(3);
-    const withoutNotify = colours({ ...base, cases: base.cases.filter((c) => c.params.kind !== 'overcommit' || c.params.policy !== 'notify') });
-    expect(withoutNotify).toEqual({ naive: all.naive, 'pv-halt': all['pv-halt'] });
+    expect(Object.keys(all)).toEqual(MECHANISMS.map(mechanismLabel));
+    expect(new Set(Object.values(all)).size).toBe(MECHANISMS.length);
+    const withoutNotify = colours({
+      ...base,
+      cases: base.cases.filter((c) => c.params.kind !== 'overcommit' || c.params.policy !== 'notify'),
+    });
+    expect(Object.keys(withoutNotify)).toHaveLength(MECHANISMS.length - 1);
+    for (const [mechanism, colour] of Object.entries(withoutNotify)) expect(colour, mechanism).toBe(all[mechanism]);
+    // The heat map's rows carry the same colour as a swatch.
+    const map = figureOf(renderHtmlReport(base), 'overcommit-heatmap/threads');
+    const swatches = [...map.matchAll(/>([^<]+)<\/text><rect class="swatch"[^>]* fill="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+    expect(swatches.length).toBe(2 * MECHANISMS.length + 2 * PRESET_MECHANISMS.length);
+    for (const [mechanism, colour] of swatches) expect(colour, mechanism).toBe(all[mechanism!]);
+  });
+
+  it('lists the mechanisms: who ships each, and its cost at 1× per engine and preset', () => {
+    const results = buildSuiteResults({ groups: ['overcommit'] });
+    const html = renderHtmlReport(results);
+    const table = /<table class="data mechanisms">(.*?)<\/table>/s.exec(html)![1]!;
+    const rows = [...table.matchAll(/<tr><th scope="row">.*?<\/span>([^<]+)<\/th><td class="ships">([^<]*)<\/td>(.*?)<\/tr>/g)];
+    expect(rows.map((r) => unescape(r[1]!))).toEqual(MECHANISMS.map(mechanismLabel));
+    expect(rows.map((r) => unescape(r[2]!))).toEqual(MECHANISMS.map((m) => m.ships));
+    const costs = costsAtOneX(overcommitRows(results.cases));
+    expect(costs.map((c) => `${c.engine}/${c.preset}`)).toEqual(['threads/contended', 'threads/uncontended', 'virtual/contended']);
+    expect([...table.matchAll(/<th class="num">([^<]+)<\/th>/g)].map((m) => m[1])).toEqual(costs.map((c) => `cost at 1×, ${c.preset}, ${c.engine}`));
+    const notify = rows.find((r) => unescape(r[1]!) === 'ttas · notify')!;
+    const figures = [...notify[3]!.matchAll(/<td class="num">([^<]+)<\/td>/g)].map((m) => m[1]);
+    expect(figures).toEqual(costs.map((c) => `${c.costs.find((x) => x.mechanism === 'ttas · notify')!.relative.toFixed(2)}×`));
+    // A mechanism that did not run on a preset is a dash.
+    const tas = rows.find((r) => unescape(r[1]!) === 'tas · naive')!;
+    expect([...tas[3]!.matchAll(/<td class="num">([^<]+)<\/td>/g)].map((m) => m[1])).toEqual(['0.97×', '–', '0.97×']);
   });
 
   it('shows how often pv-halt halted in the heat map cells of its rows', () => {
@@ -140,7 +172,8 @@ describe('sections', () => {
     const titles = [...figureOf(html, 'overcommit-heatmap/threads').matchAll(/<title>([^<]*)<\/title>/g)].map((m) => unescape(m[1]!));
     const halting = titles.filter((t) => t.includes('Waiters halted'));
     expect(halting.length).toBeGreaterThan(0);
-    expect(halting.every((t) => t.includes(' · pv-halt · '))).toBe(true);
+    expect(halting.every((t) => /^contended · [a-z-]+ · pv-halt[+a-z-]* · /.test(t))).toBe(true);
+    expect(titles.filter((t) => / · pv-halt[+a-z-]* · /.test(t)).every((t) => t.includes('Waiters halted'))).toBe(true);
   });
 
   it('draws the halt-threshold sweep as one chart, a line at 1× and one at 2×, with both knees under it', () => {
@@ -198,26 +231,40 @@ describe('the numbers are derive.ts\u2019s', () => {
       const expected = rows.flatMap((r) => r.cells.map((c) => c.perVmVsFairShare.mean)).sort();
       expect(dataValues(figure, 'cell').sort()).toEqual(expected);
       const top = Math.max(...ratiosOf(rows));
-      const at = (policy: string) => rows.filter((r) => r.policy === policy).map((r) => r.cells.find((c) => c.params.ratio === top)!.perVmVsFairShare.mean);
+      const at = (mechanism: string) =>
+        rows.filter((r) => r.mechanism === mechanism).map((r) => r.cells.find((c) => c.params.ratio === top)!.perVmVsFairShare.mean);
       const caption = captionOf(html, `overcommit-heatmap/${engine}`);
-      expect(caption).toContain(`At ${top}× overcommit, naive spinning falls to as little as ${pct(Math.min(...at('naive')))} of the fair share`);
-      expect(caption).toContain(`notify keeps at least ${pct(Math.min(...at('notify')))} in every row`);
+      expect(caption).toContain(`At ${top}× overcommit, ticket · naive falls to as little as ${pct(Math.min(...at('ticket · naive')))} of the fair share`);
+      expect(caption).toContain(`ttas · notify ${pct(Math.min(...at('ttas · notify')))}, `);
+      // Rows: per preset and shape, the mechanisms in the list's order.
+      const labels = [...figure.matchAll(/text-anchor="end"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+      expect(labels.slice(0, MECHANISMS.length)).toEqual(MECHANISMS.map(mechanismLabel));
     }
   });
 
-  it('bars are relative to naive at 1×, with the caption at the highest ratio', () => {
-    const all = policyBars(overcommitRows(results.cases));
-    expect(all).toHaveLength(8);
+  it('bars are relative to ticket · naive at 1×, with the caption at the highest ratio', () => {
+    const all = mechanismBars(overcommitRows(results.cases));
+    expect(all.map((b) => `${b.engine}/${b.preset}/${b.shape}`)).toEqual([
+      'threads/contended/vms',
+      'threads/contended/vcpus',
+      'threads/uncontended/vms',
+      'threads/uncontended/vcpus',
+      'virtual/contended/vms',
+      'virtual/contended/vcpus',
+    ]);
     for (const b of all) {
-      const name = `policy-bars/${b.engine}/${b.preset}/${b.shape}`;
-      // Drawn group by group (ratio), a bar per policy in each.
+      const name = `mechanism-bars/${b.engine}/${b.preset}/${b.shape}`;
+      // Drawn group by group (ratio), a bar per mechanism in each, in the list's order.
       expect(dataValues(figureOf(html, name), 'bar')).toEqual(b.ratios.flatMap((_, r) => b.bars.map((x) => x.relative[r])));
+      expect(b.bars.map((x) => x.mechanism)).toEqual((b.preset === 'contended' ? MECHANISMS : PRESET_MECHANISMS).map(mechanismLabel));
       const i = b.ratios.length - 1;
-      const at = (policy: string) => b.bars.find((x) => x.policy === policy)!.relative[i]!;
-      const [naive, notify, pvHalt] = [at('naive'), at('notify'), at('pv-halt')];
-      expect(captionOf(html, name)).toContain(
-        `${naive.toFixed(2)}× under naive, ${notify.toFixed(2)}× under notify (${(notify / naive).toFixed(1)}× naive's) and ${pvHalt.toFixed(2)}× under pv-halt (${(pvHalt / naive).toFixed(1)}× naive's)`,
-      );
+      const at = (mechanism: string) => b.bars.find((x) => x.mechanism === mechanism)!.relative[i]!;
+      const [baseline, notify] = [at('ticket · naive'), at('ttas · notify')];
+      const caption = captionOf(html, name);
+      expect(caption).toMatch(new RegExp(`^At ${b.ratios[i]}× overcommit, all VMs together do ${baseline.toFixed(2)}× with ticket · naive(, | and )`));
+      expect(caption).toContain(` ${notify.toFixed(2)}× with ttas · notify (${(notify / baseline).toFixed(1)}× the baseline's)`);
+      // The 1× group is each mechanism's cost at 1×.
+      expect(b.bars.find((x) => x.mechanism === 'ticket · naive')!.relative[0]).toBeCloseTo(1, 1);
     }
   });
 

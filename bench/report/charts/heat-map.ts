@@ -16,8 +16,11 @@ export interface HeatCell {
 
 export interface HeatMapSpec {
   readonly title: string;
-  /** Row labels; a row whose `group` differs from the one above starts a new group with a heading. */
-  readonly rows: readonly { readonly label: string; readonly group?: string }[];
+  /**
+   * Row labels; a row whose `group` differs from the one above starts a new group with a heading.
+   * A `swatch` colour draws a small square before the cells: the row's series colour in the other charts.
+   */
+  readonly rows: readonly { readonly label: string; readonly group?: string; readonly swatch?: string }[];
   readonly columns: readonly string[];
   /** The columns' title, with its unit. */
   readonly columnTitle: string;
@@ -32,9 +35,12 @@ export interface HeatMapSpec {
 const CELL_W = 92;
 const CELL_H = 30;
 const GROUP_H = 24;
+const SWATCH = 10;
 
 export function renderHeatMap(spec: HeatMapSpec): string {
-  const labelW = Math.max(80, ...spec.rows.map((r) => textWidth(r.label) + 16));
+  // Room for the swatch between a label and its row's cells, when any row has one.
+  const swatchW = spec.rows.some((r) => r.swatch !== undefined) ? SWATCH + 8 : 0;
+  const labelW = Math.max(80, ...spec.rows.map((r) => textWidth(r.label) + 16)) + swatchW;
   const left = 12 + labelW;
   const gridW = spec.columns.length * CELL_W;
   const width = Math.max(left + gridW + 16, 360);
@@ -53,7 +59,9 @@ export function renderHeatMap(spec: HeatMapSpec): string {
       y += GROUP_H;
     }
     previousGroup = row.group;
-    parts.push(el('text', { x: left - 10, y: y + CELL_H / 2 + 4, 'text-anchor': 'end', fill: INK }, esc(row.label)));
+    parts.push(el('text', { x: left - 10 - swatchW, y: y + CELL_H / 2 + 4, 'text-anchor': 'end', fill: INK }, esc(row.label)));
+    if (row.swatch !== undefined)
+      parts.push(el('rect', { class: 'swatch', x: left - 8 - SWATCH, y: y + (CELL_H - SWATCH) / 2, width: SWATCH, height: SWATCH, fill: row.swatch }));
     spec.columns.forEach((_, j) => {
       const cell = spec.cells[i]?.[j] ?? null;
       const x = left + j * CELL_W;

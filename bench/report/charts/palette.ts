@@ -15,6 +15,16 @@ const CATEGORICAL = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#56B4E9', '#E6
 /** The colour of the i-th category, cycling. */
 export const categorical = (index: number): string => CATEGORICAL[((index % CATEGORICAL.length) + CATEGORICAL.length) % CATEGORICAL.length]!;
 
+/**
+ * Twelve distinct colours, for a chart of many series (the overcommit mechanisms): Okabe–Ito's
+ * six (and its orange) first, then the darker colours of Paul Tol's muted scheme, none of them
+ * too light to read on white.
+ */
+const MANY = ['#D55E00', '#E69F00', '#CC79A7', '#0072B2', '#009E73', '#882255', '#56B4E9', '#117733', '#999933', '#332288', '#AA4499', '#44AA99'] as const;
+
+/** The colour of the i-th of up to twelve series, cycling. */
+export const manyCategorical = (index: number): string => MANY[((index % MANY.length) + MANY.length) % MANY.length]!;
+
 /** Marker shapes, so series differ without colour too. */
 export type Marker = 'circle' | 'square' | 'triangle' | 'diamond' | 'none';
 

@@ -18,6 +18,9 @@ export function section(id: string, title: string, intro: string, body: string):
 
 export const charts = (figures: readonly string[]): string => `<div class="charts">${figures.join('')}</div>`;
 
+/** A figure that takes a whole row of `charts` (a chart of many series, drawn wide so that each stays legible). */
+export const fullRow = (figureMarkup: string): string => `<div class="full-row">${figureMarkup}</div>`;
+
 export const ENGINE_LABEL: Record<EngineKind, string> = { threads: 'threads engine', virtual: 'virtual engine' };
 
 /** "acquisitions/s" in the engine's time: real seconds for threads, virtual seconds for virtual. */

@@ -51,7 +51,7 @@ const SWEEPS: readonly Sweep[] = [
     shapes: [2],
     durationShare: 1,
   },
-  // 26 cases: at half the others' duration (500 ms on threads), so that the full suite stays under 10 minutes on 2 cores.
+  // 26 cases: at half the others' duration (500 ms on threads), to keep the full suite short on 2 cores.
   {
     policy: 'pv-halt',
     variable: 'haltThreshold',
