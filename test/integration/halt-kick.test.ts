@@ -7,8 +7,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LOCK_KINDS, parseScenario, type Config, type LockKind } from '../../src/config/schema.js';
-import { initMachine, openRun } from '../../src/core/init.js';
-import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { findKickTarget, registerHalt } from '../../src/guest/halt-record.js';
 import { createLock } from '../../src/guest/locks/index.js';
 import { LOCK_STEP } from '../../src/guest/locks/spin-lock.js';
@@ -32,16 +30,9 @@ import {
 import { LOCK_WORD, Machine, VCPU_CTX, VCPU_HV, VCPU_MCS, VCPU_SHARED } from '../../src/shm/layout.js';
 import { simulate } from '../../src/simulate.js';
 import { HIST, VC } from '../../src/events/table.js';
-import { collectMetrics } from '../../src/stats/metrics.js';
 import type { Results } from '../../src/results/results.js';
-import { selfChecks } from '../../src/results/self-checks.js';
+import { drivenCore, expectChecksOk, machineOf, runUntil, STEP_NS, vcpuCounter, type Driven } from '../helpers/driven-core.js';
 
-function machineOf(input: object): Machine {
-  const machine = Machine.allocate(parseScenario({ pcpus: 1, ...input }));
-  initMachine(machine);
-  openRun(machine, 0);
-  return machine;
-}
 
 const stateWord = (machine: Machine, vcpu: number) => machine.i32[machine.layout.vcpuSharedBase(vcpu) + VCPU_SHARED.state]!;
 
@@ -184,21 +175,13 @@ describe('the halt record with qspinlock: the lazy kick', () => {
 // ---- a core driven by hand ------------------------------------------------------------------
 
 const SLICE_NS = 100_000;
-const STEP_NS = 1000;
-
-interface Driven {
-  machine: Machine;
-  core: PcpuCore;
-  now: number;
-  timeline: number[];
-}
 
 /**
  * One pCPU, two pv-halt vCPUs (halt after 8 spins) on one lock, critical sections of
  * `insideUnits` and `outsideUnits` of work between them, 64 units a step (one step per µs).
  */
 function drivenPvHalt(lock: LockKind, insideUnits: number, outsideUnits = 0): Driven {
-  const machine = machineOf({
+  return drivenCore({
     scheduler: { sliceUs: SLICE_NS / 1000 },
     durationMs: 10,
     vms: [
@@ -211,31 +194,9 @@ function drivenPvHalt(lock: LockKind, insideUnits: number, outsideUnits = 0): Dr
       },
     ],
   });
-  const core = new PcpuCore(machine, 0, { wakeIdlePcpu() {} }, { calibrate: false, stepBudget: 64 });
-  core.start(0);
-  return { machine, core, now: 0, timeline: [] };
 }
 
-function tick(d: Driven): number {
-  const status = d.core.step(d.now);
-  if (status === STEP.SWITCHED) d.core.switchDone(d.now);
-  d.timeline.push(d.core.currentVcpu);
-  d.now += STEP_NS;
-  return status;
-}
-
-function runUntil(d: Driven, until: number): void {
-  while (d.now < until) tick(d);
-}
-
-const vcpuCounter = (d: Driven, v: number, c: number) => d.machine.f64[d.machine.layout.vcpuCounterBase(v) + c]!;
 const phaseOf = (d: Driven, v: number) => d.machine.i32[d.machine.layout.vcpuCtxBase(v) + VCPU_CTX.phase]!;
-
-function expectChecksOk(d: Driven): void {
-  d.core.finish(d.now);
-  const metrics = collectMetrics(d.machine);
-  for (const check of selfChecks(d.machine, metrics, { wallMs: 0, graceMs: 0 })) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
-}
 
 describe.each(['ticket', 'mcs', 'tas', 'ttas', 'qspinlock', 'unfair-queued'] as const)('a %s waiter with pv-halt, on a hand-driven core', (lock) => {
   it('halts while the holder is preempted, is never run while halted, and the checks hold with it asleep', () => {

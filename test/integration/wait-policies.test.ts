@@ -7,84 +7,42 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LOCK_KINDS, parseScenario, type Config, type LockKind, type PolicySpec } from '../../src/config/schema.js';
-import { initMachine, openRun } from '../../src/core/init.js';
-import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { VC } from '../../src/events/table.js';
 import { PREV_CHECK_SPINS } from '../../src/guest/policies/pv-halt.js';
 import { GUEST_PHASE } from '../../src/guest/program.js';
 import { EXTENSION } from '../../src/hv/slice-extension.js';
 import { stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
-import { Machine, VCPU_CTX, VCPU_HV, VCPU_SHARED } from '../../src/shm/layout.js';
-import { collectMetrics } from '../../src/stats/metrics.js';
+import { VCPU_CTX, VCPU_HV, VCPU_SHARED } from '../../src/shm/layout.js';
 import type { Results } from '../../src/results/results.js';
-import { selfChecks } from '../../src/results/self-checks.js';
 import { simulate } from '../../src/simulate.js';
+import { drivenCore, expectChecksOk, runUntil, STEP_NS, vcpuCounter, type Driven } from '../helpers/driven-core.js';
 
 const SLICE_NS = 100_000;
-const STEP_NS = 1000;
-
-interface Driven {
-  machine: Machine;
-  core: PcpuCore;
-  now: number;
-  /** The vCPU on the pCPU after each step. */
-  timeline: number[];
-}
 
 /**
- * One pCPU, two vCPUs of `policy` on one lock, critical sections of `insideUnits`, `outsideUnits`
- * of work between them, 64 units a step (one step per µs), slices of 100 µs.
+ * One pCPU, two vCPUs of `policy` on one ticket lock, critical sections of `insideUnits`,
+ * `outsideUnits` of work between them, 64 units a step (one step per µs), slices of 100 µs.
  */
 function driven(policy: PolicySpec, insideUnits: number, outsideUnits: number, vmFields: object = {}): Driven {
-  const machine = Machine.allocate(
-    parseScenario({
-      pcpus: 1,
-      scheduler: { sliceUs: SLICE_NS / 1000 },
-      durationMs: 10,
-      vms: [
-        {
-          name: 'vm',
-          vcpus: 2,
-          policy,
-          haltThreshold: 8,
-          ...vmFields,
-          workload: { locks: 1, lock: 'ticket', insideUnits: { kind: 'fixed', value: insideUnits }, outsideUnits: { kind: 'fixed', value: outsideUnits } },
-        },
-      ],
-    }),
-  );
-  initMachine(machine);
-  openRun(machine, 0);
-  const core = new PcpuCore(machine, 0, { wakeIdlePcpu() {} }, { calibrate: false, stepBudget: 64 });
-  core.start(0);
-  return { machine, core, now: 0, timeline: [] };
+  return drivenCore({
+    scheduler: { sliceUs: SLICE_NS / 1000 },
+    durationMs: 10,
+    vms: [
+      {
+        name: 'vm',
+        vcpus: 2,
+        policy,
+        haltThreshold: 8,
+        ...vmFields,
+        workload: { locks: 1, lock: 'ticket', insideUnits: { kind: 'fixed', value: insideUnits }, outsideUnits: { kind: 'fixed', value: outsideUnits } },
+      },
+    ],
+  });
 }
-
-function tick(d: Driven): number {
-  const status = d.core.step(d.now);
-  if (status === STEP.SWITCHED) d.core.switchDone(d.now);
-  d.timeline.push(d.core.currentVcpu);
-  d.now += STEP_NS;
-  return status;
-}
-
-function runUntil(d: Driven, until: number, each?: () => void): void {
-  while (d.now < until) {
-    tick(d);
-    each?.();
-  }
-}
-
-const counter = (d: Driven, v: number, c: number) => d.machine.f64[d.machine.layout.vcpuCounterBase(v) + c]!;
 const hvWord = (d: Driven, v: number, word: number) => d.machine.i32[d.machine.layout.vcpuHvBase(v) + word]!;
 const phaseOf = (d: Driven, v: number) => d.machine.i32[d.machine.layout.vcpuCtxBase(v) + VCPU_CTX.phase]!;
 const stateOf = (d: Driven, v: number) => stateCode(d.machine.i32[d.machine.layout.vcpuSharedBase(v) + VCPU_SHARED.state]!);
 
-function expectChecksOk(d: Driven): void {
-  d.core.finish(d.now);
-  const metrics = collectMetrics(d.machine);
-  for (const check of selfChecks(d.machine, metrics, { wallMs: 0, graceMs: 0 })) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
-}
 
 describe('the preempted flag (KVM steal time)', () => {
   it('is 0 while a vCPU runs, 1 from a switch-out that leaves it runnable, 0 from one that halts it, at every step', () => {
@@ -109,7 +67,7 @@ describe('the preempted flag (KVM steal time)', () => {
         }
       }
     });
-    expect(counter(d, 1, VC.halts)).toBeGreaterThan(0);
+    expect(vcpuCounter(d, 1, VC.halts)).toBeGreaterThan(0);
     expect(preemptedSeen).toBeGreaterThan(0);
     expect(haltedSeen).toBeGreaterThan(0);
     expectChecksOk(d);
@@ -126,10 +84,10 @@ describe('preempted-aware', () => {
     expect(hvWord(d, 0, VCPU_HV.preempted)).toBe(1);
     let spinsAtYield = -1;
     runUntil(d, 2 * SLICE_NS, () => {
-      if (spinsAtYield < 0 && d.core.currentVcpu === 0) spinsAtYield = counter(d, 1, VC.spins);
+      if (spinsAtYield < 0 && d.core.currentVcpu === 0) spinsAtYield = vcpuCounter(d, 1, VC.spins);
     });
-    expect(counter(d, 1, VC.preemptedTargets)).toBe(1);
-    expect(counter(d, 1, VC.directedYields)).toBe(1);
+    expect(vcpuCounter(d, 1, VC.preemptedTargets)).toBe(1);
+    expect(vcpuCounter(d, 1, VC.directedYields)).toBe(1);
     // It looked at its target on its 256th spin, not before, and stopped there.
     expect(spinsAtYield).toBe(PREV_CHECK_SPINS);
     expectChecksOk(d);
@@ -143,8 +101,8 @@ describe('preempted-aware', () => {
     // Pretend the hypervisor shows the holder running (as on another pCPU): no yield.
     const hv = d.machine.layout.vcpuHvBase(0) + VCPU_HV.preempted;
     runUntil(d, SLICE_NS + 90 * STEP_NS, () => (d.machine.i32[hv] = 0));
-    expect(counter(d, 1, VC.spins)).toBeGreaterThan(PREV_CHECK_SPINS);
-    expect(counter(d, 1, VC.preemptedTargets)).toBe(0);
+    expect(vcpuCounter(d, 1, VC.spins)).toBeGreaterThan(PREV_CHECK_SPINS);
+    expect(vcpuCounter(d, 1, VC.preemptedTargets)).toBe(0);
     expect(d.core.currentVcpu).toBe(1);
   });
 });
@@ -162,13 +120,13 @@ describe('cs-hint', () => {
         since = d.now;
       }
     });
-    expect(counter(d, 0, VC.extensionsGranted)).toBe(1);
-    expect(counter(d, 0, VC.extensionsExpired)).toBe(1);
-    expect(counter(d, 0, VC.extensionsReturned)).toBe(0);
+    expect(vcpuCounter(d, 0, VC.extensionsGranted)).toBe(1);
+    expect(vcpuCounter(d, 0, VC.extensionsExpired)).toBe(1);
+    expect(vcpuCounter(d, 0, VC.extensionsReturned)).toBe(0);
     expect(hvWord(d, 0, VCPU_HV.extension)).toBe(EXTENSION.EXPIRED);
     // The holder's first stretch is its (staggered) slice plus 30 µs, to the step.
     expect(stretches[0]).toBe(SLICE_NS + 30_000 + STEP_NS);
-    expect(counter(d, 0, VC.lockHolderPreemptions)).toBeGreaterThanOrEqual(1);
+    expect(vcpuCounter(d, 0, VC.lockHolderPreemptions)).toBeGreaterThanOrEqual(1);
     expectChecksOk(d);
   });
 
@@ -184,12 +142,12 @@ describe('cs-hint', () => {
       }
     });
     expect(markedOutside).toBe(0);
-    const granted = counter(d, 0, VC.extensionsGranted) + counter(d, 1, VC.extensionsGranted);
-    const returned = counter(d, 0, VC.extensionsReturned) + counter(d, 1, VC.extensionsReturned);
+    const granted = vcpuCounter(d, 0, VC.extensionsGranted) + vcpuCounter(d, 1, VC.extensionsGranted);
+    const returned = vcpuCounter(d, 0, VC.extensionsReturned) + vcpuCounter(d, 1, VC.extensionsReturned);
     expect(granted).toBeGreaterThan(0);
-    expect(returned).toBe(granted - counter(d, 0, VC.extensionsExpired) - counter(d, 1, VC.extensionsExpired));
+    expect(returned).toBe(granted - vcpuCounter(d, 0, VC.extensionsExpired) - vcpuCounter(d, 1, VC.extensionsExpired));
     expect(returned).toBeGreaterThan(0);
-    expect(counter(d, 0, VC.yields) + counter(d, 1, VC.yields)).toBe(returned);
+    expect(vcpuCounter(d, 0, VC.yields) + vcpuCounter(d, 1, VC.yields)).toBe(returned);
     expectChecksOk(d);
   });
 });

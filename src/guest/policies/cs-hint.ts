@@ -5,17 +5,9 @@
  * and clears it when it lets go, and gives a granted extension back with a yield at the release
  * (core/guest-interpreter.ts); the scheduler grants the extension (hv/slice-extension.ts).
  */
-import { HYPERCALL } from '../../hv/hypercalls.js';
-import type { SpinWaitPolicy } from './spin-wait-policy.js';
+import { NaivePolicy } from './naive.js';
 
-export class CsHintPolicy implements SpinWaitPolicy {
-  readonly kind = 'cs-hint' as const;
-  afterSpin(): number {
-    return HYPERCALL.NONE;
-  }
-  waitEnded(): void {}
-  quietSpins(): number {
-    return Infinity;
-  }
-  addQuietSpins(): void {}
+/** A waiter spins as a naive one does; only the name differs (the marking is the interpreter's, the extension the scheduler's). */
+export class CsHintPolicy extends NaivePolicy {
+  override readonly kind = 'cs-hint';
 }

@@ -1,9 +1,10 @@
 /** Naive spinning: spin until the lock is yours, whatever the hypervisor does meanwhile. */
+import type { PolicyKind } from '../../config/schema.js';
 import { HYPERCALL } from '../../hv/hypercalls.js';
 import type { SpinWaitPolicy } from './spin-wait-policy.js';
 
 export class NaivePolicy implements SpinWaitPolicy {
-  readonly kind = 'naive' as const;
+  readonly kind: PolicyKind = 'naive';
   afterSpin(): number {
     return HYPERCALL.NONE;
   }
