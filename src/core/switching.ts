@@ -31,7 +31,7 @@ export function switchIn(core: CoreState, vcpu: number, now: number): void {
   if (core.memory.exchange(core.memory.i32, core.shared + VCPU_SHARED.onCpu, core.pcpu + 1) !== 0) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
   f64[core.counters + VC.stealNs]! += now - f64[core.time + VCPU_TIME.runnableSince]!;
   f64[core.counters + VC.slices]! += 1;
-  publishPreempted(core.memory, core.hv, false);
+  publishPreempted(i32, core.hv, false);
   // Only a paravirtual guest's vCPUs halt: the others never touch their hypervisor block here.
   if (core.guest.paravirtual) switchInParavirtual(core, vcpu, now);
   f64[core.time + VCPU_TIME.runningSince] = now;
@@ -79,7 +79,7 @@ export function switchOut(core: CoreState, now: number, reason: number): number 
   }
   f64[core.time + VCPU_TIME.runnableSince] = now;
   // Runnable but off its pCPU is preempted, for the guest; halted is not (KVM's steal-time flag).
-  publishPreempted(core.memory, core.hv, reason !== DESCHEDULE.HALT);
+  publishPreempted(i32, core.hv, reason !== DESCHEDULE.HALT);
   if (reason === DESCHEDULE.HALT) {
     f64[core.time + VCPU_TIME.haltedSince] = now;
     i32[core.hv + VCPU_HV.asleep] = 1;

@@ -11,11 +11,15 @@
  */
 import type { Machine } from '../shm/layout.js';
 import { VCPU_HV } from '../shm/layout.js';
-import type { SharedMemory } from '../shm/memory.js';
 
-/** Owner pCPU, at a switch: publishes whether the vCPU whose hypervisor block is `hvBase` is now preempted. */
-export function publishPreempted(memory: SharedMemory, hvBase: number, preempted: boolean): void {
-  memory.store(memory.i32, hvBase + VCPU_HV.preempted, preempted ? 1 : 0);
+/**
+ * Owner pCPU, at a switch: publishes whether the vCPU whose hypervisor block is `hvBase` is now
+ * preempted. A plain store: the flag is a hint (KVM writes it without a fence too), and the
+ * switch's compare-and-swap on the state word right after it (release at switch-out, partner:
+ * the next owner's claim) or before it (claim at switch-in) orders it for every reader.
+ */
+export function publishPreempted(i32: Int32Array, hvBase: number, preempted: boolean): void {
+  i32[hvBase + VCPU_HV.preempted] = preempted ? 1 : 0;
 }
 
 /** Linux's `vcpu_is_preempted(vcpu)`: the flag as the hypervisor last published it. */
