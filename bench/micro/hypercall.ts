@@ -39,7 +39,7 @@ const HYPERCALL_YIELD = 'hypercall notify: round trip + yield';
 function spinningCore(vcpus: number): { machine: Machine; core: PcpuCore; now: number } {
   const machine = startedMachine({
     pcpus: 1,
-    scheduler: { sliceUs: 10_000, notifyReaction: 'yield' },
+    scheduler: { sliceUs: 10_000, reaction: 'yield' },
     vms: [
       {
         name: 'bench',

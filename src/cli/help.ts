@@ -1,6 +1,6 @@
 /** The help texts. The column explanations come from the report modules, which take them from the event table. */
 import { DEFAULT_PRESET } from '../config/presets.js';
-import { LOCK_KINDS, POLICY_KINDS } from '../config/schema.js';
+import { LOCK_KINDS, POLICY_KINDS, REACTIONS, SCHEDULER_POLICIES } from '../config/schema.js';
 import { JSON_SCHEMAS, JSON_SCHEMA_NAMES } from '../config/write-json-schema.js';
 import { compareColumnsHelp } from '../report/compare-table.js';
 import { runColumnsHelp } from '../report/run-table.js';
@@ -22,7 +22,17 @@ const OVERRIDES = `Overrides (applied to the scenario, then validated like the f
   --lock KIND       every VM's lock algorithm: ${LOCK_KINDS.join(', ')}
   --mode MODE       virtualized, or bare: the physical machine (the first VM's workload, one vCPU
                     bound to each pCPU, no hypervisor; applied after the other overrides)
+  --scheduler S     the hypervisor's scheduler policy: ${SCHEDULER_POLICIES.join(', ')}
   --slice-us N      the scheduler's time slice, in µs
+  --ple on|off      pause-loop exiting: the hardware forces an exit from a spin loop longer than
+                    the vCPU's window (KVM's defaults: 4096 cycles, doubled per exit, reset at
+                    each schedule-in); the exit runs the reaction (default off)
+  --reaction R      what the hypervisor does with a detected spin (a PLE exit or a notify
+                    hypercall): ${REACTIONS.join(', ')} (default yield: run the next runnable
+                    vCPU; directed-yield: KVM's yield to a preempted sibling; sleep: KVM before
+                    2.6.39, the spinner sleeps 100 µs)
+  --boost on|off    KVM's boost of a kicked vCPU: tried first by a directed yield, and the
+                    kicker yields to it (default off)
   --spin-threshold N  notify policy: spins between two long-spin-wait hypercalls (default 4095)
   --halt-threshold N  pv-halt policy: spins before a waiter halts until kicked (default 32768)
   --extension-us N  cs-hint policy: the slice extension a vCPU inside a critical section is

@@ -4,7 +4,7 @@
  * is reported by the schema with the field it landed in (`pcpus: Too big: …`), exactly as the
  * same value in a file would be.
  */
-import type { EngineKind, LockKind, Mode, PolicySpec } from './schema.js';
+import type { EngineKind, LockKind, Mode, PolicySpec, Reaction, SchedulerPolicy } from './schema.js';
 import { MAX_VMS, parseScenario, toBareMetal, type Config } from './schema.js';
 
 export interface Overrides {
@@ -26,6 +26,14 @@ export interface Overrides {
   /** `bare` turns the result into bare metal with `toBareMetal`, after the other overrides. */
   readonly mode?: Mode;
   readonly sliceUs?: number;
+  /** The hypervisor scheduler policy (`scheduler.policy`). */
+  readonly scheduler?: SchedulerPolicy;
+  /** Pause-loop exiting on or off (`scheduler.ple`). */
+  readonly ple?: boolean;
+  /** What the hypervisor does with a detected spin (`scheduler.reaction`). */
+  readonly reaction?: Reaction;
+  /** Boosts of kicked vCPUs on or off (`scheduler.boost`). */
+  readonly boost?: boolean;
   readonly engine?: EngineKind;
   readonly durationMs?: number;
   readonly seed?: number;
@@ -47,12 +55,20 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
 export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (!isRecord(input)) return parseScenario(input);
   const scenario: Json = structuredClone(input);
-  const { pcpus, vms, vcpus, lock, policy, spinThreshold, haltThreshold, extensionUs, mode, sliceUs, durationMs, seed, engine } = overrides;
+  const { pcpus, vms, vcpus, lock, policy, spinThreshold, haltThreshold, extensionUs, mode, sliceUs, durationMs, seed, engine, ple, reaction, boost } =
+    overrides;
+  const schedulerPolicy = overrides.scheduler;
   if (pcpus !== undefined) scenario.pcpus = pcpus;
   if (durationMs !== undefined) scenario.durationMs = durationMs;
   if (seed !== undefined) scenario.seed = seed;
   if (engine !== undefined) scenario.engine = engine;
-  if (sliceUs !== undefined) scenario.scheduler = patchObject(scenario.scheduler, { sliceUs });
+  const scheduler: Json = {};
+  if (schedulerPolicy !== undefined) scheduler.policy = schedulerPolicy;
+  if (sliceUs !== undefined) scheduler.sliceUs = sliceUs;
+  if (ple !== undefined) scheduler.ple = ple;
+  if (reaction !== undefined) scheduler.reaction = reaction;
+  if (boost !== undefined) scheduler.boost = boost;
+  if (Object.keys(scheduler).length > 0) scenario.scheduler = patchObject(scenario.scheduler, scheduler);
   if (Array.isArray(scenario.vms)) {
     const list: unknown[] = vms !== undefined && scenario.vms.length > 0 ? copiesOf(scenario.vms[0], vms) : scenario.vms;
     scenario.vms = list.map((vm) => patchVm(vm, { vcpus, lock, policy, spinThreshold, haltThreshold, extensionUs }));

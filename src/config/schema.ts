@@ -43,11 +43,12 @@ export type LockKind = (typeof LOCK_KINDS)[number];
 
 export { POLICY_KINDS, type PolicyKind, type PolicySpec } from './policy-spec.js';
 
-const SCHEDULER_POLICIES = ['rr'] as const;
+export const SCHEDULER_POLICIES = ['rr', 'credit', 'balance', 'global-lock'] as const;
 export type SchedulerPolicy = (typeof SCHEDULER_POLICIES)[number];
 
-export const NOTIFY_REACTIONS = ['yield', 'directed-yield'] as const;
-export type NotifyReaction = (typeof NOTIFY_REACTIONS)[number];
+/** What the hypervisor does with a detected spin (a PLE exit or a NotifyLongSpinWait): see src/hv/spin-reaction.ts. */
+export const REACTIONS = ['yield', 'directed-yield', 'sleep'] as const;
+export type Reaction = (typeof REACTIONS)[number];
 
 export const MODES = ['virtualized', 'bare'] as const;
 export type Mode = (typeof MODES)[number];
@@ -133,14 +134,86 @@ const schedulerSchema = z
     policy: z
       .enum(SCHEDULER_POLICIES)
       .default('rr')
-      .describe('The hypervisor scheduler policy: `rr`, lock-free round robin over per-pCPU run queues with work stealing.'),
+      .describe(
+        "The hypervisor scheduler policy: `rr`, lock-free round robin over per-pCPU run queues with work stealing; `credit`, Xen's credit scheduler (weights, credits earned every accounting period, UNDER before OVER, BOOST for a vCPU woken from a halt, a preemption rate limit; no directed yield; its time slice, Xen's tslice, is `sliceUs`: 30000 for Xen's default); `balance`, round robin that never queues two vCPUs of one VM on one pCPU when another pCPU can take one (Sukwong and Kim, EuroSys 2011); `global-lock`, round robin over one run queue under one spinlock, the baseline that shows why the scheduler must be lock-free.",
+      ),
     sliceUs: count(10, 10_000_000)
       .default(10_000)
       .describe('Time slice of a vCPU on a pCPU, in µs. 10 ms sits between Linux CFS (~3-6 ms) and Xen credit (30 ms).'),
-    notifyReaction: z
-      .enum(NOTIFY_REACTIONS)
+    reaction: z
+      .enum(REACTIONS)
       .default('yield')
-      .describe('What the hypervisor does on NotifyLongSpinWait: Xen-style plain `yield`, or KVM-style `directed-yield` to a preempted sibling vCPU.'),
+      .describe(
+        "What the hypervisor does with a detected spin (a PLE exit, or a guest's NotifyLongSpinWait): `yield` runs the next runnable vCPU (Xen's vcpu_yield); `directed-yield` hands the pCPU to a runnable sibling of the spinner's VM, round robin from the VM's last boosted vCPU, passing over every other time one in a spin loop itself, at most 3 failed tries, else the spinner goes on (KVM's kvm_vcpu_on_spin, Linux 2.6.39+); `sleep` takes the spinner off every pCPU for `spinSleepUs` (KVM's kvm_vcpu_on_spin before 2.6.39).",
+      ),
+    spinSleepUs: count(1, 1_000_000)
+      .default(100)
+      .describe(
+        '`sleep`: how long a spinner sleeps, in µs, before it is runnable again (KVM 2.6.32-2.6.38 kvm_vcpu_on_spin: schedule_hrtimeout of 100000 ns, "Sleep for 100 us, and hope lock-holder got scheduled").',
+      ),
+    ple: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Pause-loop exiting (Intel VT-x PLE, KVM arch/x86/kvm/vmx/vmx.c): the hardware watches every spin loop of a vCPU and forces a VM exit when one lasts longer than the vCPU's window; the exit grows the window and runs the `reaction`. Applies to every guest policy, notify included.",
+      ),
+    pleGapCycles: z
+      .number()
+      .int()
+      .min(0)
+      .max(0xffffffff)
+      .default(128)
+      .describe(
+        "PLE: two PAUSEs further apart than this, in cycles, start a new loop (KVM's ple_gap, 128). A spin iteration is 90 cycles here (src/hv/ple.ts), so a gap below 90 means no loop ever forms.",
+      ),
+    pleWindowCycles: z
+      .number()
+      .int()
+      .min(1)
+      .max(0xffffffff)
+      .default(4096)
+      .describe("PLE: the base window, in cycles: a loop longer than the vCPU's window exits (KVM's ple_window, 4096; 90 cycles per spin: 46 spins)."),
+    pleWindowGrow: z
+      .number()
+      .int()
+      .min(0)
+      .max(0xffffffff)
+      .default(2)
+      .describe(
+        "PLE: each exit multiplies the vCPU's window by this while it is below the base window, else adds it; 0 keeps the base; at most pleWindowMax (KVM's ple_window_grow, 2).",
+      ),
+    pleWindowShrink: z
+      .number()
+      .int()
+      .min(0)
+      .max(0xffffffff)
+      .default(0)
+      .describe(
+        "PLE: at each schedule-in the vCPU's window is divided by this while it is below the base window, else reduced by it, never below the base; 0 resets it to the base (KVM's ple_window_shrink, 0).",
+      ),
+    pleWindowMax: z
+      .number()
+      .int()
+      .min(1)
+      .max(0xffffffff)
+      .default(0xffffffff)
+      .describe("PLE: the largest window, in cycles (KVM's ple_window_max, UINT_MAX: KVM_VMX_DEFAULT_PLE_WINDOW_MAX)."),
+    boost: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Boost of a kicked vCPU (KVM, Linux 5.3: kvm_vcpu_wake_up marks the woken vCPU `ready`, and KVM_HC_KICK_CPU yields to the kicked vCPU, "Boost queue head vCPU"): a vCPU woken by a kick is tried first by a directed yield until it runs, and the kicker yields its pCPU to the vCPU it kicked.',
+      ),
+    creditPeriodUs: count(1000, 500_000)
+      .default(30_000)
+      .describe(
+        "`credit`: the accounting period, in µs: each period every active vCPU earns its weight's share of the pCPUs' time as credit, and a BOOST lasts at most a third of it (one tick). Xen: csched_acct every tslice, 30 ms (CSCHED_DEFAULT_TSLICE_MS), in 3 ticks of 10 ms (CSCHED_TICKS_PER_TSLICE).",
+      ),
+    ratelimitUs: count(10, 100_000)
+      .default(1000)
+      .describe(
+        "`credit`: the least a vCPU runs before a waiting vCPU of higher priority (BOOST, or UNDER over an OVER one) preempts it, in µs, capped at the slice (Xen's sched_ratelimit_us, default 1000).",
+      ),
   })
   .strict();
 export type SchedulerConfig = z.infer<typeof schedulerSchema>;

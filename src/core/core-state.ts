@@ -14,6 +14,8 @@ import { HYPERCALL } from '../hv/hypercalls.js';
 import type { Platform } from '../hv/platform.js';
 import type { Scheduler } from '../hv/scheduler.js';
 import { createScheduler } from '../hv/schedulers/index.js';
+import { PleSettings } from '../hv/ple.js';
+import { REACTION, reactionOf } from '../hv/spin-reaction.js';
 import type { Machine } from '../shm/layout.js';
 import type { SharedMemory } from '../shm/memory.js';
 import { COST } from './costs.js';
@@ -43,7 +45,21 @@ export class CoreState {
   readonly guests: GuestVm[];
   readonly pcpuCounters: number;
   readonly bare: boolean;
-  readonly directed: boolean;
+  /** What the hypervisor does with a detected spin (a REACTION code, hv/spin-reaction.ts). */
+  readonly reaction: number;
+  /** The sleep reaction's length in ns, 0 with any other reaction. */
+  readonly spinSleepNs: number;
+  /** The sleep reaction: exits an idle pCPU's poll for a sleeper is charged (a wake-up's worth: wakeNs / exitNs). */
+  readonly idlePollExits: number;
+  /** Boosts of kicked vCPUs (hv/boost.ts). */
+  readonly boost: boolean;
+  /** Pause-loop exiting (hv/ple.ts): its settings, and whether it is on. */
+  readonly ple: PleSettings;
+  readonly pleOn: boolean;
+  /** PLE: spins in the current vCPU's current loop (a loop ends with its wait, and at every VM exit and entry). */
+  pleSpins = 0;
+  /** PLE: the spin of the loop that exits, under the current vCPU's window (set at switch-in and at each growth). */
+  pleLimit = 0;
 
   // The current vCPU, and the bases of its regions (cached on switch-in).
   current = -1;
@@ -91,7 +107,13 @@ export class CoreState {
     this.scheduler = createScheduler(machine, pcpu, platform);
     this.pcpuCounters = machine.layout.pcpuCounterBase(pcpu);
     this.bare = machine.config.mode === 'bare';
-    this.directed = machine.config.scheduler.notifyReaction === 'directed-yield';
+    this.reaction = this.bare ? REACTION.YIELD : reactionOf(machine.config);
+    this.spinSleepNs = this.reaction === REACTION.SLEEP ? machine.config.scheduler.spinSleepUs * 1000 : 0;
+    const costs = machine.config.virtualCosts;
+    this.idlePollExits = Math.max(1, Math.round(costs.wakeNs / costs.exitNs));
+    this.boost = !this.bare && machine.config.scheduler.boost;
+    this.ple = new PleSettings(machine.config);
+    this.pleOn = this.ple.on;
     this.calibrate = options.calibrate;
     this.executeWork = options.executeWork ?? true;
     this.stepBudget = options.stepBudget ?? COST.STEP_BUDGET;

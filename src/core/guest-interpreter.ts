@@ -11,6 +11,11 @@
  * halted waiters kicks the one it handed the lock to; the kick ends the step (an exit).
  * A cs-hint guest marks its critical sections in its hypervisor block (set when it owns the
  * lock, cleared at the release), and yields at the release when it ran on a slice extension.
+ *
+ * The hardware watches every spin too, whatever the policy (PLE, hv/ple.ts): after the
+ * policy, each spin of an acquire or a release counts in the current loop, which the end of
+ * the wait ends; the spin that outlasts the vCPU's window ends the step with a PLE exit. With
+ * boosts (hv/boost.ts) an unlocker that kicked a waiter then yields to it (KICK_YIELD).
  */
 import { GUEST_PHASE, type GuestVm } from '../guest/program.js';
 import { unitInterval, xorshift32 } from '../guest/rng.js';
@@ -18,6 +23,7 @@ import { guestWork } from '../guest/work.js';
 import { LOCK_STEP } from '../guest/locks/spin-lock.js';
 import { findKickTarget, resumeAfterHalt } from '../guest/halt-record.js';
 import { HYPERCALL } from '../hv/hypercalls.js';
+import { KICK } from '../hv/scheduler.js';
 import { EXTENSION } from '../hv/slice-extension.js';
 import { VCPU_CTX, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
 import { HIST, VC, histogramBucket } from '../events/table.js';
@@ -79,6 +85,10 @@ export function runGuest(core: CoreState, now: number): number {
   const paravirtual = guest.paravirtual;
   const csHint = guest.csHint;
   let kickTarget = -1;
+  // PLE: the current loop's spins (the core's, kept in a local) and the spin that exits.
+  const pleOn = core.pleOn;
+  const pleLimit = core.pleLimit;
+  let pleSpins = core.pleSpins;
 
   while (budget > 0) {
     if (phase === GUEST_PHASE.OUTSIDE || phase === GUEST_PHASE.INSIDE) {
@@ -114,6 +124,7 @@ export function runGuest(core: CoreState, now: number): number {
         resumeAfterHalt(core.machine, core.hv, counters, result === LOCK_STEP.SPIN);
       if (result === LOCK_STEP.DONE) {
         const t = now + (stepBudget - budget) * core.nsPerCost;
+        pleSpins = 0;
         if (i32[ctx + VCPU_CTX.waiting] === 1) endWait(core, t, spins);
         if (csHint) i32[core.hv + VCPU_HV.csHint] = 1;
         f64[time + VCPU_TIME.acquiredAt] = t;
@@ -132,6 +143,10 @@ export function runGuest(core: CoreState, now: number): number {
         }
         hypercall = policy.afterSpin(ctx, vcpu, lockBase);
         if (hypercall !== HYPERCALL.NONE) break;
+        if (pleOn && ++pleSpins >= pleLimit) {
+          hypercall = HYPERCALL.PLE_EXIT;
+          break;
+        }
       }
     } else if (phase === GUEST_PHASE.RELEASE) {
       if (fineSteps && budget < stepBudget) break;
@@ -143,6 +158,7 @@ export function runGuest(core: CoreState, now: number): number {
       lastLockResult = result;
       if (result === LOCK_STEP.DONE) {
         const t = now + (stepBudget - budget) * core.nsPerCost;
+        pleSpins = 0;
         const hold = t - f64[time + VCPU_TIME.acquiredAt]!;
         f64[layout.vcpuHistogramBase(vcpu, HIST.holdNs) + histogramBucket(hold)]! += 1;
         rng = xorshift32(rng);
@@ -153,6 +169,10 @@ export function runGuest(core: CoreState, now: number): number {
         if (kickTarget >= 0 || hypercall !== HYPERCALL.NONE) break;
       } else if (result === LOCK_STEP.SPIN) {
         spins++;
+        if (pleOn && ++pleSpins >= pleLimit) {
+          hypercall = HYPERCALL.PLE_EXIT;
+          break;
+        }
       }
     } else {
       // START: the first stretch of outside work.
@@ -166,6 +186,7 @@ export function runGuest(core: CoreState, now: number): number {
   f64[time + VCPU_TIME.remaining] = remaining;
   i32[ctx + VCPU_CTX.work] = work;
   i32[ctx + VCPU_CTX.rng] = rng;
+  core.pleSpins = pleSpins;
   f64[counters + VC.workUnits]! += workDone;
   f64[counters + VC.spins]! += spins;
   if (i32[ctx + VCPU_CTX.waiting] === 1) f64[time + VCPU_TIME.waitSpins]! += spins;
@@ -179,8 +200,13 @@ export function runGuest(core: CoreState, now: number): number {
   if (kickTarget >= 0) {
     // At the step's start, not at the release's interpolated time: another pCPU's step may come
     // before that instant, and must not find the woken vCPU runnable since a later time.
-    kickWaiter(core, kickTarget, now);
+    const kicked = kickWaiter(core, kickTarget, now);
     report.exits = 1;
+    // Boost: the unlocker yields to the vCPU it kicked, unless that one is running already.
+    if (core.boost && kicked !== KICK.PENDING && hypercall === HYPERCALL.NONE) {
+      i32[ctx + VCPU_CTX.hypercallArg] = kickTarget;
+      hypercall = HYPERCALL.KICK_YIELD;
+    }
   }
   // With fine steps a failed poll is the step's only lock step: it ends the step.
   core.endedOnSpin = fineSteps && lastLockResult === LOCK_STEP.SPIN && hypercall === HYPERCALL.NONE;

@@ -1,12 +1,14 @@
 /**
  * Puts a freshly allocated machine in its start state, on the main thread, before any pCPU
  * thread sees the buffer: empty run queues, every vCPU runnable with its own random stream,
- * and (virtualized) each vCPU queued on pCPU (vcpu mod P). The buffer is then handed to the
- * workers, which publishes these plain writes to them.
+ * and (virtualized) each vCPU queued on pCPU (vcpu mod P), or on global-lock's one queue
+ * (Layout.startQueue). The buffer is then handed to the workers, which publishes these plain
+ * writes to them.
  */
 import { seedFor } from '../guest/rng.js';
 import { GUEST_PHASE } from '../guest/program.js';
 import { RunQueue } from '../hv/run-queue.js';
+import { initScheduler } from '../hv/schedulers/index.js';
 import { QUEUED, stateCode, VCPU_STATE } from '../hv/vcpu-state.js';
 import type { Machine } from '../shm/layout.js';
 import { VC } from '../events/table.js';
@@ -15,8 +17,9 @@ import { CTRL_F64, VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME, VM_SHARED } from '
 export function initMachine(machine: Machine): void {
   const { i32, layout, config } = machine;
   const queues: RunQueue[] = [];
-  for (let p = 0; p < layout.pcpus; p++) {
-    const queue = new RunQueue(machine.memory, layout.queueBase(p), layout.queueCapacity);
+  // Every ring of the scheduler policy (one per pCPU, but credit's three per pCPU, global-lock's one: Layout.queueRings).
+  for (let r = 0; r < layout.queueRings; r++) {
+    const queue = new RunQueue(machine.memory, layout.queueBase(r), layout.queueCapacity);
     queue.init();
     queues.push(queue);
   }
@@ -32,8 +35,10 @@ export function initMachine(machine: Machine): void {
     i32[ctx + VCPU_CTX.work] = seedFor(config.seed ^ 0x5bd1e995, v);
     const queued = config.mode === 'virtualized';
     i32[layout.vcpuSharedBase(v) + VCPU_SHARED.state] = VCPU_STATE.RUNNABLE | (queued ? QUEUED : 0);
-    if (queued && !queues[v % layout.pcpus]!.push(v)) throw new Error('init: run queue full');
+    if (queued && !queues[layout.startQueue(v)]!.push(v)) throw new Error('init: run queue full');
   }
+  // The scheduler policy's own shared words (balance's sibling counts of the queues above).
+  initScheduler(machine);
 }
 
 /**
@@ -50,7 +55,8 @@ export function openRun(machine: Machine, startNs: number): void {
  * Closes the run's books, on the engine's thread once every pCPU has stopped: a vCPU still
  * waiting in a run queue at `stopNs` has been stealing since it became runnable, and one still
  * halted has been halted since it halted. A vCPU that was on a pCPU at the stop became runnable
- * after `stopNs` and adds nothing.
+ * after `stopNs` and adds nothing. One asleep after a spin (the sleep reaction) counted its
+ * whole sleep when it fell asleep: the part after `stopNs` is taken back.
  */
 export function closeRun(machine: Machine, stopNs: number): void {
   const { f64, i32, layout } = machine;
@@ -64,5 +70,7 @@ export function closeRun(machine: Machine, stopNs: number): void {
     }
     const waited = stopNs - f64[time + VCPU_TIME.runnableSince]!;
     if (waited > 0) f64[counters + VC.stealNs]! += waited;
+    const asleepAfter = f64[time + VCPU_TIME.sleepUntil]! - stopNs;
+    if (asleepAfter > 0) f64[counters + VC.spinSleepNs]! -= asleepAfter;
   }
 }

@@ -21,7 +21,7 @@ import { PC } from '../events/table.js';
 import { CoreState } from './core-state.js';
 import { makePrivateSteps, skippableSpins, skipSpins, stepIsPrivate } from './fast-forward.js';
 import { runGuest } from './guest-interpreter.js';
-import { handleHypercall } from './hypercall-exit.js';
+import { handleHypercall, idle } from './hypercall-exit.js';
 import { STEP } from './step.js';
 import { switchIn, switchOut } from './switching.js';
 
@@ -53,7 +53,7 @@ export class PcpuCore extends CoreState {
       const next = this.scheduler.pickNext(now);
       if (next < 0) {
         if (this.idleSince < 0) this.idleSince = now;
-        return STEP.IDLE;
+        return idle(this, now);
       }
       this.switchStartedAt = now;
       switchIn(this, next, now);

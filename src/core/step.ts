@@ -22,7 +22,10 @@ export interface StepReport {
   lockSteps: number;
   /** Lock steps that were spin iterations. */
   spins: number;
-  /** Hypercall exits handled (0 or 1). */
+  /**
+   * Hypercall exits handled (0 or 1); or, for an idle pCPU that polls for a vCPU asleep after a
+   * spin (core/hypercall-exit.ts `idle`), the poll's length in exits.
+   */
   exits: number;
   /** Global index of the lock the step's last lock step worked on, or -1. */
   lock: number;

@@ -4,11 +4,15 @@
  * slices), with each preemption classified: a holder preempted inside its critical section
  * (lock-holder preemption), or a waiter preempted while it holds a place in a FIFO lock's line
  * (lock-waiter preemption); and the preempted flag the guest reads (hv/steal-time.ts) is
- * published. The scheduler decides who runs and for how long; this file only
- * carries the decision out.
+ * published. At a switch-in, as KVM's kvm_sched_in: the PLE window shrinks (hv/ple.ts), a
+ * directed yield's spin-loop mark and a kick's boost end (hv/spin-reaction.ts, hv/boost.ts).
+ * The scheduler decides who runs and for how long; this file only carries the decision out.
  */
 import { GUEST_PHASE } from '../guest/program.js';
 import { DESCHEDULE, DESCHEDULED } from '../hv/scheduler.js';
+import { clearBoost } from '../hv/boost.js';
+import { pleLimit } from '../hv/ple.js';
+import { leaveSpinLoop, REACTION } from '../hv/spin-reaction.js';
 import { publishPreempted } from '../hv/steal-time.js';
 import { VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
 import { HIST, PC, VC, histogramBucket } from '../events/table.js';
@@ -34,6 +38,10 @@ export function switchIn(core: CoreState, vcpu: number, now: number): void {
   publishPreempted(i32, core.hv, false);
   // Only a paravirtual guest's vCPUs halt: the others never touch their hypervisor block here.
   if (core.guest.paravirtual) switchInParavirtual(core, vcpu, now);
+  if (core.pleOn) schedInPle(core);
+  // kvm_sched_in: the vCPU runs, so its directed yield is over and its boost too.
+  if (core.reaction === REACTION.DIRECTED_YIELD) leaveSpinLoop(core.memory, core.hv);
+  if (core.boost) clearBoost(core.memory, core.hv);
   f64[core.time + VCPU_TIME.runningSince] = now;
   if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.time + VCPU_TIME.waitSince] = now;
   f64[core.pcpuCounters + PC.switches]! += 1;
@@ -62,10 +70,23 @@ function switchInParavirtual(core: CoreState, vcpu: number, now: number): void {
 }
 
 /**
- * Takes the current vCPU off the core at `now` for `reason` (a DESCHEDULE code): accounts its
- * run, then hands it to the scheduler. Returns the scheduler's DESCHEDULED code.
+ * PLE at a switch-in (KVM's vmx_sched_in → shrink_ple_window): the vCPU's window shrinks (by
+ * default back to the base), and its first PAUSE starts a new loop.
  */
-export function switchOut(core: CoreState, now: number, reason: number): number {
+function schedInPle(core: CoreState): void {
+  const index = core.hv + VCPU_HV.pleWindow;
+  const window = core.ple.shrunk(core.i32[index]! >>> 0);
+  core.i32[index] = window | 0;
+  core.pleLimit = pleLimit(window);
+  core.pleSpins = 0;
+}
+
+/**
+ * Takes the current vCPU off the core at `now` for `reason` (a DESCHEDULE code): accounts its
+ * run, then hands it to the scheduler. Returns the scheduler's DESCHEDULED code. `runnableAt`:
+ * when it becomes runnable (its steal time starts), later than `now` only for a spin sleep.
+ */
+export function switchOut(core: CoreState, now: number, reason: number, runnableAt = now): number {
   const { i32, f64 } = core;
   const ran = now - f64[core.time + VCPU_TIME.runningSince]!;
   f64[core.counters + VC.runNs]! += ran;
@@ -77,7 +98,7 @@ export function switchOut(core: CoreState, now: number, reason: number): number 
     if (phase === GUEST_PHASE.INSIDE || phase === GUEST_PHASE.RELEASE) f64[core.counters + VC.lockHolderPreemptions]! += 1;
     else if (phase === GUEST_PHASE.ACQUIRE && core.guest.lock.isQueued(core.ctx)) f64[core.counters + VC.lockWaiterPreemptions]! += 1;
   }
-  f64[core.time + VCPU_TIME.runnableSince] = now;
+  f64[core.time + VCPU_TIME.runnableSince] = runnableAt;
   // Runnable but off its pCPU is preempted, for the guest; halted is not (KVM's steal-time flag).
   publishPreempted(i32, core.hv, reason !== DESCHEDULE.HALT);
   if (reason === DESCHEDULE.HALT) {

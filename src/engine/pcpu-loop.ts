@@ -22,6 +22,10 @@ export const clockNs = (): number => performance.now() * 1e6;
  */
 class ThreadsPlatform implements Platform {
   constructor(private readonly machine: Machine) {}
+  /** For the global-lock scheduler's time spinning on its lock (hv/platform.ts). */
+  clockNs(): number {
+    return clockNs();
+  }
   wakeIdlePcpu(): void {
     const { i32, layout } = this.machine;
     for (let p = 0; p < layout.pcpus; p++) {

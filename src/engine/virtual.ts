@@ -95,6 +95,8 @@ export class VirtualEngine implements Platform {
   private seed = 0;
   private now = 0;
   private wakeNs = 0;
+  /** What the step being made costs beyond its kind (Platform.chargeStepNs: the global-lock scheduler's lock); reset every step. */
+  private stepExtraNs = 0;
   /** Core steps made in the last run (chained private steps included, fast-forwarded polls not): the engine's speed. */
   steps = 0;
 
@@ -158,6 +160,9 @@ export class VirtualEngine implements Platform {
     // Locals, not fields, in the loop: V8 would reload and recheck each field per step.
     const { stepNumbers, parkedLock, firstWatcher } = this;
     const { workUnitNs, atomicNs, spinNs, exitNs, switchNs } = costs;
+    // Only the global-lock scheduler charges steps extra time (Platform.chargeStepNs).
+    const extraCosts = config.scheduler.policy === 'global-lock';
+    this.stepExtraNs = 0;
     let steps = 0;
     for (;;) {
       // The pCPU with the earliest step keeps its entry while it steps; what the step schedules
@@ -173,9 +178,15 @@ export class VirtualEngine implements Platform {
       if (parkedLock[pcpu]! >= 0) this.unpark(pcpu, core);
       const status = core.step(now);
       steps++;
+      // The global lock's wait and hold in this step (an IDLE step's is idle time: the pCPU sleeps).
+      let extra = 0;
+      if (extraCosts) {
+        extra = this.stepExtraNs;
+        this.stepExtraNs = 0;
+      }
       if (status === STEP.RAN) {
         const r = core.stepReport;
-        let next = now + r.workUnits * workUnitNs + (r.lockSteps - r.spins) * atomicNs + r.spins * spinNs + r.exits * exitNs;
+        let next = now + r.workUnits * workUnitNs + (r.lockSteps - r.spins) * atomicNs + r.spins * spinNs + r.exits * exitNs + extra;
         // A lock step that was not a failed poll may have written what spinners parked on
         // that lock are polling (a failed poll, even a failed CAS, writes nothing).
         if (r.lock >= 0 && r.lockSteps > r.spins && firstWatcher[r.lock]! >= 0) this.wakeWatchers(r.lock, pcpu, now, stepNumber, core);
@@ -193,7 +204,8 @@ export class VirtualEngine implements Platform {
         }
         this.schedule(pcpu, next);
       } else if (status === STEP.SWITCHED) {
-        const end = now + switchNs;
+        // Hypervisor time: the switch, and the global lock's wait and hold if any.
+        const end = now + switchNs + extra;
         // A switch still going at the run's end is hypervisor time up to the end only; the
         // vCPU's run would otherwise start after the end and be charged negative run time.
         core.switchDone(end < durationNs ? end : durationNs);
@@ -292,6 +304,11 @@ export class VirtualEngine implements Platform {
     this.parkedLock[pcpu] = -1;
     const skipped = this.parkedMax[pcpu]!;
     if (skipped > 0) core.skipSpins(skipped);
+  }
+
+  /** Platform: the step being made costs `ns` more (the global-lock scheduler's modelled lock). */
+  chargeStepNs(ns: number): void {
+    this.stepExtraNs += ns;
   }
 
   /** Platform: a vCPU became runnable; the longest sleeper wakes `wakeNs` from now. */

@@ -47,6 +47,19 @@ export const VCPU_COUNTERS = [
   { name: 'extensionsGranted', unit: 'count', meaning: 'cs-hint: slice extensions granted because the vCPU marked itself inside a critical section' },
   { name: 'extensionsExpired', unit: 'count', meaning: 'cs-hint: extensions that ran out before the critical section ended (preempted anyway)' },
   { name: 'extensionsReturned', unit: 'count', meaning: 'cs-hint: extensions given back by a yield at the release of the lock' },
+  { name: 'creditBoosts', unit: 'count', meaning: 'credit: wake-ups from a halt that queued the vCPU at BOOST priority' },
+  { name: 'pleExits', unit: 'count', meaning: "PLE: pause-loop exits, spin loops that outlasted the vCPU's window (the hypervisor's reaction then ran)" },
+  { name: 'pleWindowGrowths', unit: 'count', meaning: "PLE: exits that grew the vCPU's window (it was below pleWindowMax)" },
+  {
+    name: 'directedYieldHits',
+    unit: 'count',
+    meaning:
+      "directed yields whose target held the yielder's lock, was its wait target (the holder or its queue predecessor), or was the waiter the lock was handed to",
+  },
+  { name: 'directedYieldMisses', unit: 'count', meaning: "directed yields whose target was none of those: it ran, but not for the yielder's lock" },
+  { name: 'spinSleeps', unit: 'count', meaning: 'sleep reaction: detected spins that put the vCPU to sleep, off every pCPU for spinSleepUs' },
+  { name: 'spinSleepNs', unit: 'ns', meaning: 'sleep reaction: time asleep after a detected spin (up to the end of the run)' },
+  { name: 'boostYields', unit: 'count', meaning: 'boost: directed yields, right after a kick, to the vCPU kicked (counted in directedYields too)' },
 ] as const satisfies readonly CounterDef[];
 
 /** Per-pCPU counters. Written only by that pCPU's thread. */
@@ -63,6 +76,10 @@ export const PCPU_COUNTERS = [
   { name: 'queueFull', unit: 'count', meaning: 'pushes refused by a full run queue (a broken invariant)' },
   { name: 'haltedPicks', unit: 'count', meaning: 'vCPUs switched in while marked halted (a broken invariant)' },
   { name: 'haltRaces', unit: 'count', meaning: 'halts a kick overtook between the condition check and the sleep: the vCPU stayed awake (threads engine)' },
+  { name: 'creditPreemptions', unit: 'count', meaning: 'credit: preemptions before the slice end, past the rate limit, for a waiting vCPU of higher priority' },
+  { name: 'siblingSpreads', unit: 'count', meaning: "balance: pushes sent to another pCPU's run queue because the first choice held a sibling vCPU" },
+  { name: 'globalLockSpins', unit: 'iterations', meaning: "global-lock: polls of the run queue's lock held by another pCPU (virtual engine: wait / spinNs)" },
+  { name: 'globalLockNs', unit: 'ns', meaning: "global-lock: hypervisor time spent waiting for the run queue's lock (virtual engine: modelled)" },
 ] as const satisfies readonly CounterDef[];
 
 /** Log2 histograms kept per vCPU: bucket b counts values v with floor(log2(v + 1)) = b. */

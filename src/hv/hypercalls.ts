@@ -1,8 +1,9 @@
 /**
  * The hypercalls a guest makes, owned by the hypervisor side: their codes, their arguments,
- * and the conditional halt's comparison. A spin-wait policy (guest/policies) answers a spin with
- * a code, the guest's unlock path asks for a kick; the core (core/hypercall-exit.ts) handles
- * each as a VM exit at the start of the next step, with the engine's fresh clock.
+ * and the conditional halt's comparison; and the pause-loop exit, which the hardware makes for
+ * the guest and the core dispatches with them. A spin-wait policy (guest/policies) answers a
+ * spin with a code, the guest's unlock path asks for a kick; the core (core/hypercall-exit.ts)
+ * handles each as a VM exit at the start of the next step, with the engine's fresh clock.
  *
  * A halt's arguments travel in the halting vCPU's hypervisor block (VCPU_HV), where the kicker
  * and the self-checks can read them; a kick's target is chosen and kicked within the unlocking
@@ -29,6 +30,18 @@ export const HYPERCALL = {
    * me". Argument: the target vCPU in the caller's VCPU_CTX.hypercallArg.
    */
   YIELD_TO: 4,
+  /**
+   * Not a hypercall: the hardware's pause-loop exit (hv/ple.ts), which the guest interpreter
+   * raises on the spin that outlasts the vCPU's PLE window. A VM exit all the same, handled
+   * with the hypercalls at the start of the next step: the hypervisor's spin reaction runs.
+   */
+  PLE_EXIT: 5,
+  /**
+   * The boost's half of a kick (hv/boost.ts; KVM's KVM_HC_KICK_CPU ends in kvm_sched_yield to
+   * the kicked vCPU): the unlocker that kicked yields to the vCPU it kicked. Argument: that vCPU
+   * in the caller's VCPU_CTX.hypercallArg.
+   */
+  KICK_YIELD: 6,
 } as const;
 
 /** What a halted vCPU waits for: written with its halt (VCPU_HV.haltKind), returned by `SpinLock.haltOn`. */

@@ -4,7 +4,7 @@
  * the same code before it starts `spinvisor run` under a profiler.
  */
 import type { Overrides } from '../config/overrides.js';
-import { ENGINES, LOCK_KINDS, MODES } from '../config/schema.js';
+import { ENGINES, LOCK_KINDS, MODES, REACTIONS, SCHEDULER_POLICIES } from '../config/schema.js';
 import { choiceFlag, integerFlag, policyFlag, type Options } from './flags.js';
 
 /** The scenario overrides `run` and `compare` accept (compare picks policies with --policies instead of --policy). */
@@ -15,6 +15,10 @@ export const OVERRIDE_OPTIONS = {
   lock: { type: 'string' },
   mode: { type: 'string' },
   'slice-us': { type: 'string' },
+  scheduler: { type: 'string' },
+  ple: { type: 'string' },
+  reaction: { type: 'string' },
+  boost: { type: 'string' },
   'spin-threshold': { type: 'string' },
   'halt-threshold': { type: 'string' },
   'extension-us': { type: 'string' },
@@ -24,6 +28,12 @@ export const OVERRIDE_OPTIONS = {
 } as const satisfies Options;
 
 export const POLICY_OPTION = { policy: { type: 'string' } } as const satisfies Options;
+
+/** `on` or `off` as a boolean (absent: undefined). */
+function onOffFlag(flag: string, text: string | undefined): boolean | undefined {
+  const choice = choiceFlag(flag, text, ['on', 'off'] as const);
+  return choice === undefined ? undefined : choice === 'on';
+}
 
 /** The override flags' values as typed `Overrides` (absent flags stay absent). */
 export function overridesFrom(values: Readonly<Partial<Record<keyof typeof OVERRIDE_OPTIONS | 'policy', string>>>): Overrides {
@@ -35,6 +45,10 @@ export function overridesFrom(values: Readonly<Partial<Record<keyof typeof OVERR
     policy: policyFlag('policy', values.policy),
     mode: choiceFlag('mode', values.mode, MODES),
     sliceUs: integerFlag('slice-us', values['slice-us']),
+    scheduler: choiceFlag('scheduler', values.scheduler, SCHEDULER_POLICIES),
+    ple: onOffFlag('ple', values.ple),
+    reaction: choiceFlag('reaction', values.reaction, REACTIONS),
+    boost: onOffFlag('boost', values.boost),
     spinThreshold: integerFlag('spin-threshold', values['spin-threshold']),
     haltThreshold: integerFlag('halt-threshold', values['halt-threshold']),
     extensionUs: integerFlag('extension-us', values['extension-us']),

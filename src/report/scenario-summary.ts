@@ -1,4 +1,5 @@
 /** One-line descriptions of a scenario's shape, shared by the run, compare and presets listings. */
+import { hasPolicy } from '../config/policy-spec.js';
 import type { Config } from '../config/schema.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -20,8 +21,13 @@ export function distinct(values: readonly string[]): string {
 export function machineSummary(config: Config): string {
   const parts = [plural(config.pcpus, 'pCPU')];
   if (config.mode === 'bare') parts.push('bare metal (one vCPU bound to each pCPU, no hypervisor)');
-  else parts.push(vmShape(config), `slice ${sliceText(config.scheduler.sliceUs)}`);
-  if (config.mode !== 'bare' && config.vms.some((vm) => vm.policy === 'notify')) parts.push(`notify → ${config.scheduler.notifyReaction}`);
+  else parts.push(vmShape(config), `${config.scheduler.policy === 'rr' ? '' : `${config.scheduler.policy} · `}slice ${sliceText(config.scheduler.sliceUs)}`);
+  if (config.mode !== 'bare') {
+    const { reaction, ple, boost } = config.scheduler;
+    if (config.vms.some((vm) => hasPolicy(vm.policy, 'notify'))) parts.push(`notify → ${reaction}`);
+    if (ple) parts.push(`PLE → ${reaction}`);
+    if (boost) parts.push('boost');
+  }
   return parts.join(' · ');
 }
 

@@ -71,8 +71,9 @@ function noVcpuLost(machine: Machine, metrics: Metrics): SelfCheck {
   const full = metrics.pcpus.reduce((s, p) => s + p.queueFull, 0);
   if (config.mode === 'bare') return { name: 'run-queues', ok: full === 0, detail: 'bare metal: no run queues' };
   const seen = new Uint8Array(layout.vcpus);
-  for (let p = 0; p < layout.pcpus; p++)
-    for (const vcpu of new RunQueue(machine.memory, layout.queueBase(p), layout.queueCapacity).quiescentEntries()) seen[vcpu] = 1;
+  // Every ring of the scheduler policy (credit has one per priority per pCPU, global-lock one in all: Layout.queueRings).
+  for (let r = 0; r < layout.queueRings; r++)
+    for (const vcpu of new RunQueue(machine.memory, layout.queueBase(r), layout.queueCapacity).quiescentEntries()) seen[vcpu] = 1;
   const lost: number[] = [];
   let halted = 0;
   seen.forEach((s, v) => {

@@ -11,12 +11,17 @@
  *   control   one line per control word (stop, go, ready count, idle count)
  *   pcpus     per pCPU: a line for the words other pCPUs write (sleep, reschedule), then its
  *             counters
- *   queues    per pCPU: a Vyukov bounded MPMC ring (enqueue line, dequeue line, cells)
+ *   queues    per run queue: a Vyukov bounded MPMC ring (enqueue line, dequeue line, cells);
+ *             one per pCPU, but credit has three per pCPU (one per priority) and global-lock
+ *             one for the machine (`queueRings`)
  *   vms       per VM: a line with the directed-yield cursor
  *   vcpus     per vCPU: shared line (state, on-CPU witness), owner context, MCS node line,
  *             hypervisor block, time scratch, counters, histograms
  *   locks     per guest lock: one line of lock words and the lock's halt record
  *   memory    per guest lock: one line of guest memory the critical section updates
+ *   sched     the scheduler policy's shared words beyond its run queues (none for rr): the
+ *             global lock's line (global-lock), the accounting epoch's line (credit), the
+ *             sibling counts per VM and pCPU and the VM running on each pCPU (balance)
  */
 import type { Config } from '../config/schema.js';
 import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../events/table.js';
@@ -135,6 +140,29 @@ export const VCPU_HV = {
   csHint: 9,
   /** cs-hint: the slice extension of the current critical section (`EXTENSION` in hv/slice-extension.ts). */
   extension: 10,
+  /**
+   * credit (hv/schedulers/credit.ts): the vCPU's credit, in ns of run time (Xen's credit: 10 per
+   * ms). The owner burns it and the accounting pCPU adds to it, both by atomic operations.
+   */
+  credit: 11,
+  /**
+   * PLE (hv/ple.ts): the vCPU's pause-loop window, in cycles, an unsigned value (read `>>> 0`):
+   * grown by each PLE exit, shrunk at each switch-in. Owner-written.
+   */
+  pleWindow: 12,
+  /**
+   * Directed yield (hv/spin-reaction.ts `SPIN_LOOP`): KVM's spin_loop.in_spin_loop and
+   * dy_eligible in one word: set by the owner when its spin reaction starts, cleared at its
+   * next switch-in; toggled by another pCPU's directed yield that passes it over. A racy hint,
+   * as KVM's is (atomic loads, stores and compare-and-swap).
+   */
+  spinLoop: 13,
+  /**
+   * Boost (hv/boost.ts): 1 from a kick that woke the vCPU until its next switch-in (KVM's
+   * vcpu->ready set by kvm_vcpu_wake_up). Written by the kicker while it owns the vCPU (WAKING)
+   * and by the owner at switch-in; read by any pCPU's directed yield (a hint).
+   */
+  boosted: 14,
 } as const;
 
 /** Per-vCPU f64 scratch, owner-only. */
@@ -159,6 +187,12 @@ export const VCPU_TIME = {
   haltedSince: 8,
   /** When a kick woke it, until it runs again (the kick-to-run histogram), else -1. */
   wokenAt: 9,
+  /**
+   * The `sleep` reaction (hv/spin-reaction.ts): the end of the vCPU's last spin sleep (0 if
+   * none). Written by the owner before it releases the sleeping vCPU (published by the
+   * release); read by whoever claims it, who gives it back while the sleep lasts.
+   */
+  sleepUntil: 10,
 } as const;
 
 export const VM_SHARED = {
@@ -174,6 +208,13 @@ export const VM_SHARED = {
  * polled it since.
  */
 export const LOCK_WORD = { a: 0, b: 1, owner: 2, halted: 3, wakesInFlight: 4 } as const;
+
+/**
+ * global-lock's line in the sched region (hv/schedulers/global-lock.ts): a ticket lock (i32
+ * `next`, `serving`) and, as f64 slot `freeAtF64` of the same line, the virtual engine's model
+ * of it: the virtual time until which it is held.
+ */
+export const GLOBAL_LOCK = { next: 0, serving: 1, freeAtF64: 1 } as const;
 
 /** Run queue: a line for the enqueue position, one for the dequeue position, then (seq, value) cells. */
 export const QUEUE = { enqueuePos: 0, dequeuePos: I32_PER_LINE, cells: 2 * I32_PER_LINE, cellWords: 2, cellSeq: 0, cellValue: 1 } as const;
@@ -201,6 +242,13 @@ export class Layout {
   /** Owning VM of each global vCPU id. */
   readonly vmOfVcpu: Int32Array;
   readonly queueCapacity: number;
+  /**
+   * Run-queue rings: one per pCPU (rr, balance); three per pCPU for credit, one per priority
+   * (ring `class × pcpus + pcpu`, classes in hv/schedulers/credit.ts), UNDER's first so that the
+   * start state's ring `vcpu mod pcpus` queues every vCPU at UNDER; one for the machine
+   * (global-lock).
+   */
+  readonly queueRings: number;
 
   // Byte offsets of each region and per-element strides.
   readonly controlF64Byte: number;
@@ -213,6 +261,9 @@ export class Layout {
   readonly vcpuStride: number;
   readonly lockByte: number;
   readonly memoryByte: number;
+  readonly schedByte: number;
+  /** Lines of the balance policy's sibling counts per VM (one i32 per pCPU). */
+  private readonly balanceLines: number;
   readonly totalBytes: number;
 
   // Offsets inside a pCPU block.
@@ -244,6 +295,8 @@ export class Layout {
     // directed yield that took a queued vCPU): the QUEUED bit of its state word. So twice the
     // vCPUs never fills.
     this.queueCapacity = nextPow2(2 * vcpu + 2);
+    const policy = config.scheduler.policy;
+    this.queueRings = policy === 'credit' ? 3 * this.pcpus : policy === 'global-lock' ? 1 : this.pcpus;
 
     let at = CONTROL_LINES * LINE_BYTES;
     this.controlF64Byte = at;
@@ -253,7 +306,7 @@ export class Layout {
     at += this.pcpuStride * this.pcpus;
     this.queueByte = at;
     this.queueStride = 2 * LINE_BYTES + linesFor(this.queueCapacity * QUEUE.cellWords * 4) * LINE_BYTES;
-    at += this.queueStride * this.pcpus;
+    at += this.queueStride * this.queueRings;
     this.vmByte = at;
     at += LINE_BYTES * vms.length;
     this.vcpuByte = at;
@@ -263,13 +316,18 @@ export class Layout {
     at += LINE_BYTES * this.locks;
     this.memoryByte = at;
     at += LINE_BYTES * this.locks;
+    this.schedByte = at;
+    this.balanceLines = linesFor(this.pcpus * 4);
+    if (policy === 'global-lock' || policy === 'credit') at += LINE_BYTES;
+    // Per VM its sibling counts, then the running VM of each pCPU.
+    else if (policy === 'balance') at += LINE_BYTES * this.balanceLines * (vms.length + 1);
     this.totalBytes = at;
     this.check();
   }
 
   /** Sizes and alignment, checked once when the buffer is built. */
   private check(): void {
-    const regions = [this.controlF64Byte, this.pcpuByte, this.queueByte, this.vmByte, this.vcpuByte, this.lockByte, this.memoryByte];
+    const regions = [this.controlF64Byte, this.pcpuByte, this.queueByte, this.vmByte, this.vcpuByte, this.lockByte, this.memoryByte, this.schedByte];
     for (const r of regions) if (r % LINE_BYTES !== 0) throw new Error(`layout: region at byte ${r} is not line-aligned`);
     for (const s of [this.pcpuStride, this.queueStride, this.vcpuStride])
       if (s % LINE_BYTES !== 0) throw new Error(`layout: stride ${s} is not a whole number of lines`);
@@ -289,9 +347,33 @@ export class Layout {
   pcpuSleepWord(pcpu: number): number {
     return (this.pcpuByte + pcpu * this.pcpuStride) / 4 + PCPU_SHARED.sleep;
   }
-  /** Base i32 index of a run queue; add `QUEUE.*`. */
-  queueBase(pcpu: number): number {
-    return (this.queueByte + pcpu * this.queueStride) / 4;
+  /** Base i32 index of run-queue ring `ring` (the pCPU's own, for rr and balance; see `queueRings`); add `QUEUE.*`. */
+  queueBase(ring: number): number {
+    return (this.queueByte + ring * this.queueStride) / 4;
+  }
+  /** The ring the start state queues `vcpu` on (core/init.ts): pCPU vcpu mod P's, or global-lock's one. */
+  startQueue(vcpu: number): number {
+    return this.queueRings === 1 ? 0 : vcpu % this.pcpus;
+  }
+  /** global-lock: i32 base of the global lock's line; add `GLOBAL_LOCK.next`, `serving`. */
+  globalLockBase(): number {
+    return this.schedByte / 4;
+  }
+  /** global-lock: f64 index of the time until which the virtual engine's model holds the lock. */
+  globalLockFreeAt(): number {
+    return this.schedByte / 8 + GLOBAL_LOCK.freeAtF64;
+  }
+  /** credit: i32 index of the accounting epoch (accounting periods done since the run start). */
+  creditEpochWord(): number {
+    return this.schedByte / 4;
+  }
+  /** balance: i32 base of VM `vm`'s sibling counts; add a pCPU id (entries of the VM's vCPUs in that pCPU's ring). */
+  balanceQueuedBase(vm: number): number {
+    return (this.schedByte + vm * this.balanceLines * LINE_BYTES) / 4;
+  }
+  /** balance: i32 base of the running-VM words; add a pCPU id (VM index + 1 of the vCPU on that pCPU, 0 for none). */
+  balanceRunningBase(): number {
+    return (this.schedByte + this.vms.length * this.balanceLines * LINE_BYTES) / 4;
   }
   vmSharedBase(vm: number): number {
     return (this.vmByte + vm * LINE_BYTES) / 4;

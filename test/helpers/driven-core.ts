@@ -38,7 +38,7 @@ export function drivenCore(input: object): Driven {
 }
 
 /** One step at `d.now` (a switch done at once), then one µs later. Returns the step's STEP code. */
-export function tick(d: Driven): number {
+function tick(d: Driven): number {
   const status = d.core.step(d.now);
   if (status === STEP.SWITCHED) d.core.switchDone(d.now);
   d.timeline.push(d.core.currentVcpu);

@@ -33,7 +33,6 @@ import { HIST, VC } from '../../src/events/table.js';
 import type { Results } from '../../src/results/results.js';
 import { drivenCore, expectChecksOk, machineOf, runUntil, STEP_NS, vcpuCounter, type Driven } from '../helpers/driven-core.js';
 
-
 const stateWord = (machine: Machine, vcpu: number) => machine.i32[machine.layout.vcpuSharedBase(vcpu) + VCPU_SHARED.state]!;
 
 describe('the state word: a kick and a halt in every order', () => {

@@ -111,10 +111,7 @@ describe('scheduler on real threads: other shapes', () => {
       // Long critical sections on one lock: holders are often preempted, waiters spin long.
       workload: { locks: 1, lock: 'ticket', insideUnits: { kind: 'fixed', value: 2000 }, outsideUnits: { kind: 'fixed', value: 500 } },
     });
-    const results = await simulate(
-      { pcpus: 2, durationMs: 300, scheduler: { sliceUs: 1000, notifyReaction: 'directed-yield' }, vms: [vm('a'), vm('b')] },
-      engine,
-    );
+    const results = await simulate({ pcpus: 2, durationMs: 300, scheduler: { sliceUs: 1000, reaction: 'directed-yield' }, vms: [vm('a'), vm('b')] }, engine);
     expectAllChecksOk(results);
     const { vcpus } = results.metrics;
     expect(sum(vcpus, (v) => v.notifications)).toBeGreaterThan(0);
@@ -351,7 +348,7 @@ describe('PcpuCore driven by hand with a fake clock', () => {
     it('hands the pCPU from a notifying waiter straight to the preempted holder (directed yield)', () => {
       const d = driven({
         ...holdForever('ticket', { policy: 'notify', spinThreshold: 16 }),
-        scheduler: { sliceUs: SLICE_US, notifyReaction: 'directed-yield' },
+        scheduler: { sliceUs: SLICE_US, reaction: 'directed-yield' },
       });
       runUntil(d, SLICE_NS + STEP_NS); // vCPU 0 takes the lock; preempted holding it; vCPU 1 in
       expect(d.core.currentVcpu).toBe(1);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectAllChecksOk, expectBareMetalShape, sum } from '../helpers/results.js';
 import { loadScenario } from '../../src/config/load.js';
-import { LOCK_KINDS, parseScenario, toBareMetal, type Config, type LockKind, type NotifyReaction } from '../../src/config/schema.js';
+import { LOCK_KINDS, parseScenario, toBareMetal, type Config, type LockKind, type Reaction } from '../../src/config/schema.js';
 import { PcpuCore } from '../../src/core/pcpu-core.js';
 import { VirtualEngine } from '../../src/engine/virtual.js';
 import { McsLock } from '../../src/guest/locks/mcs.js';
@@ -32,7 +32,7 @@ async function runVirtual(config: Config, engine = new VirtualEngine()): Promise
  * two locks with critical sections as long as the work between them: preempted holders,
  * long spins, notifications (and directed yields when asked) all happen within a few ms.
  */
-function contended(lock: LockKind, notifyReaction: NotifyReaction, extra: { seed?: number; durationMs?: number } = {}): Config {
+function contended(lock: LockKind, reaction: Reaction, extra: { seed?: number; durationMs?: number } = {}): Config {
   const workload = {
     locks: 2,
     lock,
@@ -44,7 +44,7 @@ function contended(lock: LockKind, notifyReaction: NotifyReaction, extra: { seed
     pcpus: 2,
     durationMs: extra.durationMs ?? 100,
     seed: extra.seed ?? 7,
-    scheduler: { sliceUs: 500, notifyReaction },
+    scheduler: { sliceUs: 500, reaction },
     vms: [
       { name: 'naive', vcpus: 3, policy: 'naive', workload },
       { name: 'notify', vcpus: 3, policy: 'notify', spinThreshold: 64, workload },
@@ -53,7 +53,7 @@ function contended(lock: LockKind, notifyReaction: NotifyReaction, extra: { seed
 }
 
 describe('virtual engine: determinism', () => {
-  const cases: [LockKind, NotifyReaction][] = [
+  const cases: [LockKind, Reaction][] = [
     ['ticket', 'yield'],
     ['mcs', 'yield'],
     ['ttas', 'yield'],
@@ -115,7 +115,7 @@ describe('virtual engine: fast-forwarded spins are exact', () => {
     }
   }
 
-  const cases: [keyof typeof lockClasses, NotifyReaction][] = [];
+  const cases: [keyof typeof lockClasses, Reaction][] = [];
   for (const lock of ['tas', 'ttas', 'ticket', 'mcs'] as const) for (const reaction of ['yield', 'directed-yield'] as const) cases.push([lock, reaction]);
 
   it.each(cases)('gives the same results with and without fast-forward (%s, naive and notify, %s)', async (lock, reaction) => {
@@ -186,7 +186,7 @@ describe('virtual engine: chained private steps are exact', () => {
     }
   }
 
-  const cases: [LockKind, NotifyReaction][] = [
+  const cases: [LockKind, Reaction][] = [
     ['tas', 'yield'],
     ['ttas', 'directed-yield'],
     ['ticket', 'yield'],
@@ -304,7 +304,7 @@ describe('virtual engine: self-checks on every machine shape', () => {
       engine: 'virtual',
       pcpus: 64,
       durationMs: 20,
-      scheduler: { sliceUs: 1000, notifyReaction: 'directed-yield' },
+      scheduler: { sliceUs: 1000, reaction: 'directed-yield' },
       vms: [vm('a', 'naive', 'ticket'), vm('b', 'notify', 'mcs'), vm('c', 'naive', 'tas'), vm('d', 'notify', 'ttas')],
     });
     const results = await runVirtual(config);
@@ -326,7 +326,7 @@ describe('virtual engine: directed yield', () => {
         engine: 'virtual',
         pcpus: 1,
         durationMs: 20,
-        scheduler: { sliceUs: 1000, notifyReaction: 'directed-yield' },
+        scheduler: { sliceUs: 1000, reaction: 'directed-yield' },
         vms: [
           {
             name: 'b',

@@ -43,7 +43,6 @@ const hvWord = (d: Driven, v: number, word: number) => d.machine.i32[d.machine.l
 const phaseOf = (d: Driven, v: number) => d.machine.i32[d.machine.layout.vcpuCtxBase(v) + VCPU_CTX.phase]!;
 const stateOf = (d: Driven, v: number) => stateCode(d.machine.i32[d.machine.layout.vcpuSharedBase(v) + VCPU_SHARED.state]!);
 
-
 describe('the preempted flag (KVM steal time)', () => {
   it('is 0 while a vCPU runs, 1 from a switch-out that leaves it runnable, 0 from one that halts it, at every step', () => {
     // pv-halt: vCPUs are preempted holding the lock, halt, are kicked and run again.

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasPolicy, isPolicySpec } from '../../src/config/policy-spec.js';
-import { LOCK_KINDS, NOTIFY_REACTIONS, POLICY_KINDS, parseScenario, toBareMetal, type Config } from '../../src/config/schema.js';
+import { LOCK_KINDS, POLICY_KINDS, REACTIONS, parseScenario, toBareMetal, type Config, type SchedulerPolicy } from '../../src/config/schema.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { VirtualEngine } from '../../src/engine/virtual.js';
 import { pcpuOf, stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
@@ -54,7 +54,12 @@ const scenario = fc
     pcpus: fc.integer({ min: 1, max: 8 }),
     vms: fc.array(vm, { minLength: 1, maxLength: 3 }),
     sliceUs: fc.integer({ min: 10, max: 2000 }),
-    notifyReaction: fc.constantFrom(...NOTIFY_REACTIONS),
+    // The scheduler policy: rr in half the scenarios, each other policy in one of six.
+    policy: fc.nat({ max: 5 }).map((n): SchedulerPolicy => (['rr', 'rr', 'rr', 'credit', 'balance', 'global-lock'] as const)[n]!),
+    reaction: fc.constantFrom(...REACTIONS),
+    // Host-side spin detection and boosts, each in one scenario of three.
+    ple: fc.nat({ max: 2 }).map((n) => n === 0),
+    boost: fc.nat({ max: 2 }).map((n) => n === 0),
     durationMs: fc.integer({ min: 1, max: 20 }),
     seed: fc.integer({ min: 0, max: 0xffffffff }),
     // The cost model too, around its defaults: the identities below must not depend on it.
@@ -63,12 +68,12 @@ const scenario = fc
     stepBudget: fc.integer({ min: 256, max: 4096 }),
     bare: fc.nat({ max: 4 }).map((n) => n === 0),
   })
-  .map(({ pcpus, vms, sliceUs, notifyReaction, durationMs, seed, switchNs, wakeNs, stepBudget, bare }): Config => {
+  .map(({ pcpus, vms, policy, sliceUs, reaction, ple, boost, durationMs, seed, switchNs, wakeNs, stepBudget, bare }): Config => {
     const config = parseScenario({
       engine: 'virtual',
       pcpus,
       vms: vms.map((v, i) => ({ name: `vm${i}`, ...v })),
-      scheduler: { sliceUs, notifyReaction },
+      scheduler: { policy, sliceUs, reaction, ple, boost },
       durationMs,
       seed,
       virtualCosts: { switchNs, wakeNs, stepBudget },
@@ -84,6 +89,20 @@ const SEED = 42;
 // ---- helpers ------------------------------------------------------------------------------
 
 const totalVcpus = (config: Config) => sum(config.vms, (v) => v.vcpus);
+
+/**
+ * global-lock (src/hv/schedulers/global-lock.ts): the most its lock adds to one switching step
+ * beyond switchNs on the virtual engine. A step takes the lock a few times (the pick, the
+ * requeue, a directed yield's give-backs: at most 5), each waiting for at most every other
+ * pCPU's step's critical sections and holding its own: spinNs per operation inside, at most
+ * 4 + 6 per entry popped (one per vCPU, stale or asleep, and one more). 0 for the other
+ * policies, whose switches cost switchNs exactly.
+ */
+function lockSlackNs(config: Config): number {
+  if (config.scheduler.policy !== 'global-lock' || config.mode === 'bare') return 0;
+  const hold = (4 + 6 * (totalVcpus(config) + 1)) * config.virtualCosts.spinNs;
+  return 5 * 5 * config.pcpus * hold;
+}
 
 /** |a - b| within a relative tolerance of `scale` (sums of many float64 time stamps round). */
 function expectClose(a: number, b: number, scale: number, what: string): void {
@@ -150,7 +169,12 @@ async function watchedRun(config: Config): Promise<Watched> {
   const stepNs = (costs.stepBudget + 20) * nsPerUnit + costs.exitNs;
   // A cs-hint vCPU's slice may be extended once per critical section, before its pCPU pops its queue.
   const extensionNs = Math.max(0, ...config.vms.map((vm) => (config.mode !== 'bare' && hasPolicy(vm.policy, 'cs-hint') ? vm.extensionUs * 1000 : 0)));
-  const maxWaitNs = V * (sliceNs + extensionNs + 2 * costs.switchNs + 2 * stepNs + costs.exitNs) + sliceNs;
+  // global-lock: each interval's two switches may wait for the lock too. credit: not bounded
+  // so: an OVER vCPU waits while UNDER and BOOST ones run, until an accounting period gives it
+  // credit (or theirs runs out), a bound in accounting periods that depends on the weights.
+  const slack = lockSlackNs(config);
+  const maxWaitNs =
+    config.scheduler.policy === 'credit' ? Infinity : V * (sliceNs + extensionNs + 2 * (costs.switchNs + slack) + 2 * stepNs + costs.exitNs) + sliceNs;
 
   /** Runnable vCPUs now; records waits past the bound. */
   const runnableVcpus = (m: Machine, now: number): number => {
@@ -158,6 +182,8 @@ async function watchedRun(config: Config): Promise<Watched> {
     for (let v = 0; v < m.layout.vcpus; v++) {
       const word = m.i32[m.layout.vcpuSharedBase(v) + VCPU_SHARED.state]!;
       if (stateCode(word) !== VCPU_STATE.RUNNABLE) continue;
+      // Asleep after a spin (the sleep reaction): queued, but runnable only when its sleep ends.
+      if (m.f64[m.layout.vcpuTimeBase(v) + VCPU_TIME.sleepUntil]! > now) continue;
       n++;
       const waited = now - m.f64[m.layout.vcpuTimeBase(v) + VCPU_TIME.runnableSince]!;
       if (waited < 0) failures.push(`t=${now}: vCPU ${v} runnable since after now`);
@@ -233,7 +259,7 @@ describe('virtual engine invariants over random scenarios', () => {
     );
   });
 
-  it('accounts time exactly: per pCPU guest + hypervisor + idle = elapsed; per vCPU run + steal + halted + its switch-in time = elapsed', async () => {
+  it('accounts time exactly: per pCPU guest + hypervisor + idle = elapsed; per vCPU run + steal + halted + asleep + its switch-in time = elapsed', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (config) => {
         const results = await runVirtual(config);
@@ -241,6 +267,8 @@ describe('virtual engine invariants over random scenarios', () => {
         const D = config.durationMs * 1e6;
         const V = totalVcpus(config);
         const switchNs = config.virtualCosts.switchNs;
+        // global-lock's switches also wait for and hold its lock (see lockSlackNs).
+        const slack = lockSlackNs(config);
         const bare = config.mode === 'bare';
 
         for (const p of pcpus) {
@@ -258,7 +286,7 @@ describe('virtual engine invariants over random scenarios', () => {
             expect(p.switches).toBe(1);
           } else {
             // Hypervisor time is switch time: switchNs per switch, the last cut short by the run's end.
-            expect(p.hvNs, `pCPU ${p.id} hv time vs ${p.switches} switches`).toBeLessThanOrEqual(p.switches * switchNs + 1e-9 * D);
+            expect(p.hvNs, `pCPU ${p.id} hv time vs ${p.switches} switches`).toBeLessThanOrEqual(p.switches * (switchNs + slack) + 1e-9 * D);
             expect(p.hvNs, `pCPU ${p.id} hv time vs ${p.switches} switches`).toBeGreaterThanOrEqual((p.switches - 1) * switchNs - 1e-9 * D);
           }
         }
@@ -270,18 +298,24 @@ describe('virtual engine invariants over random scenarios', () => {
           expect(v.spinNs, `${name} spinNs`).toBeGreaterThanOrEqual(-1e-9 * D);
           expect(v.spinNs, `${name} spinNs within runNs`).toBeLessThanOrEqual(v.runNs + 1e-9 * D);
           expect(v.haltNs, `${name} haltNs`).toBeGreaterThanOrEqual(0);
-          // What is neither run, steal nor halted is the vCPU's own switch-in time: switchNs per
-          // slice (the last one cut short if it straddles the end), none on bare metal.
-          const switchIn = D - v.runNs - v.stealNs - v.haltNs;
+          expect(v.spinSleepNs, `${name} spinSleepNs`).toBeGreaterThanOrEqual(0);
+          // What is neither run, steal, halted nor asleep is the vCPU's own switch-in time:
+          // switchNs per slice (the last one cut short if it straddles the end), none on bare metal.
+          const switchIn = D - v.runNs - v.stealNs - v.haltNs - v.spinSleepNs;
           if (bare) expectClose(switchIn, 0, D, `${name} run + steal on bare metal`);
           else {
-            expect(switchIn, `${name} switch-in time, ${v.slices} slices`).toBeLessThanOrEqual(v.slices * switchNs + 1e-9 * D);
+            expect(switchIn, `${name} switch-in time, ${v.slices} slices`).toBeLessThanOrEqual(v.slices * (switchNs + slack) + 1e-9 * D);
             expect(switchIn, `${name} switch-in time, ${v.slices} slices`).toBeGreaterThanOrEqual((v.slices - 1) * switchNs - 1e-9 * D);
           }
         }
         // Exactly, summed: the pCPUs' hypervisor time is the vCPUs' switch-in time, and what the
         // vCPUs ran is what the pCPUs ran.
-        expectClose(sum(vcpus, (v) => v.runNs + v.stealNs + v.haltNs) + sum(pcpus, (p) => p.hvNs), V * D, V * D, 'vCPU run + steal + halted + pCPU hv');
+        expectClose(
+          sum(vcpus, (v) => v.runNs + v.stealNs + v.haltNs + v.spinSleepNs) + sum(pcpus, (p) => p.hvNs),
+          V * D,
+          V * D,
+          'vCPU run + steal + halted + asleep + pCPU hv',
+        );
         expectClose(
           sum(vcpus, (v) => v.runNs),
           sum(pcpus, (p) => p.guestNs),
@@ -294,7 +328,7 @@ describe('virtual engine invariants over random scenarios', () => {
     );
   });
 
-  it("counts every slice once: each ends in a preemption, a yield, a halt or the run's end, and yields answer notifications", async () => {
+  it("counts every slice once: each ends in a preemption, a yield, a halt or the run's end, and yields answer detected spins", async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (config) => {
         const results = await runVirtual(config);
@@ -312,19 +346,27 @@ describe('virtual engine invariants over random scenarios', () => {
           if (v.halts > 0) expect(enlightened && hasPolicy(policy, 'pv-halt'), `${name} halted under ${policy}`).toBe(true);
           expect(v.wakeUps, name).toBeLessThanOrEqual(v.halts);
           expect(v.directedYields, name).toBeLessThanOrEqual(v.yields);
-          // A yield answers a notification, a preempted target or the end of a slice extension.
-          expect(v.yields, name).toBeLessThanOrEqual(v.notifications + v.preemptedTargets + v.extensionsReturned);
+          expect(v.directedYieldHits + v.directedYieldMisses, name).toBe(v.directedYields);
+          // A yield (a spin sleep included) answers a notification, a PLE exit, a preempted target,
+          // the end of a slice extension or, with boosts, a kick.
+          expect(v.yields, name).toBeLessThanOrEqual(v.notifications + v.pleExits + v.preemptedTargets + v.extensionsReturned + v.boostYields);
+          expect(v.spinSleeps, name).toBeLessThanOrEqual(v.notifications + v.pleExits);
+          expect(v.pleWindowGrowths, name).toBeLessThanOrEqual(v.pleExits);
+          if (!enlightened || !config.scheduler.ple) expect(v.pleExits, name).toBe(0);
+          if (!enlightened || config.scheduler.reaction !== 'sleep') expect(v.spinSleeps, name).toBe(0);
+          if (!enlightened || !config.scheduler.boost) expect(v.boostYields, name).toBe(0);
+          expect(v.boostYields, name).toBeLessThanOrEqual(v.kicks);
           if (!enlightened || !hasPolicy(policy, 'notify')) expect(v.notifications, name).toBe(0);
           if (!enlightened || !hasPolicy(policy, 'preempted-aware')) expect(v.preemptedTargets, name).toBe(0);
           if (!enlightened || !hasPolicy(policy, 'cs-hint')) expect(v.extensionsGranted, name).toBe(0);
           expect(v.extensionsExpired + v.extensionsReturned, name).toBeLessThanOrEqual(v.extensionsGranted);
         }
         expect(sum(pcpus, (p) => p.switches)).toBe(sum(vcpus, (v) => v.slices));
-        // At the end every busy pCPU holds one vCPU: min(P, V) slices are still open. With halts,
-        // fewer: halted vCPUs leave pCPUs without work, and a pCPU woken for a kicked vCPU may
-        // still be on its way (the step-by-step property judges that idling).
+        // At the end every busy pCPU holds one vCPU: min(P, V) slices are still open. With halts
+        // or spin sleeps, fewer: halted or sleeping vCPUs leave pCPUs without work, and a pCPU
+        // woken for a kicked vCPU may still be on its way (the step-by-step property judges that idling).
         const open = sum(vcpus, (v) => v.slices - v.preemptions - v.yields - v.halts);
-        if (sum(vcpus, (v) => v.halts) === 0) expect(open).toBe(Math.min(P, V));
+        if (sum(vcpus, (v) => v.halts + v.spinSleeps) === 0) expect(open).toBe(Math.min(P, V));
         else expect(open).toBeLessThanOrEqual(Math.min(P, V));
       }),
       { seed: SEED, numRuns: RUNS },
@@ -332,10 +374,10 @@ describe('virtual engine invariants over random scenarios', () => {
   });
 
   it('never lets a pCPU idle while a vCPU waits: idle time only on the pCPUs that vCPUs cannot fill', async () => {
-    // Unless a vCPU halts (pv-halt), the runnable set is fixed: with V ≥ P no pCPU may ever
-    // idle, and with V < P exactly P − V pCPUs find nothing from the start and the V vCPUs run
-    // from time 0 on pCPUs of their own, never waiting. Runs with halts are judged step by step
-    // by the next property, which knows who is runnable when.
+    // Unless a vCPU halts (pv-halt) or sleeps after a spin, the runnable set is fixed: with V ≥ P
+    // no pCPU may ever idle, and with V < P exactly P − V pCPUs find nothing from the start and
+    // the V vCPUs run from time 0 on pCPUs of their own, never waiting. Runs with halts or sleeps
+    // are judged step by step by the next property, which knows who is runnable when.
     await fc.assert(
       fc.asyncProperty(scenario, async (config) => {
         const results = await runVirtual(config);
@@ -343,7 +385,7 @@ describe('virtual engine invariants over random scenarios', () => {
         const D = config.durationMs * 1e6;
         const P = config.pcpus;
         const V = totalVcpus(config);
-        if (sum(vcpus, (v) => v.halts) > 0) return;
+        if (sum(vcpus, (v) => v.halts + v.spinSleeps) > 0) return;
         const idle = pcpus.filter((p) => p.idleNs > 0);
         expect(idle.length, 'pCPUs with idle time').toBe(Math.max(0, P - V));
         for (const p of idle) {
@@ -367,9 +409,11 @@ describe('virtual engine invariants over random scenarios', () => {
         const watched = await watchedRun(config);
         expect(watched.failures.slice(0, 5)).toEqual([]);
         expect(watched.results.ok).toBe(true);
-        // The watcher saw what the counters say: idle steps where there is idle time, waits where vCPUs outnumber pCPUs.
+        // The watcher saw what the counters say: idle steps where there is idle time (a pCPU that
+        // polls for a vCPU asleep after a spin idles in RAN steps), waits where vCPUs outnumber pCPUs.
         expect(watched.steps).toBeGreaterThan(0);
-        if (watched.results.metrics.pcpus.some((p) => p.idleNs > 0)) expect(watched.idleSteps).toBeGreaterThan(0);
+        const { pcpus, vcpus } = watched.results.metrics;
+        if (pcpus.some((p) => p.idleNs > 0) && sum(vcpus, (v) => v.spinSleeps) === 0) expect(watched.idleSteps).toBeGreaterThan(0);
         if (config.mode === 'bare') expect(watched.longestWaitNs).toBe(0);
         else if (totalVcpus(config) > config.pcpus) expect(watched.longestWaitNs).toBeGreaterThan(0);
       }),
@@ -398,7 +442,7 @@ describe('virtual engine invariants over random scenarios', () => {
           pcpus: s.pcpus,
           durationMs: s.durationMs,
           seed: s.seed,
-          scheduler: { sliceUs: s.sliceUs, notifyReaction: 'directed-yield' },
+          scheduler: { sliceUs: s.sliceUs, reaction: 'directed-yield' },
           vms: [
             {
               name: 'pingpong',

@@ -56,7 +56,19 @@ describe('scenario schema', () => {
   it('fills every default from a minimal scenario', () => {
     const config = parseScenario({ vms: [vm('a', 2)] });
     expect(config).toMatchObject({ description: '', pcpus: 2, durationMs: 2000, seed: 1, mode: 'virtualized', engine: 'threads' });
-    expect(config.scheduler).toEqual({ policy: 'rr', sliceUs: 10_000, notifyReaction: 'yield' });
+    expect(config.scheduler).toMatchObject({
+      policy: 'rr',
+      sliceUs: 10_000,
+      reaction: 'yield',
+      spinSleepUs: 100,
+      ple: false,
+      pleGapCycles: 128,
+      pleWindowCycles: 4096,
+      pleWindowGrow: 2,
+      pleWindowShrink: 0,
+      pleWindowMax: 0xffffffff,
+      boost: false,
+    });
     expect(config.vms[0]).toEqual({
       name: 'a',
       vcpus: 2,

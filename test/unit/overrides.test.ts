@@ -30,7 +30,7 @@ describe('scenario overrides', () => {
 
   it('sets pcpus, slice, duration and seed', () => {
     const config = applyOverrides(base(), { pcpus: 1, sliceUs: 500, durationMs: 300, seed: 7 });
-    expect(config).toMatchObject({ pcpus: 1, durationMs: 300, seed: 7, scheduler: { sliceUs: 500, notifyReaction: 'yield' } });
+    expect(config).toMatchObject({ pcpus: 1, durationMs: 300, seed: 7, scheduler: { sliceUs: 500, reaction: 'yield', ple: false, boost: false } });
   });
 
   it('--spin-threshold applies to every VM, and is range-checked by the schema', () => {

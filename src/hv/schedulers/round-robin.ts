@@ -16,22 +16,30 @@
  * queue, so with a fresh slice the vCPUs of one VM could pass the pCPU among themselves
  * forever and starve everyone queued on it. Bare metal: one vCPU bound per pCPU, no slices.
  * A slice end first asks for a cs-hint extension (hv/slice-extension.ts).
+ *
+ * Spin reactions (hv/spin-reaction.ts): `yieldTo(vcpu, -1)` is KVM's kvm_vcpu_on_spin search,
+ * shared with the round-robin family (sibling-search.ts: at most 3 failed tries, from the VM's
+ * last boosted vCPU, skipping the spinner, vCPUs that are not `ready` and, every other time,
+ * ones in a spin loop themselves), trying boosted vCPUs first when boosts are on
+ * (hv/boost.ts); a kick marks the vCPU it wakes boosted. With the `sleep` reaction a claimed
+ * vCPU whose spin sleep lasts is given back at once: popped, it goes to the tail of its queue;
+ * a directed yield counts it a failed try.
  */
 import type { Machine } from '../../shm/layout.js';
-import { CTRL, VCPU_HV, VM_SHARED } from '../../shm/layout.js';
+import { CTRL, VCPU_HV } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
 import { PC } from '../../events/table.js';
 import type { Platform } from '../platform.js';
 import { RunQueue } from '../run-queue.js';
 import { DESCHEDULE, DESCHEDULED, KICK, type Scheduler } from '../scheduler.js';
-import { claim, claimPopped, clearQueued, HALTED, haltRunning, isPreempted, KICKED, kickVcpu, release, releaseToQueue, RELEASED } from '../vcpu-state.js';
+import { claim, claimPopped, clearQueued, HALTED, haltRunning, KICKED, kickVcpu, release, releaseToQueue, RELEASED } from '../vcpu-state.js';
 import { SliceExtensions } from '../slice-extension.js';
+import { markBoosted } from '../boost.js';
+import { isAsleep } from '../spin-reaction.js';
 import { beginWake, endWake } from '../wake.js';
+import { searchSiblings, type YieldClaimer } from './sibling-search.js';
 
-/** KVM's kvm_vcpu_on_spin gives up after this many failed yield_to attempts. */
-const DIRECTED_YIELD_TRIES = 3;
-
-export class RoundRobinScheduler implements Scheduler {
+export class RoundRobinScheduler implements Scheduler, YieldClaimer {
   readonly queues: RunQueue[];
   sliceEnd = Infinity;
   private readonly memory: SharedMemory;
@@ -46,6 +54,10 @@ export class RoundRobinScheduler implements Scheduler {
   private donatedSliceEnd = -1;
   /** cs-hint's delayed preemption, asked at every slice end. */
   private readonly extensions: SliceExtensions;
+  /** The sleep reaction is on: a claimed vCPU may be asleep, and is then given back. */
+  private readonly sleeps: boolean;
+  /** Boosts are on: kicks mark the vCPUs they wake, and directed yields try those first. */
+  private readonly boost: boolean;
 
   constructor(
     private readonly machine: Machine,
@@ -63,18 +75,20 @@ export class RoundRobinScheduler implements Scheduler {
     this.bare = config.mode === 'bare';
     this.firstSliceStagger = (this.sliceNs * pcpu) / layout.pcpus;
     this.extensions = new SliceExtensions(machine);
+    this.sleeps = !this.bare && config.scheduler.reaction === 'sleep';
+    this.boost = !this.bare && config.scheduler.boost;
   }
 
   /** Own queue first, then a steal from the others. */
-  pickNext(): number {
+  pickNext(now = 0): number {
     const pcpu = this.pcpu;
-    const own = this.claimFrom(this.queues[pcpu]!);
+    const own = this.claimFrom(pcpu, now);
     if (own >= 0) return own;
     const n = this.queues.length;
     for (let i = 1; i < n; i++) {
       const victim = (pcpu + i) % n;
       if (this.queues[victim]!.size() === 0) continue;
-      const stolen = this.claimFrom(this.queues[victim]!);
+      const stolen = this.claimFrom(victim, now);
       if (stolen >= 0) {
         this.f64[this.pcpuCounters + PC.steals]! += 1;
         return stolen;
@@ -83,13 +97,33 @@ export class RoundRobinScheduler implements Scheduler {
     return -1;
   }
 
-  private claimFrom(queue: RunQueue): number {
+  private claimFrom(ring: number, now: number): number {
+    const queue = this.queues[ring]!;
+    let firstAsleep = -1;
+    let asleep = 0;
     for (;;) {
       const vcpu = queue.pop();
       if (vcpu < 0) return -1;
-      if (claimPopped(this.memory, this.machine.layout.vcpuSharedBase(vcpu), this.pcpu)) return vcpu;
       // Stale entry: the vCPU was claimed directly by a directed yield, or halted. Dropped.
+      if (!claimPopped(this.memory, this.machine.layout.vcpuSharedBase(vcpu), this.pcpu)) continue;
+      if (!this.sleeps || !this.asleep(vcpu, now)) return vcpu;
+      // Asleep after a spin: back to the queue's tail; a second look at the same one, or as many
+      // as there are vCPUs (other pCPUs pop too), means every entry left is asleep.
+      this.giveBack(vcpu, ring);
+      if (vcpu === firstAsleep || ++asleep >= this.machine.layout.vcpus) return -1;
+      if (firstAsleep < 0) firstAsleep = vcpu;
     }
+  }
+
+  /** The sleep reaction: whether `vcpu`, claimed by this pCPU, is still asleep at `now`. */
+  private asleep(vcpu: number, now: number): boolean {
+    return isAsleep(this.f64, this.machine.layout.vcpuTimeBase(vcpu), now);
+  }
+
+  /** Releases `vcpu`, claimed by this pCPU and never run, runnable and queued (on `ring` if it needs an entry). */
+  private giveBack(vcpu: number, ring: number): void {
+    const shared = this.machine.layout.vcpuSharedBase(vcpu);
+    if (releaseToQueue(this.memory, shared, this.pcpu) === RELEASED.PUSH && !this.push(ring, vcpu)) clearQueued(this.memory, shared);
   }
 
   sliceStarted(_vcpu: number, now: number): void {
@@ -108,7 +142,7 @@ export class RoundRobinScheduler implements Scheduler {
       this.sliceEnd = extendedTo;
       return -1;
     }
-    const next = this.pickNext();
+    const next = this.pickNext(now);
     // Nobody else is runnable: the vCPU keeps the pCPU for a fresh slice.
     if (next < 0) this.sliceEnd = now + this.sliceNs;
     else this.extensions.preempting(vcpu);
@@ -156,45 +190,33 @@ export class RoundRobinScheduler implements Scheduler {
     return false;
   }
 
-  yield(): number {
-    return this.pickNext();
+  yield(_vcpu: number, now: number): number {
+    return this.pickNext(now);
   }
 
   /**
-   * KVM's directed yield (kvm_vcpu_on_spin) when `target` is -1: starting after the VM's last
-   * boosted vCPU, try siblings that are runnable but preempted, not `vcpu`; claim the first that
-   * can be claimed, giving up after DIRECTED_YIELD_TRIES failed claims. With a target, claim it
-   * if it is preempted.
+   * KVM's directed yield (kvm_vcpu_on_spin) when `target` is -1: the search of sibling-search.ts
+   * (from the VM's last boosted vCPU, runnable siblings not `vcpu`, eligible, boosted ones first
+   * with boosts, at most 3 failed claims). With a target, claim it if it is runnable (and awake).
+   * The target runs for the rest of this slice.
    */
-  yieldTo(vcpu: number, target: number): number {
-    const { layout } = this.machine;
-    const memory = this.memory;
+  yieldTo(vcpu: number, target: number, now = 0): number {
     let chosen = -1;
     if (target >= 0) {
-      if (target !== vcpu && claim(memory, layout.vcpuSharedBase(target), this.pcpu)) chosen = target;
+      if (target !== vcpu && this.claimForYield(target, now)) chosen = target;
     } else {
-      const vm = layout.vmOfVcpu[vcpu]!;
-      const { firstVcpu, vcpus } = layout.vms[vm]!;
-      const cursor = layout.vmSharedBase(vm) + VM_SHARED.lastBoosted;
-      const last = memory.load(memory.i32, cursor);
-      let failures = 0;
-      for (let i = 1; i <= vcpus; i++) {
-        const index = (last + i) % vcpus;
-        const candidate = firstVcpu + index;
-        if (candidate === vcpu) continue;
-        const shared = layout.vcpuSharedBase(candidate);
-        if (!isPreempted(memory, shared)) continue;
-        if (claim(memory, shared, this.pcpu)) {
-          // Racy like KVM's WRITE_ONCE(last_boosted_vcpu): a hint for fairness, not a correctness word.
-          memory.store(memory.i32, cursor, index);
-          chosen = candidate;
-          break;
-        }
-        if (++failures >= DIRECTED_YIELD_TRIES) break;
-      }
+      chosen = searchSiblings(this.machine, this, vcpu, this.boost, now);
     }
     if (chosen >= 0) this.donatedSliceEnd = this.sliceEnd;
     return chosen;
+  }
+
+  /** A directed yield's claim of `target`: fails if another pCPU took it first or (sleep reaction) it is asleep. */
+  claimForYield(target: number, now: number): boolean {
+    if (!claim(this.memory, this.machine.layout.vcpuSharedBase(target), this.pcpu)) return false;
+    if (!this.sleeps || !this.asleep(target, now)) return true;
+    this.giveBack(target, this.pcpu);
+    return false;
   }
 
   kick(target: number, now: number): number {
@@ -205,6 +227,7 @@ export class RoundRobinScheduler implements Scheduler {
     if (kicked === KICKED.NOT_HALTED) return KICK.NOT_HALTED;
     // WAKING: ours until endWake publishes it as runnable.
     const queue = beginWake(machine, target, now);
+    if (this.boost) markBoosted(memory, machine.layout.vcpuHvBase(target));
     if (endWake(machine, target) && !this.push(queue, target)) clearQueued(memory, shared);
     this.wakeAnIdlePcpu();
     return KICK.WOKEN;
