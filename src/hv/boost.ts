@@ -6,7 +6,7 @@
  * the KVM_HC_KICK_CPU handler, after kvm_pv_kick_cpu_op, calls kvm_sched_yield(vcpu, target),
  * a yield_to the kicked vCPU if it is `ready`). Here:
  *   - a kick that wakes a halted vCPU marks it boosted (VCPU_HV.boosted), written by the kicker
- *     while it owns the vCPU (WAKING: hv/schedulers/round-robin.ts `kick`), cleared at its next
+ *     while it owns the vCPU (WAKING: hv/schedulers/run-queue-scheduler.ts `kick`), cleared at its next
  *     switch-in (core/switching.ts); a directed yield that searches (`yieldTo(vcpu, -1)`) tries
  *     boosted siblings first, in its usual order (KVM makes them candidates; "first" is this
  *     model's reading of the boost);

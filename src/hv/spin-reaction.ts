@@ -18,7 +18,7 @@
  *                   claimed by another pCPU first). The target runs for the rest of the
  *                   spinner's slice (yield_to). No candidate: the spinner goes on (KVM has no
  *                   fallback to a plain yield). The scheduler's `yieldTo(vcpu, -1)` does the
- *                   search (hv/schedulers/round-robin.ts).
+ *                   search (hv/schedulers/round-robin-family.ts, sibling-search.ts).
  *   sleep           KVM's kvm_vcpu_on_spin before 2.6.39 (2.6.32-2.6.38): "Sleep for 100 us,
  *                   and hope lock-holder got scheduled", schedule_hrtimeout of 100000 ns in
  *                   TASK_INTERRUPTIBLE: the spinner leaves its pCPU and no pCPU may take it for

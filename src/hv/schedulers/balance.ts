@@ -5,9 +5,10 @@
  * synchronisation: it only never stacks two sibling vCPUs (of one VM) on one pCPU's run queue,
  * where one can only ever run after the other. Their KVM patch did it where Linux chooses a
  * vCPU thread's run queue; here it is rr's lock-free round robin (round-robin.ts: per-pCPU
- * Vyukov rings, work stealing, fixed slices with the first slice's stagger, KVM-style directed
- * yield with its donated slice, cs-hint extensions at every slice end) with the run queue chosen
- * at push time.
+ * Vyukov rings, work stealing; round-robin-family.ts: fixed slices with the first slice's
+ * stagger, KVM-style directed yield with its donated slice, cs-hint extensions at every slice
+ * end) with the run queue chosen at push time: `BalanceScheduler` extends rr's, and adds the
+ * rule (`placement`) and the words it reads.
  *
  * A pCPU's run queue, as in Linux, holds the vCPU running there too. A push of a vCPU of VM m
  * (a requeue at a slice end, a yield, a stop, a kick's wake-up) goes to its first choice (rr's:
@@ -28,18 +29,9 @@
  * rings keep rr's invariants whatever the counts say.
  */
 import type { Machine } from '../../shm/layout.js';
-import { CTRL, VCPU_HV } from '../../shm/layout.js';
-import type { SharedMemory } from '../../shm/memory.js';
 import { PC } from '../../events/table.js';
 import type { Platform } from '../platform.js';
-import { RunQueue } from '../run-queue.js';
-import { DESCHEDULE, DESCHEDULED, KICK, type Scheduler } from '../scheduler.js';
-import { claim, claimPopped, clearQueued, HALTED, haltRunning, KICKED, kickVcpu, release, releaseToQueue, RELEASED } from '../vcpu-state.js';
-import { SliceExtensions } from '../slice-extension.js';
-import { markBoosted } from '../boost.js';
-import { isAsleep } from '../spin-reaction.js';
-import { beginWake, endWake } from '../wake.js';
-import { searchSiblings, type YieldClaimer } from './sibling-search.js';
+import { RoundRobinScheduler } from './round-robin.js';
 
 /**
  * The start state's sibling counts: initMachine queues vCPU v on pCPU v mod P
@@ -51,101 +43,33 @@ export function initBalance(machine: Machine): void {
   for (let v = 0; v < layout.vcpus; v++) i32[layout.balanceQueuedBase(layout.vmOfVcpu[v]!) + layout.startQueue(v)]! += 1;
 }
 
-export class BalanceScheduler implements Scheduler, YieldClaimer {
-  readonly queues: RunQueue[];
-  sliceEnd = Infinity;
-  private readonly memory: SharedMemory;
-  private readonly i32: Int32Array;
-  private readonly f64: Float64Array;
-  private readonly idleIndex: number;
-  private readonly pcpuCounters: number;
-  private readonly sliceNs: number;
-  private readonly bare: boolean;
+export class BalanceScheduler extends RoundRobinScheduler {
   /** Per VM, the base of its sibling counts (add a pCPU). */
   private readonly queuedBase: Int32Array;
   /** Base of the running-VM words (add a pCPU). */
   private readonly runningBase: number;
   /** The vCPU a pick or directed yield claimed in this switch, until its slice starts; -1 if none. */
   private claimed = -1;
-  private firstSliceStagger: number;
-  private donatedSliceEnd = -1;
-  private readonly extensions: SliceExtensions;
-  /** The sleep reaction is on: a claimed vCPU may be asleep, and is then given back (as rr). */
-  private readonly sleeps: boolean;
-  /** Boosts are on: kicks mark the vCPUs they wake, and directed yields try those first (as rr). */
-  private readonly boost: boolean;
 
-  constructor(
-    private readonly machine: Machine,
-    private readonly pcpu: number,
-    private readonly platform: Platform,
-  ) {
-    const { layout, config } = machine;
-    this.memory = machine.memory;
-    this.i32 = machine.i32;
-    this.f64 = machine.f64;
-    this.queues = [];
-    for (let p = 0; p < layout.pcpus; p++) this.queues.push(new RunQueue(machine.memory, layout.queueBase(p), layout.queueCapacity));
-    this.idleIndex = layout.controlWord(CTRL.idle);
-    this.pcpuCounters = layout.pcpuCounterBase(pcpu);
-    this.sliceNs = config.scheduler.sliceUs * 1000;
-    this.bare = config.mode === 'bare';
+  constructor(machine: Machine, pcpu: number, platform: Platform) {
+    super(machine, pcpu, platform);
+    const { layout } = machine;
     this.queuedBase = Int32Array.from(layout.vms, (vm) => layout.balanceQueuedBase(vm.index));
     this.runningBase = layout.balanceRunningBase();
-    this.firstSliceStagger = (this.sliceNs * pcpu) / layout.pcpus;
-    this.extensions = new SliceExtensions(machine);
-    this.sleeps = !this.bare && config.scheduler.reaction === 'sleep';
-    this.boost = !this.bare && config.scheduler.boost;
   }
 
-  /** Own queue first, then a steal from the others (as rr). */
-  pickNext(now: number): number {
-    const pcpu = this.pcpu;
-    const own = this.claimFrom(pcpu, now);
-    if (own >= 0) return own;
-    const n = this.queues.length;
-    for (let i = 1; i < n; i++) {
-      const victim = (pcpu + i) % n;
-      if (this.queues[victim]!.size() === 0) continue;
-      const stolen = this.claimFrom(victim, now);
-      if (stolen >= 0) {
-        this.f64[this.pcpuCounters + PC.steals]! += 1;
-        return stolen;
-      }
-    }
-    return -1;
+  /** rr's pop; the entry is gone from `ring`. Partner: the pusher's add in push(). */
+  protected override pop(ring: number): number {
+    const vcpu = this.queues[ring]!.pop();
+    if (vcpu >= 0) this.memory.add(this.i32, this.queuedBase[this.machine.layout.vmOfVcpu[vcpu]!]! + ring, -1);
+    return vcpu;
   }
 
-  /**
-   * Pops `queue` until an entry's vCPU can be claimed (a stale entry, a directed yield's or a
-   * halted vCPU's, is dropped, as in rr). A vCPU asleep after a spin goes back to the tail (as
-   * rr); meeting the same one again, or as many as there are vCPUs, means all left are asleep.
-   */
-  private claimFrom(queue: number, now: number): number {
-    const { memory, machine } = this;
-    const layout = machine.layout;
-    let firstAsleep = -1;
-    let asleep = 0;
-    for (;;) {
-      const vcpu = this.queues[queue]!.pop();
-      if (vcpu < 0) return -1;
-      // The entry is gone from `queue`. Partner: the pusher's add in push().
-      memory.add(this.i32, this.queuedBase[layout.vmOfVcpu[vcpu]!]! + queue, -1);
-      if (!claimPopped(memory, layout.vcpuSharedBase(vcpu), this.pcpu)) continue;
-      if (!this.sleeps || !isAsleep(this.f64, layout.vcpuTimeBase(vcpu), now)) {
-        this.claimedHere(vcpu);
-        return vcpu;
-      }
-      this.giveBack(vcpu, queue);
-      if (vcpu === firstAsleep || ++asleep >= layout.vcpus) return -1;
-      if (firstAsleep < 0) firstAsleep = vcpu;
-    }
-  }
-
-  /** Releases `vcpu`, claimed here and never run, runnable and queued (on `queue`, its sleep not a placement). */
-  private giveBack(vcpu: number, queue: number): void {
-    const shared = this.machine.layout.vcpuSharedBase(vcpu);
-    if (releaseToQueue(this.memory, shared, this.pcpu) === RELEASED.PUSH && !this.pushTo(queue, vcpu)) clearQueued(this.memory, shared);
+  /** rr's claim (stale entries dropped, sleepers given back); a claimed vCPU is this pCPU's running VM from now on. */
+  protected override claimFrom(ring: number, now: number): number {
+    const vcpu = super.claimFrom(ring, now);
+    if (vcpu >= 0) this.claimedHere(vcpu);
+    return vcpu;
   }
 
   /** `vcpu` is to run here: what pushers see as this pCPU's running VM from now on. */
@@ -154,59 +78,22 @@ export class BalanceScheduler implements Scheduler, YieldClaimer {
     this.memory.store(this.i32, this.runningBase + this.pcpu, this.machine.layout.vmOfVcpu[vcpu]! + 1);
   }
 
-  sliceStarted(_vcpu: number, now: number): void {
+  override sliceStarted(vcpu: number, now: number): void {
     this.claimed = -1;
-    if (this.donatedSliceEnd >= 0) {
-      this.sliceEnd = this.donatedSliceEnd;
-      this.donatedSliceEnd = -1;
-    } else {
-      this.sliceEnd = this.bare ? Infinity : now + this.sliceNs + this.firstSliceStagger;
-    }
-    this.firstSliceStagger = 0;
+    super.sliceStarted(vcpu, now);
   }
 
-  sliceExpired(vcpu: number, now: number): number {
-    const extendedTo = this.extensions.grant(vcpu, now);
-    if (extendedTo >= 0) {
-      this.sliceEnd = extendedTo;
-      return -1;
-    }
-    const next = this.pickNext(now);
-    if (next < 0) this.sliceEnd = now + this.sliceNs;
-    else this.extensions.preempting(vcpu);
-    return next;
-  }
-
-  deschedule(vcpu: number, reason: number): number {
-    const memory = this.memory;
-    const shared = this.machine.layout.vcpuSharedBase(vcpu);
-    if (this.bare) return release(memory, shared, this.pcpu) ? DESCHEDULED.DONE : DESCHEDULED.NOT_OWNER;
+  override deschedule(vcpu: number, reason: number, ranNs?: number, now = 0): number {
     // The vCPU leaves this pCPU: the one running here next is the one claimed for this switch, if any.
-    if (this.claimed < 0) memory.store(this.i32, this.runningBase + this.pcpu, 0);
-    let outcome: number = DESCHEDULED.DONE;
-    if (reason === DESCHEDULE.HALT) {
-      const halted = haltRunning(memory, shared, this.pcpu);
-      if (halted === HALTED.NOT_OWNER) return DESCHEDULED.NOT_OWNER;
-      if (halted === HALTED.HALTED) return DESCHEDULED.DONE;
-      // A kick came in between the halt's check and its compare-and-swap (as in rr).
-      this.i32[this.machine.layout.vcpuHvBase(vcpu) + VCPU_HV.asleep] = 0;
-      this.f64[this.pcpuCounters + PC.haltRaces]! += 1;
-      outcome = DESCHEDULED.KICKED;
-    }
-    const released = releaseToQueue(memory, shared, this.pcpu);
-    if (released === RELEASED.NOT_OWNER) return DESCHEDULED.NOT_OWNER;
-    if (released === RELEASED.PUSH && !this.push(this.pcpu, vcpu)) clearQueued(memory, shared);
-    this.wakeAnIdlePcpu();
-    return outcome;
+    if (!this.bare && this.claimed < 0) this.memory.store(this.i32, this.runningBase + this.pcpu, 0);
+    return super.deschedule(vcpu, reason, ranNs, now);
   }
 
-  /** As rr's: the push's seq-cst writes come before this load, a sleeper's idle increment before its last look (Dekker pair). */
-  private wakeAnIdlePcpu(): void {
-    if (this.memory.load(this.memory.i32, this.idleIndex) > 0) this.platform.wakeIdlePcpu();
-  }
-
-  /** Pushes `vcpu` to the pCPU the header's rule chooses, starting from `first` (see pushTo); false when every ring refused it. */
-  private push(first: number, vcpu: number): boolean {
+  /**
+   * The pCPU the header's rule chooses for `vcpu`, starting from `first` (rr's choice: the pCPU
+   * it leaves, or the one it last ran on); the push goes on from there if that ring refuses it.
+   */
+  protected override placement(vcpu: number, first: number): number {
     const { memory, i32 } = this;
     const vm = this.machine.layout.vmOfVcpu[vcpu]!;
     const queued = this.queuedBase[vm]!;
@@ -237,7 +124,7 @@ export class BalanceScheduler implements Scheduler, YieldClaimer {
     }
     if (chosen < 0) chosen = fewest;
     else if (chosen !== first) this.f64[this.pcpuCounters + PC.siblingSpreads]! += 1;
-    return this.pushTo(chosen, vcpu);
+    return chosen;
   }
 
   /**
@@ -247,13 +134,13 @@ export class BalanceScheduler implements Scheduler, YieldClaimer {
    * freed the cell (a pCPU thread the host preempted mid-pop), and the rule sends pushes to
    * exactly such a ring, which looks empty. So only a refusal by every ring counts.
    */
-  private pushTo(queue: number, vcpu: number): boolean {
+  protected override push(queue: number, vcpu: number): boolean {
     const { memory, i32 } = this;
     const queued = this.queuedBase[this.machine.layout.vmOfVcpu[vcpu]!]!;
     const n = this.queues.length;
     for (let i = 0; i < n; i++) {
       const p = (queue + i) % n;
-      // Counted before it is findable, so a popper's decrement never finds it uncounted. Partner: claimFrom's add.
+      // Counted before it is findable, so a popper's decrement never finds it uncounted. Partner: pop's add.
       memory.add(i32, queued + p, 1);
       if (this.queues[p]!.push(vcpu)) return true;
       memory.add(i32, queued + p, -1);
@@ -262,45 +149,10 @@ export class BalanceScheduler implements Scheduler, YieldClaimer {
     return false;
   }
 
-  yield(_vcpu: number, now: number): number {
-    return this.pickNext(now);
-  }
-
-  /** rr's directed yield (sibling-search.ts, KVM's kvm_vcpu_on_spin); with a target, claim it if it is runnable. */
-  yieldTo(vcpu: number, target: number, now: number): number {
-    let chosen = -1;
-    if (target >= 0) {
-      if (target !== vcpu && this.claimForYield(target, now)) chosen = target;
-    } else {
-      chosen = searchSiblings(this.machine, this, vcpu, this.boost, now);
-    }
-    if (chosen >= 0) {
-      this.donatedSliceEnd = this.sliceEnd;
-      this.claimedHere(chosen);
-    }
+  /** rr's directed yield (round-robin-family.ts, KVM's kvm_vcpu_on_spin); the target is this pCPU's running VM from now on. */
+  override yieldTo(vcpu: number, target: number, now = 0): number {
+    const chosen = super.yieldTo(vcpu, target, now);
+    if (chosen >= 0) this.claimedHere(chosen);
     return chosen;
-  }
-
-  /** A directed yield's claim (YieldClaimer): fails if another pCPU took it first or (sleep reaction) it is asleep, then given back. */
-  claimForYield(target: number, now: number): boolean {
-    const layout = this.machine.layout;
-    if (!claim(this.memory, layout.vcpuSharedBase(target), this.pcpu)) return false;
-    if (!this.sleeps || !isAsleep(this.f64, layout.vcpuTimeBase(target), now)) return true;
-    this.giveBack(target, this.pcpu);
-    return false;
-  }
-
-  kick(target: number, now: number): number {
-    const { memory, machine } = this;
-    const shared = machine.layout.vcpuSharedBase(target);
-    const kicked = kickVcpu(memory, shared);
-    if (kicked === KICKED.PENDING) return KICK.PENDING;
-    if (kicked === KICKED.NOT_HALTED) return KICK.NOT_HALTED;
-    // WAKING: ours until endWake publishes it as runnable; queued by the rule, from the pCPU it last ran on.
-    const queue = beginWake(machine, target, now);
-    if (this.boost) markBoosted(memory, machine.layout.vcpuHvBase(target));
-    if (endWake(machine, target) && !this.push(queue, target)) clearQueued(memory, shared);
-    this.wakeAnIdlePcpu();
-    return KICK.WOKEN;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `credit`: Xen's credit scheduler (xen/common/sched/credit.c), simplified, on rr's lock-free
- * machinery (round-robin.ts: Vyukov rings, the state word's claims, stealing, the first slice's
- * stagger, cs-hint extensions asked before any preemption).
+ * machinery (run-queue-scheduler.ts: Vyukov rings, the state word's claims, releases, halts and
+ * kicks; stealing as in round-robin.ts; hv/slice-clock.ts: the first slice's stagger, cs-hint
+ * extensions asked before any preemption).
  *
  * Xen's defaults and what each becomes here:
  *   - CSCHED_DEFAULT_WEIGHT 256: the VM's `weight` (schema default 256).
@@ -70,16 +71,13 @@
  * Xen's active list is approximated by: every vCPU not halted when the accounting runs is active.
  */
 import type { Machine } from '../../shm/layout.js';
-import { CTRL, CTRL_F64, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../../shm/layout.js';
-import type { SharedMemory } from '../../shm/memory.js';
+import { CTRL_F64, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../../shm/layout.js';
 import { PC, VC } from '../../events/table.js';
 import type { Platform } from '../platform.js';
 import { RunQueue } from '../run-queue.js';
-import { DESCHEDULE, DESCHEDULED, KICK, type Scheduler } from '../scheduler.js';
-import { claimPopped, clearQueued, HALTED, haltRunning, KICKED, kickVcpu, release, releaseToQueue, RELEASED, stateCode, VCPU_STATE } from '../vcpu-state.js';
-import { SliceExtensions } from '../slice-extension.js';
-import { isAsleep } from '../spin-reaction.js';
-import { beginWake, endWake } from '../wake.js';
+import { clearQueued, stateCode, VCPU_STATE } from '../vcpu-state.js';
+import { endWake } from '../wake.js';
+import { RunQueueScheduler } from './run-queue-scheduler.js';
 
 /** Priorities, highest first (Xen: CSCHED_PRI_TS_BOOST 0, _UNDER −1, _OVER −2). */
 export const CREDIT_PRIORITY = { BOOST: 0, UNDER: 1, OVER: 2 } as const;
@@ -94,23 +92,15 @@ export function creditRing(priority: number, pcpu: number, pcpus: number): numbe
   return SLOT[priority]! * pcpus + pcpu;
 }
 
-export class CreditScheduler implements Scheduler {
-  /** Rings by priority then pCPU: `rings[priority × P + pCPU]`. */
+export class CreditScheduler extends RunQueueScheduler {
+  /** Rings by priority then pCPU: `rings[priority × P + pCPU]` (the ring numbering of `pop` and `push`). */
   readonly rings: RunQueue[];
-  sliceEnd = Infinity;
-  private readonly memory: SharedMemory;
-  private readonly i32: Int32Array;
-  private readonly f64: Float64Array;
   private readonly pcpus: number;
-  private readonly idleIndex: number;
   private readonly epochIndex: number;
   private readonly startIndex: number;
-  private readonly pcpuCounters: number;
-  private readonly sliceNs: number;
   private readonly periodNs: number;
   private readonly tickNs: number;
   private readonly ratelimitNs: number;
-  private readonly bare: boolean;
   /** Per vCPU: its VM's weight. */
   private readonly weights: Float64Array;
   /** The run's start (CTRL_F64.startNs), read at the first scheduling point: written before the start barrier opens. */
@@ -129,38 +119,21 @@ export class CreditScheduler implements Scheduler {
   private checkpoint = Infinity;
   /** Run time of the running vCPU's current slice already burnt from its credit. */
   private burnt = 0;
-  private firstSliceStagger: number;
-  private readonly extensions: SliceExtensions;
-  /** The sleep reaction is on: a claimed vCPU may be asleep, and is then given back (as rr). */
-  private readonly sleeps: boolean;
 
-  constructor(
-    private readonly machine: Machine,
-    private readonly pcpu: number,
-    private readonly platform: Platform,
-  ) {
+  constructor(machine: Machine, pcpu: number, platform: Platform) {
+    super(machine, pcpu, platform);
     const { layout, config } = machine;
-    this.memory = machine.memory;
-    this.i32 = machine.i32;
-    this.f64 = machine.f64;
     this.pcpus = layout.pcpus;
     this.rings = [];
     for (let priority = BOOST; priority <= OVER; priority++)
       for (let p = 0; p < layout.pcpus; p++)
         this.rings.push(new RunQueue(machine.memory, layout.queueBase(creditRing(priority, p, layout.pcpus)), layout.queueCapacity));
-    this.idleIndex = layout.controlWord(CTRL.idle);
     this.epochIndex = layout.creditEpochWord();
     this.startIndex = layout.controlF64(CTRL_F64.startNs);
-    this.pcpuCounters = layout.pcpuCounterBase(pcpu);
-    this.sliceNs = config.scheduler.sliceUs * 1000;
     this.periodNs = config.scheduler.creditPeriodUs * 1000;
     this.tickNs = this.periodNs / TICKS_PER_PERIOD;
-    this.ratelimitNs = Math.min(config.scheduler.ratelimitUs * 1000, this.sliceNs);
-    this.bare = config.mode === 'bare';
+    this.ratelimitNs = Math.min(config.scheduler.ratelimitUs * 1000, this.clock.sliceNs);
     this.weights = Float64Array.from(layout.vmOfVcpu, (vm) => config.vms[vm]!.weight);
-    this.firstSliceStagger = (this.sliceNs * pcpu) / layout.pcpus;
-    this.extensions = new SliceExtensions(machine);
-    this.sleeps = !this.bare && config.scheduler.reaction === 'sleep';
   }
 
   // ---- picking ---------------------------------------------------------------------------
@@ -175,7 +148,7 @@ export class CreditScheduler implements Scheduler {
   private pickUpTo(lowest: number, now: number): number {
     const top = lowest < UNDER ? lowest : UNDER;
     for (let priority = BOOST; priority <= top; priority++) {
-      const own = this.claimFrom(priority, this.pcpu, now);
+      const own = this.claimAt(priority, this.pcpu, now);
       if (own >= 0) return own;
     }
     for (let priority = BOOST; priority <= top; priority++) {
@@ -183,7 +156,7 @@ export class CreditScheduler implements Scheduler {
       if (stolen >= 0) return stolen;
     }
     if (lowest < OVER) return -1;
-    const own = this.claimFrom(OVER, this.pcpu, now);
+    const own = this.claimAt(OVER, this.pcpu, now);
     return own >= 0 ? own : this.steal(OVER, now);
   }
 
@@ -192,7 +165,7 @@ export class CreditScheduler implements Scheduler {
     for (let i = 1; i < n; i++) {
       const victim = (this.pcpu + i) % n;
       if (this.rings[priority * n + victim]!.size() === 0) continue;
-      const stolen = this.claimFrom(priority, victim, now);
+      const stolen = this.claimAt(priority, victim, now);
       if (stolen >= 0) {
         this.f64[this.pcpuCounters + PC.steals]! += 1;
         return stolen;
@@ -202,29 +175,18 @@ export class CreditScheduler implements Scheduler {
   }
 
   /**
-   * Pops `pcpu`'s ring of `priority` until an entry's vCPU can be claimed. A vCPU asleep after a
-   * spin (the sleep reaction) goes back to the ring's tail, as in rr; meeting the same one
-   * again, or as many as there are vCPUs, means every entry left is asleep.
+   * Claims from `pcpu`'s ring of `priority` (run-queue-scheduler.ts `claimFrom`: a stale entry,
+   * none of which arise here with no directed yield, is dropped; a sleeper goes back to the
+   * ring's tail); the claimed vCPU runs at that priority.
    */
-  private claimFrom(priority: number, pcpu: number, now: number): number {
-    const ring = this.rings[priority * this.pcpus + pcpu]!;
-    const layout = this.machine.layout;
-    let firstAsleep = -1;
-    let asleep = 0;
-    for (;;) {
-      const vcpu = ring.pop();
-      if (vcpu < 0) return -1;
-      // Not runnable: a stale entry (none arise here, with no directed yield; dropped as in rr).
-      if (!claimPopped(this.memory, layout.vcpuSharedBase(vcpu), this.pcpu)) continue;
-      if (!this.sleeps || !isAsleep(this.f64, layout.vcpuTimeBase(vcpu), now)) {
-        this.claimedPriority = priority;
-        return vcpu;
-      }
-      const shared = layout.vcpuSharedBase(vcpu);
-      if (releaseToQueue(this.memory, shared, this.pcpu) === RELEASED.PUSH && !this.push(priority, pcpu, vcpu)) clearQueued(this.memory, shared);
-      if (vcpu === firstAsleep || ++asleep >= layout.vcpus) return -1;
-      if (firstAsleep < 0) firstAsleep = vcpu;
-    }
+  private claimAt(priority: number, pcpu: number, now: number): number {
+    const vcpu = this.claimFrom(priority * this.pcpus + pcpu, now);
+    if (vcpu >= 0) this.claimedPriority = priority;
+    return vcpu;
+  }
+
+  protected pop(ring: number): number {
+    return this.rings[ring]!.pop();
   }
 
   /** Whether this pCPU's own rings hold a vCPU of priority `lowest` or higher (racy sizes: a hint). */
@@ -240,12 +202,11 @@ export class CreditScheduler implements Scheduler {
     this.claimedPriority = UNDER;
     this.boostEnd = now + this.tickNs;
     this.burnt = 0;
+    this.realSliceEnd = this.clock.start(now);
     if (this.bare) {
-      this.sliceEnd = this.realSliceEnd = this.checkpoint = Infinity;
+      this.sliceEnd = this.checkpoint = Infinity;
       return;
     }
-    this.realSliceEnd = now + this.sliceNs + this.firstSliceStagger;
-    this.firstSliceStagger = 0;
     this.checkpoint = now + this.ratelimitNs;
     this.sliceEnd = this.checkpoint < this.realSliceEnd ? this.checkpoint : this.realSliceEnd;
   }
@@ -259,14 +220,14 @@ export class CreditScheduler implements Scheduler {
     // priority); at a checkpoint, only a higher one.
     const lowest = sliceOver ? priority : priority - 1;
     if (lowest < BOOST || (!sliceOver && !this.ownWaiting(lowest))) return this.goOn(now, sliceOver);
-    const extendedTo = this.extensions.grant(vcpu, now);
+    const extendedTo = this.clock.extend(vcpu, now);
     if (extendedTo >= 0) {
       this.sliceEnd = extendedTo;
       return -1;
     }
     const next = sliceOver ? this.pickUpTo(lowest, now) : this.pickOwn(lowest, now);
     if (next < 0) return this.goOn(now, sliceOver);
-    this.extensions.preempting(vcpu);
+    this.clock.preempting(vcpu);
     if (!sliceOver) this.f64[this.pcpuCounters + PC.creditPreemptions]! += 1;
     return next;
   }
@@ -274,7 +235,7 @@ export class CreditScheduler implements Scheduler {
   /** A checkpoint's pick: from this pCPU's own rings only (Xen's tickle targets the pCPU the vCPU was queued on). */
   private pickOwn(lowest: number, now: number): number {
     for (let priority = BOOST; priority <= lowest; priority++) {
-      const own = this.claimFrom(priority, this.pcpu, now);
+      const own = this.claimAt(priority, this.pcpu, now);
       if (own >= 0) return own;
     }
     return -1;
@@ -282,7 +243,7 @@ export class CreditScheduler implements Scheduler {
 
   /** The running vCPU goes on: a fresh slice after a slice end, else to the next checkpoint. */
   private goOn(now: number, sliceOver: boolean): number {
-    if (sliceOver) this.realSliceEnd = now + this.sliceNs;
+    if (sliceOver) this.realSliceEnd = this.clock.fresh(now);
     this.checkpoint = now + this.ratelimitNs;
     this.sliceEnd = this.checkpoint < this.realSliceEnd ? this.checkpoint : this.realSliceEnd;
     return -1;
@@ -386,59 +347,40 @@ export class CreditScheduler implements Scheduler {
       if (vcpu < 0) break;
       const priority = this.creditOf(vcpu) >= 0 ? UNDER : OVER;
       if (priority === UNDER) moved++;
-      if (!this.push(priority, this.pcpu, vcpu)) clearQueued(this.memory, this.machine.layout.vcpuSharedBase(vcpu));
+      if (!this.push(priority * n + this.pcpu, vcpu)) clearQueued(this.memory, this.machine.layout.vcpuSharedBase(vcpu));
     }
     if (moved > 0) this.wakeAnIdlePcpu();
   }
 
   // ---- descheduling, waking ----------------------------------------------------------------
 
-  deschedule(vcpu: number, reason: number, ranNs: number): number {
-    const memory = this.memory;
-    const shared = this.machine.layout.vcpuSharedBase(vcpu);
-    if (this.bare) return release(memory, shared, this.pcpu) ? DESCHEDULED.DONE : DESCHEDULED.NOT_OWNER;
-    this.burn(vcpu, ranNs);
-    this.burnt = 0;
-    let outcome: number = DESCHEDULED.DONE;
-    if (reason === DESCHEDULE.HALT) {
-      const halted = haltRunning(memory, shared, this.pcpu);
-      if (halted === HALTED.NOT_OWNER) return DESCHEDULED.NOT_OWNER;
-      if (halted === HALTED.HALTED) return DESCHEDULED.DONE;
-      // A kick came in between the halt's check and its compare-and-swap (as in rr).
-      this.i32[this.machine.layout.vcpuHvBase(vcpu) + VCPU_HV.asleep] = 0;
-      this.f64[this.pcpuCounters + PC.haltRaces]! += 1;
-      outcome = DESCHEDULED.KICKED;
+  /** Burns the run time of the slice first; then every policy's release, halt or requeue. */
+  override deschedule(vcpu: number, reason: number, ranNs = 0, now = 0): number {
+    if (!this.bare) {
+      this.burn(vcpu, ranNs);
+      this.burnt = 0;
     }
-    const released = releaseToQueue(memory, shared, this.pcpu);
-    if (released === RELEASED.NOT_OWNER) return DESCHEDULED.NOT_OWNER;
-    // Descheduled, it loses BOOST: back in line by its credit.
-    const priority = this.creditOf(vcpu) >= 0 ? UNDER : OVER;
-    if (released === RELEASED.PUSH && !this.push(priority, this.pcpu, vcpu)) clearQueued(memory, shared);
-    this.wakeAnIdlePcpu();
-    return outcome;
+    return super.deschedule(vcpu, reason, ranNs, now);
   }
 
-  /** As rr's: the push's seq-cst writes come before this load, a sleeper's idle increment before its last look (Dekker pair). */
-  private wakeAnIdlePcpu(): void {
-    if (this.memory.load(this.i32, this.idleIndex) > 0) this.platform.wakeIdlePcpu();
+  /** Descheduled, a vCPU loses BOOST: back in line by its credit, on this pCPU's ring of that priority. */
+  protected placement(vcpu: number, first: number): number {
+    return (this.creditOf(vcpu) >= 0 ? UNDER : OVER) * this.pcpus + first;
   }
 
   /**
-   * Pushes to `first`'s ring of `priority`, else another pCPU's of that priority; false when all
-   * refused it (a broken invariant, counted). One may refuse without being full: a Vyukov ring
-   * refuses while the consumer of the position one lap back has taken its entry but not yet
-   * freed the cell (a pCPU thread the host preempted mid-pop). So only a refusal by all counts.
+   * Pushes to `ring`, else another pCPU's ring of its priority; false when all refused it (a
+   * broken invariant, counted). One may refuse without being full: a Vyukov ring refuses while
+   * the consumer of the position one lap back has taken its entry but not yet freed the cell (a
+   * pCPU thread the host preempted mid-pop). So only a refusal by all counts.
    */
-  private push(priority: number, first: number, vcpu: number): boolean {
+  protected push(ring: number, vcpu: number): boolean {
     const n = this.pcpus;
-    for (let i = 0; i < n; i++) if (this.rings[priority * n + ((first + i) % n)]!.push(vcpu)) return true;
+    const first = ring % n;
+    const priorityBase = ring - first;
+    for (let i = 0; i < n; i++) if (this.rings[priorityBase + ((first + i) % n)]!.push(vcpu)) return true;
     this.f64[this.pcpuCounters + PC.queueFull]! += 1;
     return false;
-  }
-
-  /** SCHEDOP_yield: whoever waits runs instead, of any priority. */
-  yield(_vcpu: number, now: number): number {
-    return this.pickNext(now);
   }
 
   /** Xen's credit scheduler has no directed yield (see the header). */
@@ -447,18 +389,9 @@ export class CreditScheduler implements Scheduler {
   }
 
   /** csched_unit_wake: a woken vCPU with credit ≥ 0 is queued at BOOST on the pCPU it last ran on. */
-  kick(target: number, now: number): number {
-    const { memory, machine } = this;
-    const shared = machine.layout.vcpuSharedBase(target);
-    const kicked = kickVcpu(memory, shared);
-    if (kicked === KICKED.PENDING) return KICK.PENDING;
-    if (kicked === KICKED.NOT_HALTED) return KICK.NOT_HALTED;
-    // WAKING: ours (its counters too) until endWake publishes it as runnable.
-    const queue = beginWake(machine, target, now);
+  protected wake(_now: number, target: number, shared: number, lastPcpu: number): void {
     const boosted = this.creditOf(target) >= 0;
-    if (boosted) this.f64[machine.layout.vcpuCounterBase(target) + VC.creditBoosts]! += 1;
-    if (endWake(machine, target) && !this.push(boosted ? BOOST : OVER, queue, target)) clearQueued(memory, shared);
-    this.wakeAnIdlePcpu();
-    return KICK.WOKEN;
+    if (boosted) this.f64[this.machine.layout.vcpuCounterBase(target) + VC.creditBoosts]! += 1;
+    if (endWake(this.machine, target) && !this.push((boosted ? BOOST : OVER) * this.pcpus + lastPcpu, target)) clearQueued(this.memory, shared);
   }
 }

@@ -1,7 +1,7 @@
 /**
- * `global-lock`: rr's round robin (round-robin.ts: fixed slices with the first slice's stagger,
- * KVM-style directed yield with its donated slice, cs-hint extensions at every slice end), but
- * over ONE run queue that every pCPU shares, under ONE spinlock: the design of a hypervisor
+ * `global-lock`: rr's round robin (round-robin-family.ts: fixed slices with the first slice's
+ * stagger, KVM-style directed yield with its donated slice, cs-hint extensions at every slice
+ * end), but over ONE run queue that every pCPU shares, under ONE spinlock: the design of a hypervisor
  * scheduler with a global run-queue lock (Linux's O(1) scheduler's predecessor, the 2.4 kernel's
  * single runqueue_lock; Xen's credit2 shares one run-queue lock among the pCPUs of a socket).
  * It is the baseline that shows why the scheduler must be lock-free: every switch takes the lock
@@ -39,33 +39,20 @@
  *     starts earlier (it then waits for both; a small error in who waits, none in the total).
  */
 import type { Machine } from '../../shm/layout.js';
-import { CTRL, GLOBAL_LOCK, VCPU_HV } from '../../shm/layout.js';
-import type { SharedMemory } from '../../shm/memory.js';
+import { GLOBAL_LOCK } from '../../shm/layout.js';
 import { PC } from '../../events/table.js';
 import type { Platform } from '../platform.js';
 import { RunQueue } from '../run-queue.js';
-import { DESCHEDULE, DESCHEDULED, KICK, type Scheduler } from '../scheduler.js';
-import { claim, claimPopped, clearQueued, HALTED, haltRunning, KICKED, kickVcpu, release, releaseToQueue, RELEASED } from '../vcpu-state.js';
-import { SliceExtensions } from '../slice-extension.js';
+import { claim } from '../vcpu-state.js';
 import { markBoosted } from '../boost.js';
-import { isAsleep } from '../spin-reaction.js';
-import { beginWake, endWake } from '../wake.js';
-import { searchSiblings, type YieldClaimer } from './sibling-search.js';
+import { RoundRobinFamily } from './round-robin-family.js';
 
 /** The virtual engine's rounding of a cost to 1/1024 ns (engine/virtual.ts `quantize`), so that modelled times add up exactly. */
 const quantize = (ns: number): number => Math.max(1, Math.round(ns * 1024)) / 1024;
 
-export class GlobalLockScheduler implements Scheduler, YieldClaimer {
+export class GlobalLockScheduler extends RoundRobinFamily {
   /** The machine's one run queue. */
   readonly queue: RunQueue;
-  sliceEnd = Infinity;
-  private readonly memory: SharedMemory;
-  private readonly i32: Int32Array;
-  private readonly f64: Float64Array;
-  private readonly idleIndex: number;
-  private readonly pcpuCounters: number;
-  private readonly sliceNs: number;
-  private readonly bare: boolean;
   private readonly nextIndex: number;
   private readonly servingIndex: number;
   /** Virtual engine (its Platform charges steps): the lock is modelled in virtual time (see the header). */
@@ -80,38 +67,17 @@ export class GlobalLockScheduler implements Scheduler, YieldClaimer {
   private ticket = 0;
   private heldFrom = 0;
   private operations = 0;
-  private firstSliceStagger: number;
-  private donatedSliceEnd = -1;
-  private readonly extensions: SliceExtensions;
-  /** The sleep reaction is on: a claimed vCPU may be asleep, and is then given back (as rr). */
-  private readonly sleeps: boolean;
-  /** Boosts are on: kicks mark the vCPUs they wake, and directed yields try those first (as rr). */
-  private readonly boost: boolean;
 
-  constructor(
-    private readonly machine: Machine,
-    private readonly pcpu: number,
-    private readonly platform: Platform,
-  ) {
+  constructor(machine: Machine, pcpu: number, platform: Platform) {
+    super(machine, pcpu, platform);
     const { layout, config } = machine;
-    this.memory = machine.memory;
-    this.i32 = machine.i32;
-    this.f64 = machine.f64;
     this.queue = new RunQueue(machine.memory, layout.queueBase(0), layout.queueCapacity);
-    this.idleIndex = layout.controlWord(CTRL.idle);
-    this.pcpuCounters = layout.pcpuCounterBase(pcpu);
-    this.sliceNs = config.scheduler.sliceUs * 1000;
-    this.bare = config.mode === 'bare';
     this.nextIndex = layout.globalLockBase() + GLOBAL_LOCK.next;
     this.servingIndex = layout.globalLockBase() + GLOBAL_LOCK.serving;
     // The engine that charges steps by their cost (the virtual engine) models the lock.
     this.modelled = platform.chargeStepNs !== undefined;
     this.freeAtIndex = layout.globalLockFreeAt();
     this.spinNs = quantize(config.virtualCosts.spinNs);
-    this.firstSliceStagger = (this.sliceNs * pcpu) / layout.pcpus;
-    this.extensions = new SliceExtensions(machine);
-    this.sleeps = !this.bare && config.scheduler.reaction === 'sleep';
-    this.boost = !this.bare && config.scheduler.boost;
   }
 
   // ---- the lock ------------------------------------------------------------------------------
@@ -164,148 +130,71 @@ export class GlobalLockScheduler implements Scheduler, YieldClaimer {
     this.platform.chargeStepNs?.(held);
   }
 
-  // ---- the scheduler -------------------------------------------------------------------------
+  // ---- the scheduler: the round-robin family's, with the queue under the lock ----------------
 
+  /** The claim (run-queue-scheduler.ts: stale entries dropped, sleepers given back) under the lock. */
   pickNext(now: number): number {
     this.lock(now);
-    const vcpu = this.claimFromQueue(now);
+    const vcpu = this.claimFrom(0, now);
     this.unlock();
     return vcpu;
   }
 
-  /**
-   * Under the lock: pops until an entry's vCPU can be claimed (a stale entry is dropped), or the
-   * queue is empty. A vCPU asleep after a spin goes back to the tail (as rr); meeting the same
-   * one again, or as many as there are vCPUs, means every entry left is asleep.
-   */
-  private claimFromQueue(now: number): number {
-    const { memory, machine } = this;
-    let firstAsleep = -1;
-    let asleep = 0;
-    for (;;) {
-      const vcpu = this.queue.pop();
-      this.operations += vcpu < 0 ? 1 : 3;
-      if (vcpu < 0) return -1;
-      if (!claimPopped(memory, machine.layout.vcpuSharedBase(vcpu), this.pcpu)) continue;
-      if (!this.sleeps || !isAsleep(this.f64, machine.layout.vcpuTimeBase(vcpu), now)) return vcpu;
-      this.giveBackLocked(vcpu);
-      if (vcpu === firstAsleep || ++asleep >= machine.layout.vcpus) return -1;
-      if (firstAsleep < 0) firstAsleep = vcpu;
-    }
-  }
-
-  /** Under the lock: releases `vcpu`, claimed here and never run, runnable and queued. */
-  private giveBackLocked(vcpu: number): void {
-    this.operations += 1;
-    if (releaseToQueue(this.memory, this.machine.layout.vcpuSharedBase(vcpu), this.pcpu) === RELEASED.PUSH) this.pushLocked(vcpu);
-  }
-
-  sliceStarted(_vcpu: number, now: number): void {
-    if (this.donatedSliceEnd >= 0) {
-      this.sliceEnd = this.donatedSliceEnd;
-      this.donatedSliceEnd = -1;
-    } else {
-      this.sliceEnd = this.bare ? Infinity : now + this.sliceNs + this.firstSliceStagger;
-    }
-    this.firstSliceStagger = 0;
-  }
-
-  sliceExpired(vcpu: number, now: number): number {
-    const extendedTo = this.extensions.grant(vcpu, now);
-    if (extendedTo >= 0) {
-      this.sliceEnd = extendedTo;
-      return -1;
-    }
-    const next = this.pickNext(now);
-    if (next < 0) this.sliceEnd = now + this.sliceNs;
-    else this.extensions.preempting(vcpu);
-    return next;
-  }
-
-  deschedule(vcpu: number, reason: number, _ranNs: number, now: number): number {
-    const memory = this.memory;
-    const shared = this.machine.layout.vcpuSharedBase(vcpu);
-    if (this.bare) return release(memory, shared, this.pcpu) ? DESCHEDULED.DONE : DESCHEDULED.NOT_OWNER;
-    let outcome: number = DESCHEDULED.DONE;
-    if (reason === DESCHEDULE.HALT) {
-      // A halted vCPU goes in no queue: no lock.
-      const halted = haltRunning(memory, shared, this.pcpu);
-      if (halted === HALTED.NOT_OWNER) return DESCHEDULED.NOT_OWNER;
-      if (halted === HALTED.HALTED) return DESCHEDULED.DONE;
-      // A kick came in between the halt's check and its compare-and-swap (as in rr).
-      this.i32[this.machine.layout.vcpuHvBase(vcpu) + VCPU_HV.asleep] = 0;
-      this.f64[this.pcpuCounters + PC.haltRaces]! += 1;
-      outcome = DESCHEDULED.KICKED;
-    }
-    // The release and its push under the lock: no pCPU looks at the queue between them.
-    this.lock(now);
-    const released = releaseToQueue(memory, shared, this.pcpu);
-    this.operations += 1;
-    if (released === RELEASED.PUSH) this.pushLocked(vcpu);
-    this.unlock();
-    if (released === RELEASED.NOT_OWNER) return DESCHEDULED.NOT_OWNER;
-    this.wakeAnIdlePcpu();
-    return outcome;
+  /** Under the lock: a pop, one operation on an empty queue, three (the ring's two and the claim's compare-and-swap) on an entry. */
+  protected pop(): number {
+    const vcpu = this.queue.pop();
+    this.operations += vcpu < 0 ? 1 : 3;
+    return vcpu;
   }
 
   /** Under the lock: pushes `vcpu` (marked QUEUED by its release); a full queue is a broken invariant, counted. */
-  private pushLocked(vcpu: number): void {
+  protected push(_ring: number, vcpu: number): boolean {
     this.operations += 2;
-    if (this.queue.push(vcpu)) return;
+    if (this.queue.push(vcpu)) return true;
     this.f64[this.pcpuCounters + PC.queueFull]! += 1;
-    clearQueued(this.memory, this.machine.layout.vcpuSharedBase(vcpu));
+    return false;
   }
 
-  /** As rr's: the push's seq-cst writes come before this load, a sleeper's idle increment before its last look (Dekker pair). */
-  private wakeAnIdlePcpu(): void {
-    if (this.memory.load(this.memory.i32, this.idleIndex) > 0) this.platform.wakeIdlePcpu();
+  /** The one queue. */
+  protected placement(): number {
+    return 0;
   }
 
-  yield(_vcpu: number, now: number): number {
-    return this.pickNext(now);
+  /** Under the lock: releases `vcpu`, claimed here and never run, runnable and queued (one operation more, the release's). */
+  protected override giveBack(vcpu: number, ring: number): void {
+    this.operations += 1;
+    super.giveBack(vcpu, ring);
+  }
+
+  /** The release and its push under the lock, so that no pCPU looks at the queue between them (a halt takes no lock: a halted vCPU goes in no queue). */
+  protected override requeue(now: number, vcpu: number, shared: number): boolean {
+    this.lock(now);
+    this.operations += 1;
+    const requeued = super.requeue(now, vcpu, shared);
+    this.unlock();
+    return requeued;
   }
 
   /**
-   * rr's directed yield (sibling-search.ts, KVM's kvm_vcpu_on_spin), without the lock: it claims
-   * the target through its state word and leaves its queue entry behind, stale, for a pick to
-   * drop. With a target, claim it if it is runnable.
+   * The family's directed yield, without the lock: it claims the target through its state word
+   * and leaves its queue entry behind, stale, for a pick to drop. A target still asleep (sleep
+   * reaction) is given back under the lock.
    */
-  yieldTo(vcpu: number, target: number, now: number): number {
-    let chosen = -1;
-    if (target >= 0) {
-      if (target !== vcpu && this.claimForYield(target, now)) chosen = target;
-    } else {
-      chosen = searchSiblings(this.machine, this, vcpu, this.boost, now);
-    }
-    if (chosen >= 0) this.donatedSliceEnd = this.sliceEnd;
-    return chosen;
-  }
-
-  /** A directed yield's claim (YieldClaimer): fails if another pCPU took it first or (sleep reaction) it is asleep, given back under the lock. */
-  claimForYield(target: number, now: number): boolean {
-    const { machine } = this;
-    if (!claim(this.memory, machine.layout.vcpuSharedBase(target), this.pcpu)) return false;
-    if (!this.sleeps || !isAsleep(this.f64, machine.layout.vcpuTimeBase(target), now)) return true;
+  override claimForYield(target: number, now: number): boolean {
+    if (!claim(this.memory, this.machine.layout.vcpuSharedBase(target), this.pcpu)) return false;
+    if (!this.sleeps || !this.asleep(target, now)) return true;
     this.lock(now);
-    this.giveBackLocked(target);
+    this.giveBack(target, 0);
     this.unlock();
     return false;
   }
 
-  kick(target: number, now: number): number {
-    const { memory, machine } = this;
-    const shared = machine.layout.vcpuSharedBase(target);
-    const kicked = kickVcpu(memory, shared);
-    if (kicked === KICKED.PENDING) return KICK.PENDING;
-    if (kicked === KICKED.NOT_HALTED) return KICK.NOT_HALTED;
-    // WAKING: ours until endWake publishes it as runnable; published and queued under the lock.
-    beginWake(machine, target, now);
-    if (this.boost) markBoosted(memory, machine.layout.vcpuHvBase(target));
+  /** The family's wake-up (boost mark first), published and queued under the lock. */
+  protected override wake(now: number, target: number, shared: number): void {
+    if (this.boost) markBoosted(this.memory, this.machine.layout.vcpuHvBase(target));
     this.lock(now);
-    if (endWake(machine, target)) this.pushLocked(target);
+    this.publish(target, shared, 0);
     this.operations += 1;
     this.unlock();
-    this.wakeAnIdlePcpu();
-    return KICK.WOKEN;
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The directed yield's search of the round-robin family (balance, global-lock), the same as
- * rr's `yieldTo(vcpu, -1)` (round-robin.ts): KVM's kvm_vcpu_on_spin (virt/kvm/kvm_main.c).
+ * The directed yield's search of the round-robin family (rr, balance, global-lock), their
+ * `yieldTo(vcpu, -1)` (round-robin-family.ts): KVM's kvm_vcpu_on_spin (virt/kvm/kvm_main.c).
  * From the sibling after the VM's last boosted vCPU, round robin, try the spinner's siblings
  * that are runnable and not running (`ready`) and eligible (kvm_vcpu_eligible_for_directed_yield,
  * hv/spin-reaction.ts); claim the first that can be claimed; give up after 3 failed claims
