@@ -1,29 +1,40 @@
 /**
  * `spinvisor compare`: one scenario under each spin-wait policy, or each lock algorithm, or
- * every pair of both, on the same pCPU threads, side by side.
+ * every pair of both, or each named system, on the same pCPU threads, side by side.
  */
 import { loadScenario } from '../config/load.js';
 import { DEFAULT_PRESET } from '../config/presets.js';
 import { ConfigError, type LockKind, type PolicySpec } from '../config/schema.js';
+import type { SystemName } from '../config/systems.js';
 import { ThreadsEngine, hostWarning } from '../engine/threads.js';
 import { renderCompare, type ComparedRun } from '../report/compare-table.js';
 import { simulate } from '../simulate.js';
 import { COMPARE_FORMAT } from '../results/formats.js';
+import { withSystem } from '../results/results.js';
 import type { CompareResults } from '../results/results-schema.js';
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
 import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
 import { OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom } from '../io/scenario-flags.js';
-import { JSON_OPTION, locksFlag, policiesFlag, scenarioArgument } from './flags.js';
+import { JSON_OPTION, locksFlag, policiesFlag, scenarioArgument, systemsFlag } from './flags.js';
 import { compareHelp } from './help.js';
 import { Warnings } from './warnings.js';
 
-const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, policies: { type: 'string' }, locks: { type: 'string' }, ...JSON_OPTION } as const;
+const OPTIONS = {
+  ...HELP_OPTION,
+  ...OVERRIDE_OPTIONS,
+  ...POLICY_OPTION,
+  policies: { type: 'string' },
+  locks: { type: 'string' },
+  systems: { type: 'string' },
+  ...JSON_OPTION,
+} as const;
 const DEFAULT_POLICIES: readonly PolicySpec[] = ['naive', 'notify'];
 
-/** One run of the comparison: the lock and policy it sets on every VM (undefined: as the scenario has it), and its label. */
+/** One run of the comparison: the lock, policy or system it sets (undefined: as the scenario and the other flags have it), and its label. */
 interface Variant {
-  readonly lock: LockKind | undefined;
-  readonly policy: PolicySpec | undefined;
+  readonly lock?: LockKind | undefined;
+  readonly policy?: PolicySpec | undefined;
+  readonly system?: SystemName | undefined;
   readonly label: string;
 }
 
@@ -44,18 +55,35 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
   const spec = scenarioArgument('compare', positionals) ?? DEFAULT_PRESET;
   const policies = policiesFlag(values.policies);
   const locks = locksFlag(values.locks);
+  const systems = systemsFlag(values.systems);
+  if (systems !== undefined && policies !== undefined) throw new ConfigError('--systems: give either --systems or --policies (each sets the runs), not both');
+  if (systems !== undefined && locks !== undefined) throw new ConfigError('--systems: give either --systems or --locks (each sets the runs), not both');
+  if (systems !== undefined && values.system !== undefined)
+    throw new ConfigError('--system: give either --system (one system for every run) or --systems (one run each), not both');
   if (policies !== undefined && values.policy !== undefined)
     throw new ConfigError('--policy: give either --policy (one policy for every run) or --policies (one run each), not both');
   if (locks !== undefined && values.lock !== undefined)
     throw new ConfigError('--lock: give either --lock (one lock for every run) or --locks (one run each), not both');
   const overrides = overridesFrom(values);
   const jsonPath = values.json === undefined ? undefined : checkOutputPath(values.json);
-  const variants = variantsOf(locks, policies);
-  // Every configuration is validated before the first run starts.
+  const variants: Variant[] = systems === undefined ? variantsOf(locks, policies) : systems.map((system) => ({ system, label: system }));
+  // Every configuration is validated before the first run starts; a run's system comes from --systems, or --system for all.
+  const systemOf = (variant: Variant) => variant.system ?? overrides.system;
   const configs = variants.map((variant) =>
-    loadScenario(spec, { ...overrides, ...(variant.lock && { lock: variant.lock }), ...(variant.policy && { policy: variant.policy }) }),
+    loadScenario(spec, {
+      ...overrides,
+      ...(variant.lock && { lock: variant.lock }),
+      ...(variant.policy && { policy: variant.policy }),
+      ...(variant.system && { system: variant.system }),
+    }),
   );
-  if (configs[0]!.mode === 'bare') throw new ConfigError('mode: compare runs each policy under the hypervisor; bare metal has none (drop --mode bare)');
+  // Bare metal beside the systems is the point of --systems; under every policy or lock it has no hypervisor to compare.
+  if (systems === undefined && configs[0]!.mode === 'bare')
+    throw new ConfigError(
+      overrides.system === undefined
+        ? 'mode: compare runs each policy under the hypervisor; bare metal has none (drop --mode bare)'
+        : `--system: ${overrides.system} has no hypervisor to compare policies or locks under (put it beside others with --systems)`,
+    );
 
   const warnings = new Warnings();
   warnings.print([hostWarning(configs[0]!)]);
@@ -65,7 +93,7 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
     for (const [i, config] of configs.entries()) {
       const { label } = variants[i]!;
       if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} under ${label} for ${config.durationMs} ms…\n`);
-      const results = await simulate(config, engine);
+      const results = withSystem(await simulate(config, engine), systemOf(variants[i]!));
       warnings.print(results.warnings);
       runs.push({ label, results });
     }
@@ -73,15 +101,18 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
     await engine.close();
   }
 
-  console.log(renderCompare(runs, { title: spec }));
+  console.log(renderCompare(runs, { title: overrides.system === undefined ? spec : `${spec} on ${overrides.system}` }));
   const ok = runs.every((run) => run.results.ok);
   if (jsonPath) {
+    // Every run has a system (--systems, or --system for all) or none has.
+    const named = variants.map(systemOf).filter((system) => system !== undefined);
     const file = {
       format: COMPARE_FORMAT,
       ok,
       labels: variants.map((v) => v.label),
       locks: configs.map((c) => c.vms[0]!.workload.lock),
       policies: configs.map((c) => c.vms[0]!.policy),
+      ...(named.length > 0 && { systems: named }),
       runs: runs.map((run) => run.results),
     } satisfies CompareResults;
     writeJsonAtomically(jsonPath, file);

@@ -1,9 +1,10 @@
 /**
- * The flags only `spinvisor`'s own commands take: `--json`, `--policies`, `--locks` and the one scenario
+ * The flags only `spinvisor`'s own commands take: `--json`, `--policies`, `--locks`, `--systems` and the one scenario
  * argument. Flag parsing itself, and the scenario override flags that `npm run profile` shares,
  * live in src/io.
  */
 import { ConfigError, LOCK_KINDS, type LockKind, type PolicySpec } from '../config/schema.js';
+import { SYSTEM_NAMES, type SystemName } from '../config/systems.js';
 import { choiceFlag, listFlag, policyFlag, type Options } from '../io/flags.js';
 
 export const JSON_OPTION = { json: { type: 'string' } } as const satisfies Options;
@@ -16,6 +17,11 @@ export function policiesFlag(text: string | undefined): PolicySpec[] | undefined
 /** A comma-separated list of lock algorithms, e.g. `--locks ticket,qspinlock`; each at most once. */
 export function locksFlag(text: string | undefined): LockKind[] | undefined {
   return listFlag('locks', text, (flag, item) => choiceFlag(flag, item, LOCK_KINDS));
+}
+
+/** A comma-separated list of named systems, e.g. `--systems bare-metal,kvm`; each at most once. */
+export function systemsFlag(text: string | undefined): SystemName[] | undefined {
+  return listFlag('systems', text, (flag, item) => choiceFlag(flag, item, SYSTEM_NAMES));
 }
 
 /** At most one positional argument, the scenario. */

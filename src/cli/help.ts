@@ -1,6 +1,7 @@
 /** The help texts. The column explanations come from the report modules, which take them from the event table. */
 import { DEFAULT_PRESET } from '../config/presets.js';
 import { LOCK_KINDS, POLICY_KINDS, REACTIONS, SCHEDULER_POLICIES } from '../config/schema.js';
+import { SYSTEMS, SYSTEM_NAMES } from '../config/systems.js';
 import { JSON_SCHEMAS, JSON_SCHEMA_NAMES } from '../config/write-json-schema.js';
 import { compareColumnsHelp } from '../report/compare-table.js';
 import { runColumnsHelp } from '../report/run-table.js';
@@ -16,6 +17,8 @@ const POLICY_HELP = `  --policy POLICY   every VM's spin-wait policy: ${POLICY_K
                     with pv-halt)`;
 
 const OVERRIDES = `Overrides (applied to the scenario, then validated like the file itself):
+  --system NAME     a named system's guest and host settings (below), applied first: the other
+                    flags given with it win over its settings; it sets the mode, so no --mode
   --pcpus N         physical CPUs (worker threads); keep it <= the host's cores for honest figures
   --vms N           N identical copies of the scenario's first VM, named NAME, NAME-2, NAME-3, ...
   --vcpus N         vCPUs of every VM
@@ -43,13 +46,20 @@ const OVERRIDES = `Overrides (applied to the scenario, then validated like the f
                     thread, virtual time from the scenario's cost model: same seed, same result,
                     and machines larger than the host)`;
 
+/** The systems, from their list: name and one line each. */
+function systemsHelp(): string {
+  const width = Math.max(...SYSTEM_NAMES.map((n) => n.length)) + 2;
+  const lines = SYSTEMS.map((s) => `  ${s.name.padEnd(width)}${s.summary}`);
+  return `Systems (--system NAME, compare --systems LIST; \`spinvisor presets\` shows what each sets):\n${lines.join('\n')}`;
+}
+
 export const MAIN_HELP = `spinvisor: a hypervisor running multiprocessor VMs, simulated at native speed, to show what
 time slicing does to guest spinlocks and how the fixes real systems ship help.
 
 Usage:
   spinvisor run [scenario] [flags]        run one scenario; print a table per VM and per pCPU
-  spinvisor compare [scenario] [flags]    run it under each spin-wait policy or lock, side by side
-  spinvisor presets                       list the shipped presets
+  spinvisor compare [scenario] [flags]    run it under each spin-wait policy, lock or system, side by side
+  spinvisor presets                       list the shipped presets and named systems
   spinvisor schema [NAME]                 print a JSON Schema: scenario (default), results, compare
   spinvisor help [command]                this text, or a command's (also: COMMAND --help)
   spinvisor --version                     the version
@@ -61,6 +71,8 @@ Examples:
   spinvisor compare contended --vms 2               the same, naive spinning vs notify
   spinvisor compare contended --vms 2 --policies naive,pv-halt,pv-halt+preempted-aware
   spinvisor compare contended --vms 2 --locks ticket,mcs --policies naive,pv-halt
+  spinvisor compare contended --engine virtual --pcpus 16 --vcpus 16 --vms 2 --systems bare-metal,hyperv-ws2008,kvm
+                                                    named systems side by side, bare metal first
   spinvisor run contended --engine virtual --pcpus 64 --vcpus 64 --vms 2
                                                     a 64-pCPU machine, simulated in virtual time
   spinvisor run my-scenario.json --json out.json
@@ -78,10 +90,12 @@ ${SCENARIO}
 ${OVERRIDES}
 ${POLICY_HELP}
 
+${systemsHelp()}
+
 Output:
-  --json FILE       also write the results as JSON (format, ok, engine, config, environment,
-                    warnings, selfChecks, metrics); written only once the run has finished;
-                    described by \`spinvisor schema results\`
+  --json FILE       also write the results as JSON (format, ok, engine, system when one was
+                    named, config, environment, warnings, selfChecks, metrics); written only once
+                    the run has finished; described by \`spinvisor schema results\`
   -h, --help        this text
 
 ${runColumnsHelp()}
@@ -93,8 +107,9 @@ export function compareHelp(): string {
   return `spinvisor compare [scenario] [flags]
 
 Runs the scenario once per spin-wait policy (every VM set to that policy, the same seed) on the
-same pCPU threads, or once per lock algorithm, or once per pair of both, and prints the runs
-side by side with each one's throughput as a ratio of the first run's.
+same pCPU threads, or once per lock algorithm, or once per pair of both, or once per named
+system, and prints the runs side by side with each one's throughput as a ratio of the first
+run's.
 
 ${SCENARIO}
 
@@ -104,12 +119,18 @@ What varies (the first of each list is the baseline):
   --locks LIST      comma-separated lock algorithms, in order (${LOCK_KINDS.join(', ')});
                     with --policies too, every lock under every policy
   --policy POLICY   with --locks alone: every VM's spin-wait policy, as \`spinvisor run\` takes it
+  --systems LIST    comma-separated named systems (below), in order: one run each, labelled by
+                    its system; not with --policies, --locks or --system. A VM the first run
+                    lacks (bare metal has one) is measured against the first run's whole machine
 
 ${OVERRIDES}
 
+${systemsHelp()}
+
 Output:
-  --json FILE       also write {format, ok, labels, locks, policies, runs: [results, ...]} as JSON, once all runs
-                    finished; described by \`spinvisor schema compare\`
+  --json FILE       also write {format, ok, labels, locks, policies, systems, runs: [results, ...]}
+                    as JSON, once all runs finished (systems only when runs were named systems);
+                    described by \`spinvisor schema compare\`
   -h, --help        this text
 
 ${compareColumnsHelp()}
@@ -121,7 +142,8 @@ export const PRESETS_HELP = `spinvisor presets
 
 Lists the shipped presets: name, shape (pCPUs, VMs x vCPUs, lock, policy, duration) and
 description. Run one with \`spinvisor run NAME\`; copy its file from the package's presets/
-folder to start your own.`;
+folder to start your own. Then the named systems (${SYSTEM_NAMES.join(', ')}): the lock and
+policy, scheduler and host side each sets, for \`--system NAME\` on any preset or file.`;
 
 export function schemaHelp(): string {
   const width = Math.max(...JSON_SCHEMA_NAMES.map((n) => n.length)) + 2;

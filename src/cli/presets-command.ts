@@ -1,7 +1,9 @@
-/** `spinvisor presets`: what ships, in a few lines each. */
+/** `spinvisor presets`: what ships, in a few lines each: the presets, then the named systems that `--system` applies to them. */
 import { DEFAULT_PRESET, listPresets } from '../config/presets.js';
 import { distinct, vmShape } from '../report/scenario-summary.js';
 import { ConfigError } from '../config/schema.js';
+import { SYSTEMS, guestSummary, hostSummary, schedulerSummary } from '../config/systems.js';
+import { renderTable } from '../report/text-table.js';
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
 import { PRESETS_HELP } from './help.js';
 
@@ -23,5 +25,20 @@ export function presetsCommand(args: readonly string[]): number {
     return `${name.padEnd(width)}${shape} · ${config.durationMs} ms${usedByDefault}\n${' '.repeat(width)}${config.description}`;
   });
   console.log(blocks.join('\n'));
+  console.log(`\nSystems (--system NAME applies one to any preset or file; compare --systems a,b runs each):\n${systemsTable()}`);
   return 0;
+}
+
+/** The named systems, one row each: what the guest and the host do. */
+function systemsTable(): string {
+  return renderTable(
+    [
+      { header: 'system', cell: (s) => s.name, align: 'left' },
+      { header: 'lock · policy', cell: (s) => guestSummary(s), align: 'left' },
+      { header: 'scheduler', cell: (s) => schedulerSummary(s), align: 'left' },
+      { header: 'host side', cell: (s) => hostSummary(s), align: 'left' },
+      { header: 'what it is', cell: (s) => s.summary, align: 'left' },
+    ],
+    SYSTEMS,
+  );
 }

@@ -3,6 +3,7 @@ import { loadScenario } from '../config/load.js';
 import { DEFAULT_PRESET } from '../config/presets.js';
 import { hostWarning } from '../engine/threads.js';
 import { renderRun } from '../report/run-table.js';
+import { withSystem } from '../results/results.js';
 import { simulate } from '../simulate.js';
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
 import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
@@ -28,10 +29,10 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const warnings = new Warnings();
   warnings.print([hostWarning(config)]);
   if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} for ${config.durationMs} ms…\n`);
-  const results = await simulate(config);
+  const results = withSystem(await simulate(config), overrides.system);
   warnings.print(results.warnings);
 
-  console.log(renderRun(results, { title: spec }));
+  console.log(renderRun(results, { title: overrides.system === undefined ? spec : `${spec} on ${overrides.system}` }));
   if (jsonPath) {
     writeJsonAtomically(jsonPath, results);
     console.log(`\nresults: ${jsonPath}`);

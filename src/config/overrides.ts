@@ -5,9 +5,12 @@
  * same value in a file would be.
  */
 import type { EngineKind, LockKind, Mode, PolicySpec, Reaction, SchedulerPolicy } from './schema.js';
-import { MAX_VMS, parseScenario, toBareMetal, type Config } from './schema.js';
+import { ConfigError, MAX_VMS, parseScenario, toBareMetal, type Config } from './schema.js';
+import { systemProfile, type SystemName } from './systems.js';
 
 export interface Overrides {
+  /** A named system's settings (src/config/systems.ts), applied before every other override, which win over it. */
+  readonly system?: SystemName;
   readonly pcpus?: number;
   /** Replace the VMs with this many copies of the first VM, named `<name>`, `<name>-2`, `<name>-3`, … */
   readonly vms?: number;
@@ -51,13 +54,25 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
  * changed (`pcpus`, `vms`, `vcpus`), the scenario is validated as virtualized and then turned
  * into bare metal (its first VM's workload, one vCPU per pCPU, naive spinning). A bare file
  * with no shape override is validated as written.
+ *
+ * A system (`--system`) comes first: its fields are set on the scenario as read, then every
+ * other override is applied on top, so an explicit flag wins over the system's setting. The
+ * system also sets the mode (bare-metal: bare, any other: virtualized), so `--mode` with it is
+ * refused rather than left to contradict it.
  */
 export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (!isRecord(input)) return parseScenario(input);
   const scenario: Json = structuredClone(input);
-  const { pcpus, vms, vcpus, lock, policy, spinThreshold, haltThreshold, extensionUs, mode, sliceUs, durationMs, seed, engine, ple, reaction, boost } =
-    overrides;
+  const { pcpus, vms, vcpus, lock, policy, spinThreshold, haltThreshold, extensionUs, sliceUs, durationMs, seed, engine, ple, reaction, boost } = overrides;
   const schedulerPolicy = overrides.scheduler;
+  const system = overrides.system === undefined ? undefined : systemProfile(overrides.system);
+  if (system !== undefined && overrides.mode !== undefined)
+    throw new ConfigError(`--mode: --system ${system.name} sets the mode (${system.mode}); drop --mode`);
+  if (system?.mode === 'virtualized') {
+    scenario.scheduler = patchObject(scenario.scheduler, { ...system.host });
+    if (Array.isArray(scenario.vms)) scenario.vms = scenario.vms.map((vm) => patchVm(vm, system.guest));
+  }
+  const mode = overrides.mode ?? system?.mode;
   if (pcpus !== undefined) scenario.pcpus = pcpus;
   if (durationMs !== undefined) scenario.durationMs = durationMs;
   if (seed !== undefined) scenario.seed = seed;

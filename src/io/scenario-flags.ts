@@ -5,10 +5,12 @@
  */
 import type { Overrides } from '../config/overrides.js';
 import { ENGINES, LOCK_KINDS, MODES, REACTIONS, SCHEDULER_POLICIES } from '../config/schema.js';
+import { SYSTEM_NAMES } from '../config/systems.js';
 import { choiceFlag, integerFlag, policyFlag, type Options } from './flags.js';
 
 /** The scenario overrides `run` and `compare` accept (compare picks policies with --policies instead of --policy). */
 export const OVERRIDE_OPTIONS = {
+  system: { type: 'string' },
   pcpus: { type: 'string' },
   vms: { type: 'string' },
   vcpus: { type: 'string' },
@@ -38,6 +40,7 @@ function onOffFlag(flag: string, text: string | undefined): boolean | undefined 
 /** The override flags' values as typed `Overrides` (absent flags stay absent). */
 export function overridesFrom(values: Readonly<Partial<Record<keyof typeof OVERRIDE_OPTIONS | 'policy', string>>>): Overrides {
   const entries = {
+    system: choiceFlag('system', values.system, SYSTEM_NAMES),
     pcpus: integerFlag('pcpus', values.pcpus),
     vms: integerFlag('vms', values.vms),
     vcpus: integerFlag('vcpus', values.vcpus),

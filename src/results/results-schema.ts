@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { ENGINES, LOCK_KINDS, scenarioSchema } from '../config/schema.js';
+import { SYSTEM_NAMES } from '../config/systems.js';
 import type { DeepReadonly, SameShape } from '../io/schema-check.js';
 import type { Environment } from '../stats/environment.js';
 import { HISTOGRAMS, PCPU_COUNTERS, VCPU_COUNTERS, type CounterDef } from '../events/table.js';
@@ -121,6 +122,10 @@ export const resultsSchema = z.strictObject({
   format: z.literal(RESULTS_FORMAT).describe('this file format and its version'),
   ok: z.boolean().describe('every self-check passed'),
   engine: z.enum(ENGINES).describe('threads: times are real; virtual: times are virtual ns of the cost model'),
+  system: z
+    .enum(SYSTEM_NAMES)
+    .optional()
+    .describe('the named system (--system) the scenario ran as; every setting it implied is in config; absent when none was named'),
   config: scenarioSchema.describe('the scenario as it ran: validated, overrides applied, every default filled in'),
   environment: z
     .strictObject({ ...environmentSchema.shape, hostMs: z.number().min(0).describe('host time the run took, ms') })
@@ -133,9 +138,14 @@ export const resultsSchema = z.strictObject({
 export const compareResultsSchema = z.strictObject({
   format: z.literal(COMPARE_FORMAT).describe('this file format and its version'),
   ok: z.boolean().describe('every run passed every self-check'),
-  labels: z.array(z.string()).min(1).describe('what each run varied (its policy, its lock, or both), in order; the first is the baseline'),
+  labels: z.array(z.string()).min(1).describe('what each run varied (its policy, its lock, both, or its system), in order; the first is the baseline'),
   locks: z.array(z.enum(LOCK_KINDS)).min(1).describe("each run's lock algorithm (of its first VM), in the same order"),
   policies: z.array(z.string()).min(1).describe("each run's spin-wait policy or `+` combination (of its first VM), in the same order"),
+  systems: z
+    .array(z.enum(SYSTEM_NAMES))
+    .min(1)
+    .optional()
+    .describe('the named system each run ran as (--systems, or --system for every run), in the same order; absent when none was named'),
   runs: z.array(resultsSchema).describe("one run's results per label, in the same order"),
 });
 
@@ -158,7 +168,7 @@ export const compareJsonSchema = (): Record<string, unknown> =>
   outputJsonSchema(
     compareResultsSchema,
     'spinvisor compare results',
-    `What \`spinvisor compare --json\` writes (format "${COMPARE_FORMAT}"): one run's results per policy, lock, or pair of both.`,
+    `What \`spinvisor compare --json\` writes (format "${COMPARE_FORMAT}"): one run's results per policy, lock, pair of both, or named system.`,
   );
 
 // The code's types and the schemas describe the same values: a field added to one and not the

@@ -1,5 +1,6 @@
 /** The results of one run: what the CLI prints and what `--json` writes. */
 import type { Config, EngineKind } from '../config/schema.js';
+import type { SystemName } from '../config/systems.js';
 import type { RunOutput } from '../engine/run-output.js';
 import { environment, type Environment } from '../stats/environment.js';
 import { collectMetrics, type Metrics } from '../stats/metrics.js';
@@ -13,6 +14,8 @@ export interface Results {
   readonly ok: boolean;
   /** `threads`: times are real; `virtual`: times are virtual ns of the cost model. */
   readonly engine: EngineKind;
+  /** The named system (`--system`) the scenario ran as; what it set is in `config`. Absent when none was named. */
+  readonly system?: SystemName;
   readonly config: Config;
   /** Where it ran, and what the run cost the host (`hostMs`): everything that differs between identical runs. */
   readonly environment: Environment & { readonly hostMs: number };
@@ -34,4 +37,11 @@ export function buildResults(run: RunOutput): Results {
     selfChecks: checks,
     metrics,
   };
+}
+
+/** `results` marked with the system it ran as, next to `engine` (the engine reports what it ran, not what the command line named it). */
+export function withSystem(results: Results, system: SystemName | undefined): Results {
+  if (system === undefined) return results;
+  const { format, ok, engine, ...rest } = results;
+  return { format, ok, engine, system, ...rest };
 }

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listPresets } from '../../src/config/presets.js';
+import { SYSTEMS, SYSTEM_NAMES } from '../../src/config/systems.js';
 import type { Results } from '../../src/results/results.js';
-import type { CompareResults } from '../../src/results/results-schema.js';
+import { compareResultsSchema, resultsSchema, type CompareResults } from '../../src/results/results-schema.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-cli-'));
@@ -103,6 +104,22 @@ describe('spinvisor bad input', () => {
     expectUsageError(spinvisor('compare', '--locks', 'ticket,mcs', '--lock', 'tas'), /^spinvisor: --lock: give either --lock/);
   });
 
+  it('rejects an unknown system, --systems with what it excludes, and --mode with --system, in one line each', () => {
+    const json = join(tmp, 'unknown-system.json');
+    expectUsageError(spinvisor('run', '--system', 'esxi', '--json', json), /^spinvisor: --system: expected one of bare-metal, hyperv-ws2003, .*, got "esxi"$/);
+    expect(existsSync(json)).toBe(false);
+    expectUsageError(spinvisor('compare', '--systems', 'kvm,vmware'), /^spinvisor: --systems: expected one of bare-metal, .*, got "vmware"$/);
+    expectUsageError(spinvisor('compare', '--systems', 'kvm,kvm'), /^spinvisor: --systems: "kvm" is listed twice$/);
+    expectUsageError(
+      spinvisor('compare', '--systems', 'kvm,xen-credit', '--policies', 'naive,notify'),
+      /^spinvisor: --systems: give either --systems or --policies/,
+    );
+    expectUsageError(spinvisor('compare', '--systems', 'kvm,xen-credit', '--locks', 'ticket,mcs'), /^spinvisor: --systems: give either --systems or --locks/);
+    expectUsageError(spinvisor('compare', '--systems', 'kvm,xen-credit', '--system', 'kvm'), /^spinvisor: --system: give either --system .* or --systems/);
+    expectUsageError(spinvisor('run', '--system', 'kvm', '--mode', 'bare'), /^spinvisor: --mode: --system kvm sets the mode \(virtualized\); drop --mode$/);
+    expectUsageError(spinvisor('compare', '--system', 'bare-metal'), /^spinvisor: --system: bare-metal has no hypervisor to compare policies or locks under/);
+  });
+
   it('rejects an extension out of range, naming the field', () => {
     expectUsageError(spinvisor('run', '--policy', 'cs-hint', '--extension-us', '0'), /extensionUs: Too small/);
   });
@@ -129,6 +146,23 @@ describe('spinvisor help and listings', () => {
     expect(stdout).toMatch(/^uncontended\s+2 pCPUs/m);
     expect(stdout).toMatch(/^contended\s+2 pCPUs/m);
     for (const preset of listPresets()) expect(stdout).toContain(preset.config.description);
+  });
+
+  it('lists the named systems after the presets, and in the help of run and compare', () => {
+    const { code, stdout } = spinvisor('presets');
+    expect(code).toBe(0);
+    const table = stdout.slice(stdout.indexOf('Systems'));
+    expect(table).toMatch(/^system\s+lock · policy\s+scheduler\s+host side\s+what it is$/m);
+    expect(table).toMatch(/^kvm\s+unfair-queued · pv-halt\+preempted-aware, halt at 32768 spins\s+rr\s+PLE → directed-yield, boost\s/m);
+    expect(table).toMatch(/^xen-credit\s+unfair-queued · pv-halt, halt at 32768 spins\s+credit, slice 30 ms\s+yield, no PLE\s/m);
+    for (const system of SYSTEMS) expect(table).toMatch(new RegExp(`^${system.name}\\s.*${system.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    for (const command of ['run', 'compare']) {
+      const help = spinvisor(command, '--help').stdout;
+      expect(help).toMatch(/--system NAME/);
+      for (const system of SYSTEMS)
+        expect(help, `${command} --help`).toContain(`  ${system.name.padEnd(Math.max(...SYSTEM_NAMES.map((n) => n.length)) + 2)}${system.summary}`);
+    }
+    expect(spinvisor('compare', '--help').stdout).toMatch(/--systems LIST/);
   });
 
   it('prints the JSON Schema', () => {
@@ -212,6 +246,80 @@ describe('spinvisor runs', () => {
     expect(onlyLocks.code, onlyLocks.stderr).toBe(0);
     expect(onlyLocks.stdout).toMatch(/vs tas\b/);
     expect(onlyLocks.stdout).toMatch(/^tas: /m);
+  });
+});
+
+describe('spinvisor with named systems', () => {
+  it("compares systems side by side, bare metal first, labelling rows and recording each run's system", () => {
+    const json = join(tmp, 'compare-systems.json');
+    const outcome = spinvisor(
+      'compare',
+      'contended',
+      '--engine',
+      'virtual',
+      '--duration-ms',
+      '30',
+      '--systems',
+      'bare-metal,hyperv-ws2008,kvm',
+      '--json',
+      json,
+    );
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/vs bare-metal/);
+    expect(outcome.stdout).toMatch(/^bare\s+bare-metal\s+\S+\s+1\.00×/m);
+    expect(outcome.stdout).toMatch(/^guest\s+hyperv-ws2008\s/m);
+    expect(outcome.stdout).toMatch(/^guest\s+kvm\s/m);
+    expect(outcome.stdout).toMatch(/^ {2}hyperv-ws2008 {2}ttas · notify · slice 10 ms · notify → yield$/m);
+    for (const label of ['bare-metal', 'hyperv-ws2008', 'kvm']) expect(outcome.stdout).toMatch(new RegExp(`^${label}: self-checks: all \\d+ passed`, 'm'));
+    const file: unknown = JSON.parse(readFileSync(json, 'utf8'));
+    const results = compareResultsSchema.parse(file) as CompareResults;
+    expect(results.format).toBe('spinvisor-compare/2');
+    expect(results.ok).toBe(true);
+    expect(results.labels).toEqual(['bare-metal', 'hyperv-ws2008', 'kvm']);
+    expect(results.systems).toEqual(['bare-metal', 'hyperv-ws2008', 'kvm']);
+    expect(results.runs.map((r) => r.system)).toEqual(['bare-metal', 'hyperv-ws2008', 'kvm']);
+    expect(results.runs.every((r) => r.ok)).toBe(true);
+    expect(results.locks).toEqual(['ticket', 'ttas', 'unfair-queued']);
+    expect(results.policies).toEqual(['naive', 'notify', 'pv-halt+preempted-aware']);
+    expect(results.runs[0]!.config).toMatchObject({ mode: 'bare', vms: [{ name: 'bare', vcpus: 2 }] });
+    expect(results.runs[1]!.config.vms[0]).toMatchObject({ spinThreshold: 4095 });
+    expect(results.runs[2]!.config.scheduler).toMatchObject({ ple: true, reaction: 'directed-yield', boost: true });
+
+    // Without systems, the compare file has no `systems` and its runs no `system`.
+    const plain = join(tmp, 'compare-plain.json');
+    expect(spinvisor('compare', 'contended', '--engine', 'virtual', '--duration-ms', '10', '--json', plain).code).toBe(0);
+    const plainFile = JSON.parse(readFileSync(plain, 'utf8')) as Record<string, unknown> & CompareResults;
+    expect('systems' in plainFile).toBe(false);
+    expect(plainFile.runs.every((r) => !('system' in r))).toBe(true);
+  });
+
+  it('runs a preset as a named system and records it with every setting it implied', () => {
+    const json = join(tmp, 'run-kvm.json');
+    const outcome = spinvisor('run', '--system', 'kvm', '--engine', 'virtual', '--duration-ms', '20', '--json', json);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/^spinvisor run: default on kvm · 2 pCPUs · 1 VM × 2 vCPUs · slice 10 ms · PLE → directed-yield · boost$/m);
+    const results = resultsSchema.parse(JSON.parse(readFileSync(json, 'utf8'))) as Results;
+    expect(results.ok).toBe(true);
+    expect(results.system).toBe('kvm');
+    expect(results.config.vms[0]).toMatchObject({ policy: 'pv-halt+preempted-aware', haltThreshold: 32768, workload: { lock: 'unfair-queued' } });
+    expect(results.config.scheduler).toMatchObject({
+      policy: 'rr',
+      reaction: 'directed-yield',
+      ple: true,
+      pleGapCycles: 128,
+      pleWindowCycles: 4096,
+      pleWindowGrow: 2,
+      pleWindowShrink: 0,
+      pleWindowMax: 4294967295,
+      boost: true,
+    });
+
+    // An explicit flag wins over the system's setting.
+    const overridden = join(tmp, 'run-kvm-no-ple.json');
+    expect(spinvisor('run', '--system', 'kvm', '--ple', 'off', '--engine', 'virtual', '--duration-ms', '10', '--json', overridden).code).toBe(0);
+    const second = JSON.parse(readFileSync(overridden, 'utf8')) as Results;
+    expect(second.system).toBe('kvm');
+    expect(second.config.scheduler).toMatchObject({ ple: false, reaction: 'directed-yield', boost: true });
   });
 });
 
