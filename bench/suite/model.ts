@@ -20,11 +20,12 @@ import { environmentSchema } from '../../src/results/results-schema.js';
  * Bumped when the file's shape changes (a field added, removed or changing meaning); `--baseline`
  * and `merge` refuse other formats. 3: pv-halt's figures per case (halt %, halts, kicks, spurious
  * wake-ups), and a sweep's policy and VMs (the halt-threshold sweep runs at 1× and 2×). 4: an
- * overcommit case's lock, and its policy a name or a `+` combination (the mitigation matrix).
+ * overcommit case's lock, and its policy a name or a `+` combination (the mitigation matrix). 5:
+ * the schedulers group (a scheduler case's params) and global-lock's lock wait per case.
  */
-export const SUITE_FORMAT = 'spinvisor-bench/4';
+export const SUITE_FORMAT = 'spinvisor-bench/5';
 
-export const GROUPS = ['micro', 'scaling', 'overcommit', 'sweep'] as const;
+export const GROUPS = ['micro', 'scaling', 'overcommit', 'sweep', 'schedulers'] as const;
 export type GroupName = (typeof GROUPS)[number];
 
 /** Median and range of one figure over a case's runs (seeds 1..runs). */
@@ -48,6 +49,9 @@ export const CASE_METRICS = [
   { name: 'halts', label: 'halts', unit: 'conditional halts (pv-halt): waiters that put their vCPU to sleep until kicked', higherIsBetter: false },
   { name: 'kicks', label: 'kicks', unit: 'kick hypercalls made by unlockers for a halted (or halting) waiter', higherIsBetter: false },
   { name: 'spuriousWakeUps', label: 'spurious', unit: 'wake-ups after which the waiter still found the lock taken', higherIsBetter: false },
+  // The global-lock scheduler's cost (zero under the other schedulers): part of hv %, the part the lock-free run queues avoid.
+  { name: 'globalLockFraction', label: 'lock %', unit: "share of pCPU time waiting for global-lock's run-queue lock", higherIsBetter: false },
+  { name: 'globalLockSpins', label: 'lock spins', unit: "polls of global-lock's run-queue lock held by another pCPU, per pCPU", higherIsBetter: false },
 ] as const;
 export type CaseMetricName = (typeof CASE_METRICS)[number]['name'];
 export type CaseMetrics<T> = Readonly<Record<CaseMetricName, T>>;
@@ -112,7 +116,15 @@ export interface SweepParams {
   readonly vcpusPerVm: number;
 }
 
-export type CaseParams = ScalingParams | OvercommitParams | SweepParams;
+/** Scheduler: `policy` runs one VM of 2 × `pcpus` vCPUs (the contended preset) with `sliceUs` slices. */
+export interface SchedulerParams {
+  readonly kind: 'scheduler';
+  readonly policy: 'rr' | 'global-lock';
+  readonly pcpus: number;
+  readonly sliceUs: number;
+}
+
+export type CaseParams = ScalingParams | OvercommitParams | SweepParams | SchedulerParams;
 
 export interface CaseResult {
   /** Stable across runs and machines: how `--baseline` and `merge` match cases, and what `--filter` matches. */
@@ -247,11 +259,12 @@ const caseParamsSchema = z.discriminatedUnion('kind', [
     vms: count,
     vcpusPerVm: count,
   }),
+  z.strictObject({ kind: z.literal('scheduler'), policy: z.enum(['rr', 'global-lock']), pcpus: count, sliceUs: count }),
 ]);
 
 const caseResultSchema = z.strictObject({
   id: z.string().describe('stable across runs and machines: how --baseline and merge match cases'),
-  group: z.enum(['scaling', 'overcommit', 'sweep']),
+  group: z.enum(['scaling', 'overcommit', 'sweep', 'schedulers']),
   engine: z.enum(ENGINES),
   label: z.string(),
   params: caseParamsSchema,

@@ -13,6 +13,9 @@ function summariseRun(seed: number, result: Results): RunSummary {
   const sum = (pick: (vm: Results['metrics']['vms'][number]) => number) => m.vms.reduce((s, vm) => s + pick(vm), 0);
   // Halted time over vCPU time (vCPUs × elapsed), like steal.
   const vcpuNs = sum((vm) => vm.vcpus) * m.elapsedMs * 1e6;
+  // pCPU time, like hv %: the lock's wait is a part of it.
+  const pcpuSum = (pick: (pcpu: Results['metrics']['pcpus'][number]) => number) => m.pcpus.reduce((s, p) => s + pick(p), 0);
+  const pcpuNs = pcpuSum((p) => p.elapsedNs);
   return {
     seed,
     ok: result.ok,
@@ -30,6 +33,8 @@ function summariseRun(seed: number, result: Results): RunSummary {
       halts: sum((vm) => vm.halts),
       kicks: sum((vm) => vm.kicks),
       spuriousWakeUps: sum((vm) => vm.spuriousWakeUps),
+      globalLockFraction: pcpuNs > 0 ? pcpuSum((p) => p.globalLockNs) / pcpuNs : 0,
+      globalLockSpins: m.pcpus.length > 0 ? pcpuSum((p) => p.globalLockSpins) / m.pcpus.length : 0,
     },
     vms: m.vms.map((vm, i) => ({ name: vm.name, vcpus: vm.vcpus, weight: result.config.vms[i]!.weight, acquisitionsPerSec: vm.acquisitionsPerSec })),
   };

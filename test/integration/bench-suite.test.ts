@@ -94,6 +94,32 @@ describe('npm run bench', () => {
     });
   });
 
+  it('compares rr and global-lock in a quick run: 2 and 16 virtual pCPUs at 100 µs slices, a table and a claim', () => {
+    const json = join(tmp, 'schedulers.json');
+    const outcome = bench('--quick', '--engine', 'virtual', '--filter', 'schedulers', '--json', json);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const results = read(json);
+    expect(results.cases.map((c) => c.id)).toEqual([
+      'schedulers/virtual/rr/p2/s100',
+      'schedulers/virtual/global-lock/p2/s100',
+      'schedulers/virtual/rr/p16/s100',
+      'schedulers/virtual/global-lock/p16/s100',
+    ]);
+    // Only global-lock waits for a lock, and its hypervisor share is the larger.
+    const byId = new Map(results.cases.map((c) => [c.id, c.metrics]));
+    for (const p of [2, 16]) {
+      const rr = byId.get(`schedulers/virtual/rr/p${p}/s100`)!;
+      const gl = byId.get(`schedulers/virtual/global-lock/p${p}/s100`)!;
+      expect(rr.globalLockFraction.median).toBe(0);
+      expect(gl.globalLockSpins.median).toBeGreaterThan(0);
+      expect(gl.hvFraction.median).toBeGreaterThan(rr.hvFraction.median);
+    }
+    expect(outcome.stdout).toContain('Schedulers, virtual engine: rr (lock-free per-pCPU run queues) against global-lock');
+    expect(outcome.stdout.replace(/\n/g, ' ')).toMatch(
+      /Schedulers \(virtual\): global-lock costs \d+\.\d{3} points of hv % more than rr at 2 pCPUs, 100 µs slices; \d+\.\d{3} points at 16/,
+    );
+  });
+
   it('splits a plan into shards that merge back into the whole', () => {
     const filter = ['--quick', '--engine', 'virtual', '--filter', 'scaling/virtual/uncontended'];
     const whole = bench(...filter, '--list');

@@ -8,7 +8,7 @@ import { ThreadsEngine } from '../../src/engine/threads.js';
 import { environment } from '../../src/stats/environment.js';
 import { renderHtmlReport } from '../../bench/report/html.js';
 import { checkSuiteFile, compareWithBaseline, formatDelta } from '../../bench/suite/baseline.js';
-import { describeKnee, hypervisorShare, overcommitRows, scalingSeries, spread, sweepCurves } from '../../bench/suite/derive.js';
+import { describeKnee, hypervisorShare, overcommitRows, scalingSeries, schedulerClaim, schedulerRows, spread, sweepCurves } from '../../bench/suite/derive.js';
 import type { CaseJob, PlanContext } from '../../bench/suite/job.js';
 import { BASELINE_MECHANISM, MECHANISMS, mechanismLabel, PRESET_MECHANISMS, QUICK_MECHANISMS } from '../../bench/suite/mechanisms.js';
 import { mergeShards } from '../../bench/suite/merge.js';
@@ -18,6 +18,7 @@ import {
   type CaseParams,
   type CaseResult,
   type OvercommitParams,
+  type SchedulerParams,
   type Spread,
   type SuiteResults,
   type SweepParams,
@@ -26,6 +27,7 @@ import { applyFilters, parseShard, planJobs, shardJobs, SUITE_GROUPS } from '../
 import { createProgress, Eta, formatDuration } from '../../bench/suite/progress.js';
 import { runCase } from '../../bench/suite/run-case.js';
 import { MAX_COLUMNS, renderBaselineTable, renderSuiteTables, wrap } from '../../bench/suite/tables.js';
+import { buildSuiteResults } from '../fixtures/suite-results.js';
 
 const context: PlanContext = { quick: false, runs: 3, engines: ['threads', 'virtual'], pcpus: 2, virtualMaxPcpus: 64 };
 
@@ -36,7 +38,7 @@ function fakeCase(id: string, params: CaseParams, acq: Spread, vms: number[] = [
   const metrics = Object.fromEntries(CASE_METRICS.map((m) => [m.name, m.name === 'acquisitionsPerSec' ? acq : point(m.name.endsWith('Fraction') ? 0.05 : 10)]));
   return {
     id,
-    group: params.kind,
+    group: params.kind === 'scheduler' ? 'schedulers' : params.kind,
     engine,
     label: id,
     params,
@@ -207,6 +209,28 @@ describe('suite plan', () => {
     expect(notify.map((j) => j.id)).toContain('sweep/threads/contended/spin-threshold/4096');
   });
 
+  it('compares rr and global-lock at 2, 16 and 64 virtual pCPUs and the host pCPUs on threads, 100 µs and 1 ms slices, under stable ids', () => {
+    const schedulers = jobs.filter((j): j is CaseJob => j.kind === 'case' && j.group === 'schedulers');
+    const ids = (engine: string, pcpus: readonly number[], slices: readonly number[]) =>
+      pcpus.flatMap((p) => slices.flatMap((s) => ['rr', 'global-lock'].map((policy) => `schedulers/${engine}/${policy}/p${p}/s${s}`)));
+    expect(schedulers.map((j) => j.id)).toEqual([...ids('threads', [2], [100, 1000]), ...ids('virtual', [2, 16, 64], [100, 1000])]);
+    for (const job of schedulers) {
+      const params = job.params as SchedulerParams;
+      expect(job.id).toBe(`schedulers/${job.engine}/${params.policy}/p${params.pcpus}/s${params.sliceUs}`);
+      // 2× overcommit: one VM of 2P vCPUs, the contended preset, the case's scheduler and slice.
+      const config = job.config(1);
+      expect(config).toMatchObject({ engine: job.engine, pcpus: params.pcpus, mode: 'virtualized' });
+      expect(config.scheduler).toMatchObject({ policy: params.policy, sliceUs: params.sliceUs });
+      expect(config.vms).toHaveLength(1);
+      expect(config.vms[0]!.vcpus).toBe(2 * params.pcpus);
+      expect(config.vms[0]!.workload).toEqual(loadScenario('contended').vms[0]!.workload);
+    }
+    // --quick: the virtual engine at 2 and 16 pCPUs and 100 µs slices only; nothing without the virtual engine.
+    const quick = { ...context, quick: true, runs: 1, virtualMaxPcpus: 16 };
+    expect(planJobs(quick, ['schedulers']).map((j) => j.id)).toEqual(ids('virtual', [2, 16], [100]));
+    expect(SUITE_GROUPS.find((g) => g.name === 'schedulers')!.jobs({ ...quick, engines: ['threads'] })).toEqual([]);
+  });
+
   it('describes every group in one --help line of at most 100 columns', () => {
     for (const group of SUITE_GROUPS) expect(`  ${group.name.padEnd(11)}${group.summary}`.length, group.name).toBeLessThanOrEqual(100);
   });
@@ -318,6 +342,20 @@ describe('derived figures', () => {
 
   it('takes the median of an even count as the mean of the middle two', () => {
     expect(spread([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4 });
+  });
+});
+
+describe('the results schema', () => {
+  it("accepts a scheduler case's params and global-lock's lock wait, and refuses a policy the group does not compare", () => {
+    const file = JSON.parse(JSON.stringify(buildSuiteResults({ groups: ['schedulers'] }))) as SuiteResults;
+    expect(file.format).toBe('spinvisor-bench/5');
+    expect(checkSuiteFile(file, 'sched.json').cases).toHaveLength(16);
+    const first = file.cases[0]!;
+    const withParams = (params: unknown) => ({ ...file, cases: [{ ...first, params }] });
+    expect(() => checkSuiteFile(withParams({ ...first.params, policy: 'credit' }), 'sched.json')).toThrow(/cases\[0\]\.params\.policy/);
+    expect(() => checkSuiteFile(withParams({ ...first.params, slice: 100 }), 'sched.json')).toThrow(/cases\[0\]\.params/);
+    const { globalLockSpins: _dropped, ...metrics } = first.metrics;
+    expect(() => checkSuiteFile({ ...file, cases: [{ ...first, metrics }] }, 'sched.json')).toThrow(/globalLockSpins/);
   });
 });
 
@@ -503,6 +541,35 @@ describe('terminal tables', () => {
     );
     expect(text).toContain('The knee is at');
     expect(text).toContain('Sweep of the halt threshold, pv-halt at 1× (1 VM of 2 vCPUs on 2 pCPUs)');
+  });
+
+  it('render the schedulers group per engine, a row per pCPUs × slice, with the claim at 100 µs slices', () => {
+    const results = buildSuiteResults({ groups: ['schedulers'] });
+    const text = renderSuiteTables(results);
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+    expect(text).toContain('Schedulers, virtual engine: rr (lock-free per-pCPU run queues) against global-lock');
+    expect(text).toContain('Schedulers, threads engine:');
+    expect(text).toMatch(/^pCPUs +slice +rr hv % +g-l hv % +Δ pp +rr acq\/s +g-l acq\/s +g-l\/rr +lock % +spins\/pCPU$/m);
+    // The fixture: rr 2.00%, global-lock 2.30% + 1e-6 × P at 100 µs; the lock wait 1e-6 × P.
+    expect(text).toMatch(/^ +16 +100 µs +2\.0% +2\.3% +\+0\.302 +192k +154k +0\.80× +0\.002% +112$/m);
+    expect(text).toMatch(/^ +64 +1 ms +0\.2% +0\.2% +\+0\.031 /m);
+    expect(text.replace(/\n/g, ' ')).toContain(
+      'Schedulers (virtual): global-lock costs 0.300 points of hv % more than rr at 2 pCPUs, 100 µs slices; 0.302 points at 16; 0.306 points at 64',
+    );
+    // The schedulers' deliberate baseline does not count as the hypervisor's cost at the scenarios' own settings.
+    expect(hypervisorShare(results.cases).cases).toBe(0);
+    const rows = schedulerRows(results.cases);
+    expect(rows.map((r) => `${r.engine}/${r.pcpus}/${r.sliceUs}`)).toEqual([
+      'threads/2/100',
+      'threads/2/1000',
+      ...[2, 16, 64].flatMap((p) => [`virtual/${p}/100`, `virtual/${p}/1000`]),
+    ]);
+    expect(
+      schedulerClaim(
+        rows.filter((r) => r.engine === 'threads'),
+        'virtual',
+      ),
+    ).toBe('');
   });
 
   it('wraps words at the width', () => {

@@ -71,7 +71,7 @@ describe('sections', () => {
     const html = renderHtmlReport(buildSuiteResults({ groups: ['scaling'] }));
     expect(html).toContain('data-section="scaling"');
     expect(html).toContain('data-section="environment"');
-    for (const id of ['overcommit', 'sweep', 'micro']) {
+    for (const id of ['overcommit', 'sweep', 'schedulers', 'micro']) {
       expect(html).not.toContain(`data-section="${id}"`);
       expect(html).not.toContain(`href="#${id}"`);
     }
@@ -176,6 +176,21 @@ describe('sections', () => {
     expect(titles.filter((t) => / · pv-halt[+a-z-]* · /.test(t)).every((t) => t.includes('Waiters halted'))).toBe(true);
   });
 
+  it('tables rr against global-lock per engine, a row per pCPUs × slice, with the claim under each table', () => {
+    const html = renderHtmlReport(buildSuiteResults({ groups: ['schedulers'] }));
+    expect(html).toContain('data-section="schedulers"');
+    expect(html).toContain('href="#schedulers"');
+    const start = html.indexOf('data-section="schedulers"');
+    const body = html.slice(start, html.indexOf('</section>', start));
+    expect(body.match(/<table class="data schedulers">/g)).toHaveLength(2);
+    expect(body.match(/<tr><td/g)).toHaveLength(2 + 6);
+    expect(body).toContain('<td class="num">64</td><td class="num">100 µs</td><td class="num">2.00%</td><td class="num">2.31%</td><td class="num">+0.306</td>');
+    const claims = [...body.matchAll(/<p class="claim">([^<]*)<\/p>/g)].map((m) => unescape(m[1]!));
+    expect(claims).toHaveLength(2);
+    expect(claims[1]).toMatch(/^global-lock costs 0\.300 points of hv % more than rr at 2 pCPUs, 100 µs slices; 0\.302 points at 16; 0\.306 points at 64/);
+    expect(html).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
   it('draws the halt-threshold sweep as one chart, a line at 1× and one at 2×, with both knees under it', () => {
     const results = buildSuiteResults({ groups: ['sweep'], haltSweep: true });
     const html = renderHtmlReport(results);
@@ -219,8 +234,10 @@ describe('the numbers are derive.ts\u2019s', () => {
     }
   });
 
-  it('the hypervisor share comes from the virtualized cases', () => {
-    const shares = results.cases.filter((c) => !(c.params.kind === 'scaling' && c.params.mode === 'bare')).map((c) => c.metrics.hvFraction.median);
+  it("the hypervisor share comes from the virtualized cases, not the schedulers group's deliberate global-lock baseline", () => {
+    const shares = results.cases
+      .filter((c) => c.group !== 'schedulers' && !(c.params.kind === 'scaling' && c.params.mode === 'bare'))
+      .map((c) => c.metrics.hvFraction.median);
     expect(unescape(html)).toContain(`at most ${(Math.max(...shares) * 100).toFixed(2)}% (`);
   });
 
