@@ -121,6 +121,11 @@ function sleepOnSpin(core: CoreState, now: number): number {
   f64[core.counters + VC.yields]! += 1;
   core.switchStartedAt = now;
   switchOut(core, now, DESCHEDULE.YIELD, until);
+  return runNextOrIdle(core, now);
+}
+
+/** After the current vCPU left the pCPU at `now` (asleep or halted): the next runnable vCPU runs, or the pCPU idles. */
+function runNextOrIdle(core: CoreState, now: number): number {
   const next = core.scheduler.pickNext(now);
   if (next < 0) {
     core.idleSince = now;
@@ -201,13 +206,7 @@ function halt(core: CoreState, now: number): number {
   if (kind === HALT_KIND.HEAD) core.f64[core.counters + VC.headHalts]! += 1;
   core.switchStartedAt = now;
   switchOut(core, now, DESCHEDULE.HALT);
-  const next = core.scheduler.pickNext(now);
-  if (next < 0) {
-    core.idleSince = now;
-    return idle(core, now);
-  }
-  switchIn(core, next, now);
-  return STEP.SWITCHED;
+  return runNextOrIdle(core, now);
 }
 
 /**
