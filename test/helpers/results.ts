@@ -10,6 +10,9 @@ export function expectAllChecksOk(results: Results): void {
 
 export const sum = <T>(items: readonly T[], f: (item: T) => number) => items.reduce((s, x) => s + f(x), 0);
 
+/** One per-vCPU metric summed over every vCPU of a run. */
+export const vcpuTotal = (results: Results, pick: (v: Results['metrics']['vcpus'][number]) => number): number => sum(results.metrics.vcpus, pick);
+
 /** Bare metal on either engine: each vCPU bound to its pCPU for the whole run, no hypervisor at work. */
 export function expectBareMetalShape(results: Results): void {
   expect(results.config.mode).toBe('bare');

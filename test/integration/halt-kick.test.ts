@@ -32,6 +32,7 @@ import { simulate } from '../../src/simulate.js';
 import { HIST, VC } from '../../src/events/table.js';
 import type { Results } from '../../src/results/results.js';
 import { drivenCore, expectChecksOk, machineOf, runUntil, STEP_NS, vcpuCounter, type Driven } from '../helpers/driven-core.js';
+import { vcpuTotal } from '../helpers/results.js';
 
 const stateWord = (machine: Machine, vcpu: number) => machine.i32[machine.layout.vcpuSharedBase(vcpu) + VCPU_SHARED.state]!;
 
@@ -271,16 +272,14 @@ const overcommitted = (lock: LockKind, seed: number): Config =>
     })),
   });
 
-const total = (results: Results, pick: (v: Results['metrics']['vcpus'][number]) => number) => results.metrics.vcpus.reduce((s, v) => s + pick(v), 0);
-
 describe.each(LOCK_KINDS)('pv-halt under the %s lock (virtual engine, 2x overcommit)', (lock) => {
   it('halts and kicks, and keeps every self-check, mutual exclusion included, over several seeds', async () => {
     for (const seed of [1, 2, 3]) {
       const results = await simulate(overcommitted(lock, seed));
       expect(results.ok, JSON.stringify(results.selfChecks.filter((c) => !c.ok))).toBe(true);
-      expect(total(results, (v) => v.halts)).toBeGreaterThan(0);
-      expect(total(results, (v) => v.kicks)).toBeGreaterThan(0);
-      expect(total(results, (v) => v.acquisitions)).toBeGreaterThan(0);
+      expect(vcpuTotal(results, (v) => v.halts)).toBeGreaterThan(0);
+      expect(vcpuTotal(results, (v) => v.kicks)).toBeGreaterThan(0);
+      expect(vcpuTotal(results, (v) => v.acquisitions)).toBeGreaterThan(0);
     }
   });
 

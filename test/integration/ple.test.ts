@@ -6,7 +6,7 @@
  * the engine's shortcuts, every self-check green), and once on real threads.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectAllChecksOk, sum } from '../helpers/results.js';
+import { expectAllChecksOk, sum, vcpuTotal } from '../helpers/results.js';
 import { loadScenario } from '../../src/config/load.js';
 import { parseScenario, type Config, type Reaction } from '../../src/config/schema.js';
 import { initMachine, openRun } from '../../src/core/init.js';
@@ -382,10 +382,9 @@ describe('boosts of kicked vCPUs (KVM, Linux 5.3)', () => {
     const [off, on] = await Promise.all([runVirtual(config(false)), runVirtual(config(true))]);
     expectAllChecksOk(off);
     expectAllChecksOk(on);
-    const total = (r: Results, f: (v: Results['metrics']['vcpus'][number]) => number) => sum(r.metrics.vcpus, f);
-    expect(total(off, (v) => v.boostYields)).toBe(0);
-    expect(total(on, (v) => v.boostYields)).toBeGreaterThan(0);
-    expect(total(on, (v) => v.boostYields)).toBeLessThanOrEqual(total(on, (v) => v.kicks));
+    expect(vcpuTotal(off, (v) => v.boostYields)).toBe(0);
+    expect(vcpuTotal(on, (v) => v.boostYields)).toBeGreaterThan(0);
+    expect(vcpuTotal(on, (v) => v.boostYields)).toBeLessThanOrEqual(vcpuTotal(on, (v) => v.kicks));
     // The kicked waiter, handed the lock, runs at once instead of queueing behind runnable vCPUs.
     expect(on.metrics.acquisitions).toBeGreaterThan(2 * off.metrics.acquisitions);
   });

@@ -10,15 +10,13 @@ import { parseScenario, ThreadsEngine, VirtualEngine, simulate, type Results } f
 import type { Config, PolicySpec } from '../../src/config/schema.js';
 import { PreemptableTicketLock } from '../../src/guest/locks/preemptable-ticket.js';
 import { buildResults } from '../../src/results/results.js';
-import { expectAllChecksOk, sum } from '../helpers/results.js';
+import { expectAllChecksOk, vcpuTotal } from '../helpers/results.js';
 
 /** Results without the host-dependent environment block: what must be identical. */
 function deterministicJson(results: Results): string {
   const { environment: _hostDependent, ...rest } = results;
   return JSON.stringify(rest);
 }
-
-const total = (results: Results, pick: (v: Results['metrics']['vcpus'][number]) => number) => sum(results.metrics.vcpus, pick);
 
 /**
  * 4 pCPUs, 2 VMs of 4 vCPUs (2x overcommit), one hot lock each, 3 ms slices: a waiter whose
@@ -52,14 +50,14 @@ describe.each(['naive', 'pv-halt'] as const)('preemptable-ticket, %s, virtual en
     for (const seed of [1, 2, 3]) {
       const results = await simulate(overcommitted(policy, seed));
       expectAllChecksOk(results);
-      expect(total(results, (v) => v.acquisitions)).toBeGreaterThan(1000);
+      expect(vcpuTotal(results, (v) => v.acquisitions)).toBeGreaterThan(1000);
       // Preempted waiters: the case the lock is for.
-      expect(total(results, (v) => v.lockWaiterPreemptions)).toBeGreaterThan(0);
+      expect(vcpuTotal(results, (v) => v.lockWaiterPreemptions)).toBeGreaterThan(0);
       if (policy === 'pv-halt') {
-        expect(total(results, (v) => v.halts)).toBeGreaterThan(0);
-        expect(total(results, (v) => v.kicks)).toBeGreaterThan(0);
+        expect(vcpuTotal(results, (v) => v.halts)).toBeGreaterThan(0);
+        expect(vcpuTotal(results, (v) => v.kicks)).toBeGreaterThan(0);
       }
-      steals += total(results, (v) => v.lockSteals);
+      steals += vcpuTotal(results, (v) => v.lockSteals);
     }
     expect(steals).toBeGreaterThan(0);
   });
@@ -90,7 +88,7 @@ describe.each(['naive', 'pv-halt'] as const)('preemptable-ticket, %s, virtual en
     expect(deterministicJson(fast)).toBe(deterministicJson(slow));
     // Not vacuous: polls were skipped, and waiters timed out and passed a preempted one.
     expect(skips).toBeGreaterThan(0);
-    expect(total(fast, (v) => v.lockSteals)).toBeGreaterThan(0);
+    expect(vcpuTotal(fast, (v) => v.lockSteals)).toBeGreaterThan(0);
   });
 });
 
@@ -116,6 +114,6 @@ describe('preemptable-ticket under real threads', () => {
     );
     expectAllChecksOk(results);
     for (const vm of results.metrics.vms) expect(vm.acquisitions, vm.name).toBeGreaterThan(0);
-    expect(total(results, (v) => v.spins)).toBeGreaterThan(0);
+    expect(vcpuTotal(results, (v) => v.spins)).toBeGreaterThan(0);
   });
 });

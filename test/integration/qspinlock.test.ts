@@ -24,6 +24,7 @@ import { selfChecks } from '../../src/results/self-checks.js';
 import { LOCK_WORD, Machine, VCPU_CTX, VCPU_HV, VCPU_MCS, VCPU_SHARED, VCPU_TIME } from '../../src/shm/layout.js';
 import { simulate } from '../../src/simulate.js';
 import { collectMetrics } from '../../src/stats/metrics.js';
+import { vcpuTotal } from '../helpers/results.js';
 
 type QueuedKind = 'qspinlock' | 'unfair-queued';
 
@@ -312,7 +313,6 @@ const overcommitted = (lock: QueuedKind, policy: string, seed: number): Config =
     })),
   });
 
-const total = (results: Results, pick: (v: Results['metrics']['vcpus'][number]) => number) => results.metrics.vcpus.reduce((s, v) => s + pick(v), 0);
 const strip = (r: Results) => JSON.stringify({ ...r, environment: null });
 
 describe.each(['qspinlock', 'unfair-queued'] as const)('%s on the virtual engine, 2x overcommit', (lock) => {
@@ -325,13 +325,13 @@ describe.each(['qspinlock', 'unfair-queued'] as const)('%s on the virtual engine
       expect(results.ok, JSON.stringify(results.selfChecks.filter((c) => !c.ok))).toBe(true);
       // Every vCPU got the lock within the run (an unfair lock starves nobody here either).
       for (const v of results.metrics.vcpus) expect(v.acquisitions, `${v.vm}/${v.index}`).toBeGreaterThan(0);
-      if (halting(policy)) expect(total(results, (v) => v.halts)).toBeGreaterThan(0);
-      else expect(total(results, (v) => v.halts)).toBe(0);
-      if (lock === 'unfair-queued') expect(total(results, (v) => v.lockSteals)).toBeGreaterThan(0);
-      else expect(total(results, (v) => v.lockSteals)).toBe(0);
-      lazyKicks += total(results, (v) => v.lazyKicks);
-      headHalts += total(results, (v) => v.headHalts);
-      earlyWaits += total(results, (v) => v.earlyWaits);
+      if (halting(policy)) expect(vcpuTotal(results, (v) => v.halts)).toBeGreaterThan(0);
+      else expect(vcpuTotal(results, (v) => v.halts)).toBe(0);
+      if (lock === 'unfair-queued') expect(vcpuTotal(results, (v) => v.lockSteals)).toBeGreaterThan(0);
+      else expect(vcpuTotal(results, (v) => v.lockSteals)).toBe(0);
+      lazyKicks += vcpuTotal(results, (v) => v.lazyKicks);
+      headHalts += vcpuTotal(results, (v) => v.headHalts);
+      earlyWaits += vcpuTotal(results, (v) => v.earlyWaits);
     }
     // The paravirtual paths all ran: lazy kicks, halts of the queue head, waits early.
     if (halting(policy)) for (const [name, n] of Object.entries({ lazyKicks, headHalts, earlyWaits })) expect(n, name).toBeGreaterThan(0);
@@ -377,7 +377,7 @@ describe.each(['qspinlock', 'unfair-queued'] as const)('%s under real threads', 
     const exclusion = results.selfChecks.find((c) => c.name === 'mutual-exclusion');
     expect(exclusion?.ok, exclusion?.detail).toBe(true);
     expect(results.ok, JSON.stringify(results.selfChecks.filter((c) => !c.ok))).toBe(true);
-    expect(total(results, (v) => v.acquisitions)).toBeGreaterThan(0);
-    expect(total(results, (v) => v.spins)).toBeGreaterThan(0);
+    expect(vcpuTotal(results, (v) => v.acquisitions)).toBeGreaterThan(0);
+    expect(vcpuTotal(results, (v) => v.spins)).toBeGreaterThan(0);
   });
 });

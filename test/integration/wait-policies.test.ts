@@ -16,6 +16,7 @@ import { VCPU_CTX, VCPU_HV, VCPU_SHARED } from '../../src/shm/layout.js';
 import type { Results } from '../../src/results/results.js';
 import { simulate } from '../../src/simulate.js';
 import { drivenCore, expectChecksOk, runUntil, STEP_NS, vcpuCounter, type Driven } from '../helpers/driven-core.js';
+import { vcpuTotal } from '../helpers/results.js';
 
 const SLICE_NS = 100_000;
 
@@ -172,8 +173,6 @@ const overcommitted = (lock: LockKind, policy: PolicySpec, seed: number): Config
     })),
   });
 
-const total = (results: Results, pick: (v: Results['metrics']['vcpus'][number]) => number) => results.metrics.vcpus.reduce((s, v) => s + pick(v), 0);
-
 const COMBINATIONS: readonly PolicySpec[] = ['preempted-aware', 'cs-hint', 'notify+preempted-aware', 'pv-halt+preempted-aware', 'pv-halt+cs-hint'];
 
 describe.each(LOCK_KINDS)('wait policies under the %s lock (virtual engine, 2x overcommit)', (lock) => {
@@ -181,11 +180,11 @@ describe.each(LOCK_KINDS)('wait policies under the %s lock (virtual engine, 2x o
     for (const seed of [1, 2, 3]) {
       const results = await simulate(overcommitted(lock, policy, seed));
       expect(results.ok, JSON.stringify(results.selfChecks.filter((c) => !c.ok))).toBe(true);
-      expect(total(results, (v) => v.acquisitions)).toBeGreaterThan(0);
-      if (policy.includes('cs-hint')) expect(total(results, (v) => v.extensionsGranted)).toBeGreaterThan(0);
+      expect(vcpuTotal(results, (v) => v.acquisitions)).toBeGreaterThan(0);
+      if (policy.includes('cs-hint')) expect(vcpuTotal(results, (v) => v.extensionsGranted)).toBeGreaterThan(0);
       // With cs-hint the holders of these short critical sections are rarely preempted, and under
       // tas and ttas nobody queues behind a preempted waiter: nothing may spin long enough to halt.
-      if (policy.includes('pv-halt') && !policy.includes('cs-hint')) expect(total(results, (v) => v.halts)).toBeGreaterThan(0);
+      if (policy.includes('pv-halt') && !policy.includes('cs-hint')) expect(vcpuTotal(results, (v) => v.halts)).toBeGreaterThan(0);
     }
   });
 
@@ -199,7 +198,7 @@ describe.each(LOCK_KINDS)('wait policies under the %s lock (virtual engine, 2x o
 describe('preempted-aware at overcommit', () => {
   it('sees preempted targets and yields to them', async () => {
     const results = await simulate(overcommitted('ticket', 'preempted-aware', 1));
-    expect(total(results, (v) => v.preemptedTargets)).toBeGreaterThan(0);
-    expect(total(results, (v) => v.directedYields)).toBeGreaterThan(0);
+    expect(vcpuTotal(results, (v) => v.preemptedTargets)).toBeGreaterThan(0);
+    expect(vcpuTotal(results, (v) => v.directedYields)).toBeGreaterThan(0);
   });
 });
