@@ -36,6 +36,8 @@ const OVERRIDES = `Overrides (applied to the scenario, then validated like the f
                     2.6.39, the spinner sleeps 100 µs)
   --boost on|off    KVM's boost of a kicked vCPU: tried first by a directed yield, and the
                     kicker yields to it (default off)
+  --cosched-skew-us N  cosched scheduler: how far, in µs, a vCPU's progress may lead its VM's
+                    slowest vCPU before it is co-stopped (default 3000)
   --spin-threshold N  notify policy: spins between two long-spin-wait hypercalls (default 4095)
   --halt-threshold N  pv-halt policy: spins before a waiter halts until kicked (default 32768)
   --extension-us N  cs-hint policy: the slice extension a vCPU inside a critical section is

@@ -37,6 +37,8 @@ export interface Overrides {
   readonly reaction?: Reaction;
   /** Boosts of kicked vCPUs on or off (`scheduler.boost`). */
   readonly boost?: boolean;
+  /** cosched: the skew that co-stops a vCPU, in µs (`scheduler.coschedSkewUs`). */
+  readonly coschedSkewUs?: number;
   readonly engine?: EngineKind;
   readonly durationMs?: number;
   readonly seed?: number;
@@ -63,7 +65,8 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
 export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (!isRecord(input)) return parseScenario(input);
   const scenario: Json = structuredClone(input);
-  const { pcpus, vms, vcpus, lock, policy, spinThreshold, haltThreshold, extensionUs, sliceUs, durationMs, seed, engine, ple, reaction, boost } = overrides;
+  const { pcpus, vms, vcpus, lock, policy, spinThreshold, haltThreshold, extensionUs, sliceUs, durationMs, seed, engine, ple, reaction, boost, coschedSkewUs } =
+    overrides;
   const schedulerPolicy = overrides.scheduler;
   const system = overrides.system === undefined ? undefined : systemProfile(overrides.system);
   if (system !== undefined && overrides.mode !== undefined)
@@ -83,6 +86,7 @@ export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (ple !== undefined) scheduler.ple = ple;
   if (reaction !== undefined) scheduler.reaction = reaction;
   if (boost !== undefined) scheduler.boost = boost;
+  if (coschedSkewUs !== undefined) scheduler.coschedSkewUs = coschedSkewUs;
   if (Object.keys(scheduler).length > 0) scenario.scheduler = patchObject(scenario.scheduler, scheduler);
   if (Array.isArray(scenario.vms)) {
     const list: unknown[] = vms !== undefined && scenario.vms.length > 0 ? copiesOf(scenario.vms[0], vms) : scenario.vms;

@@ -43,7 +43,7 @@ export type LockKind = (typeof LOCK_KINDS)[number];
 
 export { POLICY_KINDS, type PolicyKind, type PolicySpec } from './policy-spec.js';
 
-export const SCHEDULER_POLICIES = ['rr', 'credit', 'balance', 'global-lock'] as const;
+export const SCHEDULER_POLICIES = ['rr', 'credit', 'cosched', 'balance', 'global-lock'] as const;
 export type SchedulerPolicy = (typeof SCHEDULER_POLICIES)[number];
 
 /** What the hypervisor does with a detected spin (a PLE exit or a NotifyLongSpinWait): see src/hv/spin-reaction.ts. */
@@ -135,7 +135,7 @@ const schedulerSchema = z
       .enum(SCHEDULER_POLICIES)
       .default('rr')
       .describe(
-        "The hypervisor scheduler policy: `rr`, lock-free round robin over per-pCPU run queues with work stealing; `credit`, Xen's credit scheduler (weights, credits earned every accounting period, UNDER before OVER, BOOST for a vCPU woken from a halt, a preemption rate limit; no directed yield; its time slice, Xen's tslice, is `sliceUs`: 30000 for Xen's default); `balance`, round robin that never queues two vCPUs of one VM on one pCPU when another pCPU can take one (Sukwong and Kim, EuroSys 2011); `global-lock`, round robin over one run queue under one spinlock, the baseline that shows why the scheduler must be lock-free.",
+        "The hypervisor scheduler policy: `rr`, lock-free round robin over per-pCPU run queues with work stealing; `credit`, Xen's credit scheduler (weights, credits earned every accounting period, UNDER before OVER, BOOST for a vCPU woken from a halt, a preemption rate limit; no directed yield; its time slice, Xen's tslice, is `sliceUs`: 30000 for Xen's default); `cosched`, VMware ESX's relaxed co-scheduling over rr: a vCPU whose progress runs more than `coschedSkewUs` ahead of its slowest sibling is co-stopped until the laggards catch up (halted vCPUs count as progressing); `balance`, round robin that never queues two vCPUs of one VM on one pCPU when another pCPU can take one (Sukwong and Kim, EuroSys 2011); `global-lock`, round robin over one run queue under one spinlock, the baseline that shows why the scheduler must be lock-free.",
       ),
     sliceUs: count(10, 10_000_000)
       .default(10_000)
@@ -208,6 +208,11 @@ const schedulerSchema = z
       .default(30_000)
       .describe(
         "`credit`: the accounting period, in µs: each period every active vCPU earns its weight's share of the pCPUs' time as credit, and a BOOST lasts at most a third of it (one tick). Xen: csched_acct every tslice, 30 ms (CSCHED_DEFAULT_TSLICE_MS), in 3 ticks of 10 ms (CSCHED_TICKS_PER_TSLICE).",
+      ),
+    coschedSkewUs: count(10, 1_000_000)
+      .default(3000)
+      .describe(
+        "`cosched`: the skew, in µs, by which a vCPU's progress (its time running or halted) may lead its VM's slowest vCPU before it is co-stopped; a co-stopped vCPU is co-started when its lead is back within it. VMware documents the mechanism (ESX 3 and 4: skew tracked per vCPU, idle vCPUs count as progressing, only the leaders co-stopped) but publishes no threshold; 3000 (3 ms, a third of the default slice) is this simulator's choice.",
       ),
     ratelimitUs: count(10, 100_000)
       .default(1000)

@@ -21,7 +21,7 @@ type HostSettings = Pick<SchedulerConfig, 'policy' | 'reaction' | 'ple' | 'boost
   Partial<
     Pick<
       SchedulerConfig,
-      'sliceUs' | 'creditPeriodUs' | 'ratelimitUs' | 'pleGapCycles' | 'pleWindowCycles' | 'pleWindowGrow' | 'pleWindowShrink' | 'pleWindowMax'
+      'sliceUs' | 'creditPeriodUs' | 'ratelimitUs' | 'coschedSkewUs' | 'pleGapCycles' | 'pleWindowCycles' | 'pleWindowGrow' | 'pleWindowShrink' | 'pleWindowMax'
     >
   >;
 
@@ -116,6 +116,15 @@ const PROFILES = [
       pleWindowShrink: 0,
       boost: false,
     },
+  },
+  {
+    name: 'esxi',
+    mode: 'virtualized',
+    summary: 'Linux on VMware ESXi (relaxed co-scheduling)',
+    description:
+      'A Linux guest on VMware ESXi, which offers Linux no paravirtual spinlock: the queued spinlock then falls back to virt_spin_lock, a test-and-test-and-set lock (arch/x86/include/asm/qspinlock.h, since commit 43b3f02899f7 "locking/qspinlock/x86: Fix performance regression under unaccelerated VMs": fair locks suffer too much from lock-holder preemption), that spins naively. The host runs relaxed co-scheduling (VMware, "Co-scheduling SMP VMs in VMware ESX Server", 2008, and "VMware vSphere 4: The CPU Scheduler in VMware ESX 4", 2009): skew is tracked per vCPU against its VM\'s slowest vCPU, idle vCPUs count as progressing, and a vCPU that leads by more than the threshold is co-stopped until the laggards catch up; VMware publishes no threshold, so it is this simulator\'s 3 ms (`coschedSkewUs`). Left out: ESXi\'s proportional shares (every VM has an equal share here), its hyperthreading and NUMA placement, and any pause-loop exiting (VMware does not document one for ESXi\'s scheduler; PLE is off). The reaction, yield, is never reached without PLE.',
+    guest: { lock: 'ttas', policy: 'naive' },
+    host: { policy: 'cosched', coschedSkewUs: 3000, reaction: 'yield', ple: false, boost: false },
   },
 ] as const satisfies readonly SystemProfile[];
 

@@ -124,8 +124,8 @@ function sleepOnSpin(core: CoreState, now: number): number {
   return runNextOrIdle(core, now);
 }
 
-/** After the current vCPU left the pCPU at `now` (asleep or halted): the next runnable vCPU runs, or the pCPU idles. */
-function runNextOrIdle(core: CoreState, now: number): number {
+/** After the current vCPU left the pCPU at `now` (asleep, halted or co-stopped): the next runnable vCPU runs, or the pCPU idles. */
+export function runNextOrIdle(core: CoreState, now: number): number {
   const next = core.scheduler.pickNext(now);
   if (next < 0) {
     core.idleSince = now;
@@ -138,13 +138,14 @@ function runNextOrIdle(core: CoreState, now: number): number {
 /**
  * The end of a step that found nothing to run (idle since `core.idleSince`): IDLE, and the
  * engine may let the pCPU sleep until a wake-up; but while some vCPU is asleep after a spin
- * (the sleep reaction), it becomes runnable at a time no engine keeps a timer for, so the pCPU
+ * (the sleep reaction) or co-stopped (cosched: `Scheduler.pendingHeldBack`), it becomes
+ * runnable at a time no engine keeps a timer for, so the pCPU
  * looks again a while later instead, idle all along: a RAN step that reports `idlePollExits`
  * exits, which the virtual engine charges a wake-up's worth of time (`wakeNs`: what a timer's
  * wake-up of a sleeping pCPU would cost), and which on threads is a busy poll.
  */
 export function idle(core: CoreState, now: number): number {
-  if (core.spinSleepNs === 0 || !sleeperPending(core, now)) return STEP.IDLE;
+  if ((core.spinSleepNs === 0 || !sleeperPending(core, now)) && !core.scheduler.pendingHeldBack(now)) return STEP.IDLE;
   const report = core.stepReport;
   report.workUnits = 0;
   report.lockSteps = 0;

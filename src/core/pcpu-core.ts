@@ -14,14 +14,14 @@
  * Their functions take the core's state and read and write its fields.
  */
 import { HYPERCALL } from '../hv/hypercalls.js';
-import { DESCHEDULE } from '../hv/scheduler.js';
+import { DESCHEDULE, SLICE_OFF } from '../hv/scheduler.js';
 import { claim } from '../hv/vcpu-state.js';
 import { VCPU_CTX, VCPU_TIME } from '../shm/layout.js';
 import { PC } from '../events/table.js';
 import { CoreState } from './core-state.js';
 import { makePrivateSteps, skippableSpins, skipSpins, stepIsPrivate } from './fast-forward.js';
 import { runGuest } from './guest-interpreter.js';
-import { handleHypercall, idle } from './hypercall-exit.js';
+import { handleHypercall, idle, runNextOrIdle } from './hypercall-exit.js';
 import { STEP } from './step.js';
 import { switchIn, switchOut } from './switching.js';
 
@@ -67,6 +67,11 @@ export class PcpuCore extends CoreState {
         switchOut(this, now, DESCHEDULE.SLICE_END);
         switchIn(this, next, now);
         return STEP.SWITCHED;
+      }
+      if (next === SLICE_OFF) {
+        this.switchStartedAt = now;
+        switchOut(this, now, DESCHEDULE.SLICE_END);
+        return runNextOrIdle(this, now);
       }
     }
     if (this.calibrate && this.lastStepCost > 0) {

@@ -52,6 +52,12 @@ export const KICK = {
   NOT_HALTED: 2,
 } as const;
 
+/**
+ * What `sliceExpired` returns besides a vCPU or -1: take the vCPU off and let the pCPU idle,
+ * though nobody else is runnable (cosched's co-stop of a vCPU too far ahead of its siblings).
+ */
+export const SLICE_OFF = -2;
+
 export interface Scheduler {
   /** Next vCPU for this pCPU, claimed, or -1 when there is none. */
   pickNext(now: number): number;
@@ -61,7 +67,7 @@ export interface Scheduler {
   readonly sliceEnd: number;
   /**
    * `vcpu`'s slice ended at `now`: the vCPU to switch to, claimed, or -1 to let `vcpu` go on
-   * (the scheduler has then given it a new slice).
+   * (the scheduler has then given it a new slice), or SLICE_OFF to take it off all the same.
    */
   sliceExpired(vcpu: number, now: number): number;
   /** The core takes `vcpu` off this pCPU for `reason` (DESCHEDULE), after it ran `ranNs`; returns a DESCHEDULED code. */
@@ -76,4 +82,9 @@ export interface Scheduler {
   yieldTo(vcpu: number, target: number, now: number): number;
   /** Wakes `target` (a kick): a KICK code. A woken vCPU is runnable and findable, and an idle pCPU is woken if one sleeps. */
   kick(target: number, now: number): number;
+  /**
+   * Whether a runnable vCPU is held back until a time no engine keeps a timer for (a co-stop):
+   * an idle pCPU then looks again a while later instead of sleeping (core/hypercall-exit.ts `idle`).
+   */
+  pendingHeldBack(now: number): boolean;
 }

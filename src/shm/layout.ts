@@ -21,7 +21,8 @@
  *   memory    per guest lock: one line of guest memory the critical section updates
  *   sched     the scheduler policy's shared words beyond its run queues (none for rr): the
  *             global lock's line (global-lock), the accounting epoch's line (credit), the
- *             sibling counts per VM and pCPU and the VM running on each pCPU (balance)
+ *             sibling counts per VM and pCPU and the VM running on each pCPU (balance), a
+ *             line per vCPU with its progress and co-stop mark (cosched)
  */
 import type { Config } from '../config/schema.js';
 import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../events/table.js';
@@ -216,6 +217,16 @@ export const LOCK_WORD = { a: 0, b: 1, owner: 2, halted: 3, wakesInFlight: 4 } a
  */
 export const GLOBAL_LOCK = { next: 0, serving: 1, freeAtF64: 1 } as const;
 
+/**
+ * cosched's line per vCPU in the sched region (hv/schedulers/cosched.ts): f64 slots `progressNs`
+ * (time running or halted, up to `accruingSince`), `accruingSince` (when the vCPU last started
+ * running or halted, -1 while it waits: runnable, or co-stopped) and `coStoppedAt`, written by
+ * whoever owns the vCPU (its pCPU, or a kicker while WAKING) and read by its siblings' pCPUs as
+ * a hint; i32 slot `coStopped` (1 while co-stopped), written by the owner with an atomic store
+ * and read by idle pCPUs, which poll while it is set.
+ */
+export const COSCHED = { progressNs: 0, accruingSince: 1, coStoppedAt: 2, coStopped: 6 } as const;
+
 /** Run queue: a line for the enqueue position, one for the dequeue position, then (seq, value) cells. */
 export const QUEUE = { enqueuePos: 0, dequeuePos: I32_PER_LINE, cells: 2 * I32_PER_LINE, cellWords: 2, cellSeq: 0, cellValue: 1 } as const;
 
@@ -321,6 +332,7 @@ export class Layout {
     if (policy === 'global-lock' || policy === 'credit') at += LINE_BYTES;
     // Per VM its sibling counts, then the running VM of each pCPU.
     else if (policy === 'balance') at += LINE_BYTES * this.balanceLines * (vms.length + 1);
+    else if (policy === 'cosched') at += LINE_BYTES * vcpu;
     this.totalBytes = at;
     this.check();
   }
@@ -374,6 +386,14 @@ export class Layout {
   /** balance: i32 base of the running-VM words; add a pCPU id (VM index + 1 of the vCPU on that pCPU, 0 for none). */
   balanceRunningBase(): number {
     return (this.schedByte + this.vms.length * this.balanceLines * LINE_BYTES) / 4;
+  }
+  /** cosched: f64 base of `vcpu`'s line; add `COSCHED.progressNs`, `accruingSince`, `coStoppedAt`. */
+  coschedF64Base(vcpu: number): number {
+    return (this.schedByte + vcpu * LINE_BYTES) / 8;
+  }
+  /** cosched: i32 base of `vcpu`'s line; add `COSCHED.coStopped`. */
+  coschedI32Base(vcpu: number): number {
+    return (this.schedByte + vcpu * LINE_BYTES) / 4;
   }
   vmSharedBase(vm: number): number {
     return (this.vmByte + vm * LINE_BYTES) / 4;

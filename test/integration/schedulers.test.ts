@@ -1,9 +1,10 @@
 /**
- * The scheduler policies besides rr (src/hv/schedulers/): credit, balance and global-lock. Each
+ * The scheduler policies besides rr (src/hv/schedulers/): credit, cosched, balance and global-lock. Each
  * keeps rr's invariants (one live queue entry per runnable vCPU, a vCPU on at most one pCPU,
  * halted vCPUs in no queue, no kick lost: the self-checks), on the virtual engine (several seeds,
  * byte-identical reruns) and on real threads; then each policy's own contract: credit's
- * proportional share by weight, its BOOST and rate limit, and no directed yield; balance's
+ * proportional share by weight, its BOOST and rate limit, and no directed yield; cosched's bound
+ * on the skew, its co-stops and co-starts, and halted vCPUs counted as progressing; balance's
  * spreading of siblings; global-lock's lock, modelled in virtual time, and its cost in `hv %`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,9 +16,10 @@ import { ThreadsEngine } from '../../src/engine/threads.js';
 import { VirtualEngine } from '../../src/engine/virtual.js';
 import { PC, VC } from '../../src/events/table.js';
 import { RunQueue } from '../../src/hv/run-queue.js';
-import { DESCHEDULE, DESCHEDULED, KICK } from '../../src/hv/scheduler.js';
+import { DESCHEDULE, DESCHEDULED, KICK, SLICE_OFF } from '../../src/hv/scheduler.js';
 import { acceptsDirectedYield } from '../../src/hv/schedulers/index.js';
 import { BalanceScheduler } from '../../src/hv/schedulers/balance.js';
+import { coschedLeadNs, CoschedScheduler } from '../../src/hv/schedulers/cosched.js';
 import { CREDIT_PRIORITY, CreditScheduler, creditRing } from '../../src/hv/schedulers/credit.js';
 import { GlobalLockScheduler } from '../../src/hv/schedulers/global-lock.js';
 import { stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
@@ -27,7 +29,7 @@ import { selfChecks } from '../../src/results/self-checks.js';
 import { simulate } from '../../src/simulate.js';
 import { collectMetrics } from '../../src/stats/metrics.js';
 
-const POLICIES = ['credit', 'balance', 'global-lock'] as const satisfies readonly SchedulerPolicy[];
+const POLICIES = ['credit', 'cosched', 'balance', 'global-lock'] as const satisfies readonly SchedulerPolicy[];
 
 /** Results without the environment block, the only part that may differ between identical runs. */
 function deterministicJson(results: Results): string {
@@ -125,12 +127,12 @@ describe('the layout of each policy', () => {
         ],
       }),
     );
-    const rings = { rr: 3, credit: 9, balance: 3, 'global-lock': 1 }[policy];
+    const rings = { rr: 3, credit: 9, cosched: 3, balance: 3, 'global-lock': 1 }[policy];
     expect(layout.queueRings).toBe(rings);
     expect(layout.vmByte).toBe(layout.queueByte + rings * layout.queueStride);
     expect(layout.schedByte).toBe(layout.memoryByte + LINE_BYTES * layout.locks);
-    // balance: a line of sibling counts per VM (3 pCPUs fit one), and one of running VMs.
-    const schedLines = { rr: 0, credit: 1, balance: 3, 'global-lock': 1 }[policy];
+    // balance: a line of sibling counts per VM (3 pCPUs fit one), and one of running VMs; cosched: a line per vCPU.
+    const schedLines = { rr: 0, credit: 1, cosched: 7, balance: 3, 'global-lock': 1 }[policy];
     expect(layout.totalBytes - layout.schedByte).toBe(schedLines * LINE_BYTES);
     for (let v = 0; v < layout.vcpus; v++) expect(layout.startQueue(v)).toBe(policy === 'global-lock' ? 0 : v % 3);
   });
@@ -148,13 +150,14 @@ function machineFor(policy: SchedulerPolicy, input: object): Machine {
 
 const stateOf = (machine: Machine, vcpu: number) => stateCode(machine.i32[machine.layout.vcpuSharedBase(vcpu) + VCPU_SHARED.state]!);
 const pcpuCounter = (machine: Machine, pcpu: number, counter: number) => machine.f64[machine.layout.pcpuCounterBase(pcpu) + counter]!;
+const vcpuCounter = (machine: Machine, vcpu: number, counter: number) => machine.f64[machine.layout.vcpuCounterBase(vcpu) + counter]!;
 
 /**
  * Every pCPU's core driven by hand on this thread: each tick steps every pCPU at the same fake
  * time (a switch done at once), `stepNs` apart; `each` runs between ticks, when the machine is
  * quiescent.
  */
-function driveAll(machine: Machine, untilNs: number, stepNs: number, each?: (cores: PcpuCore[]) => void): PcpuCore[] {
+function driveAll(machine: Machine, untilNs: number, stepNs: number, each?: (cores: PcpuCore[], now: number) => void): PcpuCore[] {
   const cores: PcpuCore[] = [];
   for (let p = 0; p < machine.layout.pcpus; p++) {
     const core = new PcpuCore(machine, p, { wakeIdlePcpu() {} }, { calibrate: false, stepBudget: 64 });
@@ -163,7 +166,7 @@ function driveAll(machine: Machine, untilNs: number, stepNs: number, each?: (cor
   }
   for (let now = 0; now < untilNs; now += stepNs) {
     for (const core of cores) if (core.step(now) === STEP.SWITCHED) core.switchDone(now);
-    each?.(cores);
+    each?.(cores, now);
   }
   for (const core of cores) core.finish(untilNs);
   return cores;
@@ -304,6 +307,113 @@ describe('credit', () => {
     expectSelfChecksOk(machine);
     // Accountings happened (one per 2 ms period).
     expect(machine.i32[machine.layout.creditEpochWord()]).toBeGreaterThanOrEqual(9);
+  });
+});
+
+// ---- cosched ------------------------------------------------------------------------------
+
+describe('cosched', () => {
+  /** 2 pCPUs; VM a's 3 vCPUs and VM b's 1 share them, spinning on one lock with long holds, 1 ms slices, 500 µs of skew allowed. */
+  const skewedMachine = (vmPolicy = 'naive') =>
+    machineFor('cosched', {
+      pcpus: 2,
+      scheduler: { policy: 'cosched', sliceUs: 1000, coschedSkewUs: 500 },
+      vms: [
+        {
+          name: 'a',
+          vcpus: 3,
+          policy: vmPolicy,
+          haltThreshold: 32,
+          workload: { locks: 1, insideUnits: { kind: 'fixed', value: 400 }, outsideUnits: { kind: 'fixed', value: 400 } },
+        },
+        { name: 'b', vcpus: 1 },
+      ],
+    });
+
+  it('never lets a running vCPU lead its slowest sibling by more than the skew, a check interval and a tick (hand-driven, 2 pCPUs)', () => {
+    const machine = skewedMachine();
+    const tickNs = 5000;
+    let worst = 0;
+    driveAll(machine, 40_000_000, tickNs, (cores, now) => {
+      for (const core of cores) if (core.currentVcpu >= 0 && core.currentVcpu < 3) worst = Math.max(worst, coschedLeadNs(machine, core.currentVcpu, now));
+    });
+    expectSelfChecksOk(machine);
+    // 500 µs allowed; checks at least every 10 µs (cosched.ts MIN_CHECK_NS), seen a tick late at most.
+    expect(worst).toBeGreaterThan(0);
+    expect(worst).toBeLessThanOrEqual(500_000 + 10_000 + tickNs);
+    const coStops = sum(collectMetrics(machine).vcpus, (v) => v.coStops);
+    expect(coStops).toBeGreaterThan(0);
+  });
+
+  it('co-stops a vCPU that leads too far, gives it back while it leads, and co-starts it once the laggard catches up', () => {
+    // 1 pCPU, one VM of 2 vCPUs, 1 ms slices, 300 µs of skew: vCPU 0 runs, vCPU 1 waits.
+    const machine = machineFor('cosched', { pcpus: 1, scheduler: { policy: 'cosched', sliceUs: 1000, coschedSkewUs: 300 }, vms: [{ name: 'vm', vcpus: 2 }] });
+    const scheduler = new CoschedScheduler(machine, 0, { wakeIdlePcpu() {} });
+    expect(scheduler.pickNext(0)).toBe(0);
+    scheduler.sliceStarted(0, 0);
+    // The first skew check falls where the lead could reach the threshold: 300 µs in.
+    expect(scheduler.sliceEnd).toBe(300_000);
+    expect(scheduler.sliceExpired(0, 300_000)).toBe(-1);
+    // At the next check it leads by 310 µs: co-stopped, and vCPU 1 runs instead.
+    expect(scheduler.sliceExpired(0, 310_000)).toBe(1);
+    expect(scheduler.deschedule(0, DESCHEDULE.SLICE_END, 310_000, 310_000)).toBe(DESCHEDULED.DONE);
+    scheduler.sliceStarted(1, 310_000);
+    expect(vcpuCounter(machine, 0, VC.coStops)).toBe(1);
+    expect(scheduler.pendingHeldBack(310_000)).toBe(true);
+    // vCPU 1 has run 5 µs: vCPU 0 still leads by 305 µs, so a yield finds nobody to run (it is given back).
+    expect(scheduler.yield(1, 315_000)).toBe(-1);
+    expect(vcpuCounter(machine, 0, VC.coStarts)).toBe(0);
+    // 20 µs in, the lead is 290 µs: the yield co-starts vCPU 0.
+    expect(scheduler.yield(1, 330_000)).toBe(0);
+    expect(vcpuCounter(machine, 0, VC.coStarts)).toBe(1);
+    expect(vcpuCounter(machine, 0, VC.coStopNs)).toBe(20_000);
+    expect(scheduler.pendingHeldBack(330_000)).toBe(false);
+  });
+
+  it('counts a halted vCPU as progressing: a sibling that halts holds nobody back', () => {
+    const machine = machineFor('cosched', {
+      pcpus: 1,
+      scheduler: { policy: 'cosched', sliceUs: 1000, coschedSkewUs: 300 },
+      vms: [{ name: 'vm', vcpus: 2, policy: 'pv-halt' }],
+    });
+    const scheduler = new CoschedScheduler(machine, 0, { wakeIdlePcpu() {} });
+    // vCPU 0 runs 100 µs and halts; vCPU 1 then runs alone for 2 ms.
+    expect(scheduler.pickNext(0)).toBe(0);
+    scheduler.sliceStarted(0, 0);
+    expect(scheduler.deschedule(0, DESCHEDULE.HALT, 100_000, 100_000)).toBe(DESCHEDULED.DONE);
+    expect(scheduler.pickNext(100_000)).toBe(1);
+    scheduler.sliceStarted(1, 100_000);
+    // vCPU 0 ran 100 µs before it halted, and progresses while halted: vCPU 1 lags it by those 100 µs all along.
+    expect(coschedLeadNs(machine, 1, 2_100_000)).toBe(-100_000);
+    // Its checks pass and the slice ends with nobody else runnable: it goes on.
+    for (let now = scheduler.sliceEnd; now < 2_100_000; now = scheduler.sliceEnd) expect(scheduler.sliceExpired(1, now)).toBe(-1);
+    expect(vcpuCounter(machine, 1, VC.coStops)).toBe(0);
+    // Kicked at 2.1 ms, vCPU 0 keeps the lead it had when it halted: the 2 ms halted neither grew nor shrank it.
+    expect(scheduler.kick(0, 2_100_000)).toBe(KICK.WOKEN);
+    expect(coschedLeadNs(machine, 0, 2_100_000)).toBe(100_000);
+  });
+
+  it('takes a co-stopped vCPU off its pCPU even when nobody else can run (SLICE_OFF), and the idle pCPU co-starts it once the laggard catches up', () => {
+    // 2 pCPUs, one VM of 2 vCPUs: vCPU 0 runs from 0 on pCPU 0, vCPU 1 only from 305 µs on pCPU 1.
+    const machine = machineFor('cosched', { pcpus: 2, scheduler: { policy: 'cosched', sliceUs: 1000, coschedSkewUs: 300 }, vms: [{ name: 'vm', vcpus: 2 }] });
+    const first = new CoschedScheduler(machine, 0, { wakeIdlePcpu() {} });
+    const second = new CoschedScheduler(machine, 1, { wakeIdlePcpu() {} });
+    expect(first.pickNext(0)).toBe(0);
+    first.sliceStarted(0, 0);
+    expect(first.sliceExpired(0, 300_000)).toBe(-1);
+    expect(second.pickNext(305_000)).toBe(1);
+    second.sliceStarted(1, 305_000);
+    // At 310 µs vCPU 0 leads by 305 µs, and nobody else is runnable: off all the same.
+    expect(first.sliceExpired(0, 310_000)).toBe(SLICE_OFF);
+    expect(first.deschedule(0, DESCHEDULE.SLICE_END, 310_000, 310_000)).toBe(DESCHEDULED.DONE);
+    // Idle, pCPU 0 polls: vCPU 0 is given back while it leads by more than 300 µs, and co-started at 320 µs (lead 295 µs).
+    expect(first.pendingHeldBack(310_000)).toBe(true);
+    expect(first.pickNext(310_000)).toBe(-1);
+    expect(stateOf(machine, 0)).toBe(VCPU_STATE.RUNNABLE);
+    expect(first.pickNext(320_000)).toBe(0);
+    expect(vcpuCounter(machine, 0, VC.coStarts)).toBe(1);
+    expect(vcpuCounter(machine, 0, VC.coStopNs)).toBe(10_000);
+    expect(first.pendingHeldBack(320_000)).toBe(false);
   });
 });
 

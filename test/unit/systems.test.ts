@@ -66,6 +66,7 @@ const EXPECTED: Record<Exclude<SystemName, 'bare-metal'>, { vm: Record<string, u
       boost: false,
     },
   },
+  esxi: { lock: 'ttas', vm: { policy: 'naive' }, scheduler: { policy: 'cosched', coschedSkewUs: 3000, reaction: 'yield', ple: false, boost: false } },
 };
 
 /** A scenario whose own settings differ from every profile's, so that a profile that forgets a field is caught. */
@@ -110,17 +111,13 @@ function expectSystem(config: Config, name: SystemName): void {
 describe('named systems', () => {
   it('lists every system once, in the order of SYSTEM_NAMES, with one line and one paragraph naming its sources', () => {
     expect(SYSTEMS.map((s) => s.name)).toEqual([...SYSTEM_NAMES]);
-    expect(SYSTEM_NAMES).toEqual(['bare-metal', 'hyperv-ws2003', 'hyperv-ws2008', 'kvm-no-pv', 'kvm', 'xen-credit']);
+    expect(SYSTEM_NAMES).toEqual(['bare-metal', 'hyperv-ws2003', 'hyperv-ws2008', 'kvm-no-pv', 'kvm', 'xen-credit', 'esxi']);
     for (const system of SYSTEMS) {
       expect(system.summary, system.name).not.toMatch(/\n/);
       expect(system.description, system.name).not.toMatch(/\n/);
       // A source: a file of the system's code, or the specification it implements.
       expect(system.description, system.name).toMatch(/\.[ch]\b|Specification|src\/config\/schema\.ts/);
     }
-  });
-
-  it('does not offer ESXi, whose relaxed co-scheduling is not built', () => {
-    expect(SYSTEM_NAMES.some((name) => name.includes('esx'))).toBe(false);
   });
 
   it('parses applied to every preset, and sets what its description says on every VM', () => {
@@ -186,8 +183,8 @@ describe('named systems', () => {
       new ConfigError('--mode: --system kvm sets the mode (virtualized); drop --mode'),
     );
     expect(() => applyOverrides(contrary(), { system: 'bare-metal', mode: 'bare' })).toThrow(/^--mode: --system bare-metal sets the mode \(bare\)/);
-    expect(() => overridesFrom({ system: 'esxi' })).toThrow(
-      new ConfigError('--system: expected one of bare-metal, hyperv-ws2003, hyperv-ws2008, kvm-no-pv, kvm, xen-credit, got "esxi"'),
+    expect(() => overridesFrom({ system: 'vmware' })).toThrow(
+      new ConfigError('--system: expected one of bare-metal, hyperv-ws2003, hyperv-ws2008, kvm-no-pv, kvm, xen-credit, esxi, got "vmware"'),
     );
     expect(overridesFrom({ system: 'kvm', pcpus: '4' })).toEqual({ system: 'kvm', pcpus: 4 });
   });
@@ -207,7 +204,7 @@ describe('systems in results and the compare table', () => {
     expect(results.system).toBe('kvm');
     const file: unknown = JSON.parse(JSON.stringify(results));
     expect(resultsSchema.parse(file)).toMatchObject({ system: 'kvm' });
-    expect(() => resultsSchema.parse({ ...(file as object), system: 'esxi' })).toThrow();
+    expect(() => resultsSchema.parse({ ...(file as object), system: 'vmware' })).toThrow();
     const { system: _none, ...without } = results;
     expect(resultsSchema.safeParse(JSON.parse(JSON.stringify(without))).success).toBe(true);
     expect(withSystem(without, undefined)).toBe(without);

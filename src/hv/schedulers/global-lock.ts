@@ -182,7 +182,7 @@ export class GlobalLockScheduler extends RoundRobinFamily {
    */
   override claimForYield(target: number, now: number): boolean {
     if (!claim(this.memory, this.machine.layout.vcpuSharedBase(target), this.pcpu)) return false;
-    if (!this.sleeps || !this.asleep(target, now)) return true;
+    if (!this.holdsBack || !this.heldBack(target, now)) return true;
     this.lock(now);
     this.giveBack(target, 0);
     this.unlock();

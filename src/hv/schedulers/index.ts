@@ -4,6 +4,7 @@ import type { Machine } from '../../shm/layout.js';
 import type { Platform } from '../platform.js';
 import type { Scheduler } from '../scheduler.js';
 import { BalanceScheduler, initBalance } from './balance.js';
+import { CoschedScheduler, initCosched } from './cosched.js';
 import { CreditScheduler } from './credit.js';
 import { GlobalLockScheduler } from './global-lock.js';
 import { RoundRobinScheduler } from './round-robin.js';
@@ -14,6 +15,8 @@ export function createScheduler(machine: Machine, pcpu: number, platform: Platfo
       return new RoundRobinScheduler(machine, pcpu, platform);
     case 'credit':
       return new CreditScheduler(machine, pcpu, platform);
+    case 'cosched':
+      return new CoschedScheduler(machine, pcpu, platform);
     case 'balance':
       return new BalanceScheduler(machine, pcpu, platform);
     case 'global-lock':
@@ -24,10 +27,11 @@ export function createScheduler(machine: Machine, pcpu: number, platform: Platfo
 /**
  * The start state of the words a policy shares beyond its run queues (the layout's sched
  * region), after initMachine has queued every vCPU: on the main thread, before any pCPU thread
- * sees the buffer. Only balance's sibling counts start non-zero.
+ * sees the buffer. Only balance's sibling counts and cosched's progress marks start non-zero.
  */
 export function initScheduler(machine: Machine): void {
   if (machine.config.scheduler.policy === 'balance') initBalance(machine);
+  else if (machine.config.scheduler.policy === 'cosched') initCosched(machine);
 }
 
 /**
@@ -38,6 +42,7 @@ export function initScheduler(machine: Machine): void {
 export function acceptsDirectedYield(policy: SchedulerPolicy): boolean {
   switch (policy) {
     case 'rr':
+    case 'cosched':
     case 'balance':
     case 'global-lock':
       return true;

@@ -11,8 +11,9 @@
  *     spinner, vCPUs that are not `ready` and, every other time, ones in a spin loop
  *     themselves), trying boosted vCPUs first when boosts are on (hv/boost.ts); with a target,
  *     it claims that one if it is runnable. The claim goes through the state word, not a run
- *     queue, and leaves the target's entry behind, stale, for a pick to drop. With the `sleep`
- *     reaction a claimed target still asleep is given back, a failed try.
+ *     queue, and leaves the target's entry behind, stale, for a pick to drop. A claimed target
+ *     held back (still asleep, with the `sleep` reaction; co-stopped, cosched) is given back, a
+ *     failed try.
  *   - boosts: a kick marks the vCPU it wakes boosted, then queues it from the pCPU it last ran on.
  */
 import { markBoosted } from '../boost.js';
@@ -60,10 +61,10 @@ export abstract class RoundRobinFamily extends RunQueueScheduler implements Yiel
     return chosen;
   }
 
-  /** A directed yield's claim of `target` (YieldClaimer): fails if another pCPU took it first or (sleep reaction) it is asleep, then given back. */
+  /** A directed yield's claim of `target` (YieldClaimer): fails if another pCPU took it first or it is held back (asleep, co-stopped), then given back. */
   claimForYield(target: number, now: number): boolean {
     if (!claim(this.memory, this.machine.layout.vcpuSharedBase(target), this.pcpu)) return false;
-    if (!this.sleeps || !this.asleep(target, now)) return true;
+    if (!this.holdsBack || !this.heldBack(target, now)) return true;
     this.giveBack(target, this.pcpu);
     return false;
   }

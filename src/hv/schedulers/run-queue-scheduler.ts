@@ -13,8 +13,9 @@
  * which then is live again. A push that every ring refused (a broken invariant, counted by the
  * policy's `push`) clears QUEUED, so the next release pushes again.
  *
- * The sleep reaction (hv/spin-reaction.ts): a claimed vCPU whose spin sleep lasts is given back
- * at once: popped, it goes to the tail of its ring.
+ * A claimed vCPU that may not run yet is given back at once: popped, it goes to the tail of its
+ * ring. The sleep reaction's sleeper (hv/spin-reaction.ts) is one, while its sleep lasts;
+ * cosched's co-stopped vCPU another (hv/schedulers/cosched.ts).
  */
 import type { Machine } from '../../shm/layout.js';
 import { CTRL, VCPU_HV } from '../../shm/layout.js';
@@ -35,8 +36,13 @@ export abstract class RunQueueScheduler implements Scheduler {
   /** Base of this pCPU's counters (add a PC slot). */
   protected readonly pcpuCounters: number;
   protected readonly bare: boolean;
-  /** The sleep reaction is on: a claimed vCPU may be asleep, and is then given back. */
-  protected readonly sleeps: boolean;
+  /**
+   * A claimed vCPU may not be allowed to run yet, and is then given back (`heldBack`): asleep
+   * after a spin (the sleep reaction), or co-stopped (cosched, which sets it).
+   */
+  protected holdsBack: boolean;
+  /** The sleep reaction is on: a claimed vCPU may be asleep after a spin. */
+  private readonly sleepsOnSpin: boolean;
   protected readonly clock: SliceClock;
   private readonly idleIndex: number;
 
@@ -51,7 +57,8 @@ export abstract class RunQueueScheduler implements Scheduler {
     this.f64 = machine.f64;
     this.pcpuCounters = layout.pcpuCounterBase(pcpu);
     this.bare = config.mode === 'bare';
-    this.sleeps = !this.bare && config.scheduler.reaction === 'sleep';
+    this.sleepsOnSpin = !this.bare && config.scheduler.reaction === 'sleep';
+    this.holdsBack = this.sleepsOnSpin;
     this.clock = new SliceClock(machine, pcpu);
     this.idleIndex = layout.controlWord(CTRL.idle);
   }
@@ -72,8 +79,9 @@ export abstract class RunQueueScheduler implements Scheduler {
 
   /**
    * Pops `ring` until an entry's vCPU can be claimed for this pCPU; -1 when it runs out. A
-   * vCPU asleep after a spin goes back to the ring's tail; a second look at the same one, or as
-   * many as there are vCPUs (other pCPUs pop too), means every entry left is asleep.
+   * vCPU held back (asleep after a spin, co-stopped) goes back to the ring's tail; a second look
+   * at the same one, or as many as there are vCPUs (other pCPUs pop too), means every entry left
+   * is held back.
    */
   protected claimFrom(ring: number, now: number): number {
     const layout = this.machine.layout;
@@ -84,19 +92,24 @@ export abstract class RunQueueScheduler implements Scheduler {
       if (vcpu < 0) return -1;
       // Stale entry: the vCPU was claimed directly by a directed yield, or halted. Dropped.
       if (!claimPopped(this.memory, layout.vcpuSharedBase(vcpu), this.pcpu)) continue;
-      if (!this.sleeps || !this.asleep(vcpu, now)) return vcpu;
+      if (!this.holdsBack || !this.heldBack(vcpu, now)) return vcpu;
       this.giveBack(vcpu, ring);
       if (vcpu === firstAsleep || ++asleep >= layout.vcpus) return -1;
       if (firstAsleep < 0) firstAsleep = vcpu;
     }
   }
 
-  /** The sleep reaction: whether `vcpu`, claimed by this pCPU, is still asleep at `now`. */
-  protected asleep(vcpu: number, now: number): boolean {
-    return isAsleep(this.f64, this.machine.layout.vcpuTimeBase(vcpu), now);
+  /** Whether `vcpu`, claimed by this pCPU, may not run yet at `now`: here, still asleep after a spin (the sleep reaction); cosched adds co-stops. */
+  protected heldBack(vcpu: number, now: number): boolean {
+    return this.sleepsOnSpin && isAsleep(this.f64, this.machine.layout.vcpuTimeBase(vcpu), now);
   }
 
-  /** Releases `vcpu`, claimed by this pCPU and never run, runnable and queued (on `ring` if it needs an entry: its sleep is not a placement). */
+  /** No vCPU waits here for a time no engine keeps a timer for, but a spin sleep's (see core/hypercall-exit.ts `idle`); cosched's co-stops do. */
+  pendingHeldBack(): boolean {
+    return false;
+  }
+
+  /** Releases `vcpu`, claimed by this pCPU and never run, runnable and queued (on `ring` if it needs an entry: being held back is not a placement). */
   protected giveBack(vcpu: number, ring: number): void {
     const shared = this.machine.layout.vcpuSharedBase(vcpu);
     if (releaseToQueue(this.memory, shared, this.pcpu) === RELEASED.PUSH && !this.push(ring, vcpu)) clearQueued(this.memory, shared);
