@@ -12,6 +12,9 @@ import { simulate } from '../simulate.js';
 import type { Reproduction, ReproductionMetric, ReproductionRow, RunOverrides } from './file.js';
 import { judge, type Verdict } from './verdict.js';
 
+/** `reproduce --quick`: every run this long, in ms: a smoke run of the whole set in a few seconds, its figures noisier. */
+export const QUICK_DURATION_MS = 50;
+
 export interface ReproduceOptions {
   readonly engine?: EngineKind;
   readonly seed?: number;
