@@ -74,6 +74,11 @@ export async function reproduceCommand(args: readonly string[]): Promise<number>
     console.log(`\nresults: ${jsonPath}`);
   }
   if (ok) return 0;
-  console.error(`spinvisor: self-checks failed in ${results.filter((r) => !r.ok).map((r) => r.name).join(', ')}`);
+  console.error(
+    `spinvisor: self-checks failed in ${results
+      .filter((r) => !r.ok)
+      .map((r) => r.name)
+      .join(', ')}`,
+  );
   return 1;
 }

@@ -18,7 +18,8 @@ const ARROW: Record<Direction, string> = { up: '↑', down: '↓', flat: '=' };
 
 /** `agrees`, or what disagrees: the words a reader acts on. */
 export function verdictWords(row: ReproducedRow): string {
-  if (!row.verdict.direction) return `DISAGREES in direction (${ARROW[row.verdict.publishedDirection]} published, ${ARROW[row.verdict.simulatedDirection]} simulated)`;
+  if (!row.verdict.direction)
+    return `DISAGREES in direction (${ARROW[row.verdict.publishedDirection]} published, ${ARROW[row.verdict.simulatedDirection]} simulated)`;
   if (!row.verdict.magnitude) return 'DISAGREES in order of magnitude';
   return 'agrees';
 }

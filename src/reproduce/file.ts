@@ -61,7 +61,7 @@ const runSchema = z.strictObject({
 
 const publishedSchema = z
   .strictObject({
-    value: positive.describe("the published figure (a time for a slowdown, a throughput for a speed-up) or, without baseline, the ratio or share itself"),
+    value: positive.describe('the published figure (a time for a slowdown, a throughput for a speed-up) or, without baseline, the ratio or share itself'),
     baseline: positive.optional().describe('the published figure the value is compared with; absent when value is the ratio or share'),
     unit: z.string().min(1).max(40).describe('the unit of value and baseline ("s", "records/s", "share")'),
     quote: z.string().min(1).max(300).optional().describe("the figures as the source prints them (e.g. '13m27.6s vs 5m02.0s')"),

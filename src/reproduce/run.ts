@@ -91,7 +91,7 @@ function publishedRatio(row: ReproductionRow): number {
 }
 
 /** A row from measured runs: a slowdown is the baseline's throughput over the run's (time to do the same work), a speed-up the inverse. */
-export function reproduceRow(row: ReproductionRow, runs: ReadonlyMap<string, ReproducedRun>, tolerance: number): ReproducedRow {
+export function reproduceRow(row: ReproductionRow, runs: ReadonlyMap<string, Pick<ReproducedRun, 'metrics'>>, tolerance: number): ReproducedRow {
   const figure = (id: string) => {
     const m = runs.get(id)!.metrics[row.metric];
     return row.scope === 'all' ? m.all : m.vmMean;
