@@ -476,7 +476,7 @@ export function reproductionTables(cases: readonly CaseResult[]): ReproductionTa
     const p = paramsOf(c, 'reproduction');
     if (!p) continue;
     let runs = byName.get(p.reproduction);
-    if (!runs) byName.set(p.reproduction, (runs = new Map()));
+    if (!runs) byName.set(p.reproduction, (runs = new Map<string, CaseResult>()));
     runs.set(p.run, c);
   }
   return [...byName].map(([name, cases]) => {

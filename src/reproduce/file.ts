@@ -18,8 +18,8 @@ import { checkWithSchema } from '../io/schema-check.js';
 import { RATIO_KINDS } from './verdict.js';
 
 /** The figures a row can compare: throughputs (for slowdowns and speed-ups) and shares of time (for shares). */
-export const THROUGHPUT_METRICS = ['acquisitionsPerSec', 'workUnitsPerSec'] as const;
-export const SHARE_METRICS = ['stealFraction', 'spinFraction'] as const;
+const THROUGHPUT_METRICS = ['acquisitionsPerSec', 'workUnitsPerSec'] as const;
+const SHARE_METRICS = ['stealFraction', 'spinFraction'] as const;
 const METRICS = [...THROUGHPUT_METRICS, ...SHARE_METRICS] as const;
 export type ReproductionMetric = (typeof METRICS)[number];
 

@@ -38,7 +38,7 @@ function fakeCase(id: string, params: CaseParams, acq: Spread, vms: number[] = [
   const metrics = Object.fromEntries(CASE_METRICS.map((m) => [m.name, m.name === 'acquisitionsPerSec' ? acq : point(m.name.endsWith('Fraction') ? 0.05 : 10)]));
   return {
     id,
-    group: params.kind === 'scheduler' ? 'schedulers' : params.kind,
+    group: params.kind === 'scheduler' ? 'schedulers' : params.kind === 'reproduction' ? 'reproduce' : params.kind,
     engine,
     label: id,
     params,
