@@ -206,7 +206,8 @@ async function run(args: readonly string[]): Promise<number> {
       try {
         if (job.kind === 'micro') micro = await runMicro({ timeMs: job.timeMs, ...(job.filters.length > 0 ? { filter: job.filters } : {}) });
         else {
-          const result = await runCase(job, runs, threads, (seed) => progress.runDone(seed, runs));
+          const jobRuns = job.runs ?? runs;
+          const result = await runCase(job, jobRuns, threads, (seed) => progress.runDone(seed, jobRuns));
           for (const r of result.runs) for (const check of r.failedChecks) progress.note(`✗ ${job.id} (seed ${r.seed}): ${check}`);
           cases.push(result);
         }

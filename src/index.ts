@@ -24,9 +24,15 @@ export { ThreadsEngine, oversubscriptionWarning, hostWarning } from './engine/th
 export { VirtualEngine } from './engine/virtual.js';
 export type { RunOutput } from './engine/run-output.js';
 export type { Results } from './results/results.js';
-export { RESULTS_FORMAT, COMPARE_FORMAT } from './results/formats.js';
+export { RESULTS_FORMAT, COMPARE_FORMAT, REPRODUCE_FORMAT } from './results/formats.js';
 export { resultsSchema, compareResultsSchema, resultsJsonSchema, compareJsonSchema } from './results/results-schema.js';
 export type { CompareResults } from './results/results-schema.js';
 export type { Metrics, VmMetrics, PcpuMetrics, VcpuMetrics } from './stats/metrics.js';
 export type { SelfCheck } from './results/self-checks.js';
 export { VCPU_COUNTERS, PCPU_COUNTERS, HISTOGRAMS } from './events/table.js';
+export { listReproductions, loadReproduction, parseReproduction, reproductionNames, reproductionSchema } from './reproduce/file.js';
+export type { Reproduction, ReproductionRun, ReproductionRow, ReproductionMetric, RunOverrides } from './reproduce/file.js';
+export { runReproduction, runConfig, reproduceRow, QUICK_DURATION_MS } from './reproduce/run.js';
+export type { ReproduceOptions, ReproductionResult, ReproducedRow, ReproducedRun } from './reproduce/run.js';
+export { judge, effectOf, directionOf, RATIO_KINDS } from './reproduce/verdict.js';
+export type { Verdict, Direction, RatioKind } from './reproduce/verdict.js';

@@ -1,6 +1,6 @@
 /**
  * The self-contained HTML report of `npm run bench -- --html FILE`: scaling curves, the
- * overcommit heat map and bars, the sweep curves, the schedulers table, the micro-benchmark table and the environment,
+ * overcommit heat map and bars, the sweep curves, the schedulers table, the published results reproduced, the micro-benchmark table and the environment,
  * as inline SVG and CSS, with the results JSON embedded so the data travels with the page. No
  * script runs and nothing is fetched (a Content-Security-Policy forbids both). Every figure comes
  * from bench/suite/derive.ts (or bench/report/derived.ts on top of it); a group the results do not
@@ -12,6 +12,7 @@ import { sig } from './charts/format.js';
 import { renderEnvironmentSection } from './sections/environment.js';
 import { renderMicroSection } from './sections/micro.js';
 import { renderOvercommitSection } from './sections/overcommit.js';
+import { renderReproduceSection } from './sections/reproduce.js';
 import { renderScalingSection } from './sections/scaling.js';
 import { renderSchedulersSection } from './sections/schedulers.js';
 import { renderSweepSection } from './sections/sweep.js';
@@ -27,6 +28,7 @@ const SECTION_TITLES: Record<string, string> = {
   overcommit: 'Overcommit',
   sweep: 'Sweeps',
   schedulers: 'Schedulers',
+  reproduce: 'Published results',
   micro: 'Micro-benchmarks',
   environment: 'Environment',
 };
@@ -56,6 +58,7 @@ export function renderHtmlReport(results: SuiteResults): string {
     ['overcommit', renderOvercommitSection(results.cases)],
     ['sweep', renderSweepSection(results.cases)],
     ['schedulers', renderSchedulersSection(results.cases)],
+    ['reproduce', renderReproduceSection(results.cases)],
     ['micro', renderMicroSection(results.micro)],
     ['environment', renderEnvironmentSection(results)],
   ];

@@ -6,6 +6,8 @@
  * disagree.
  */
 import type { EngineKind, LockKind, PolicyKind, PolicySpec } from '../../src/config/schema.js';
+import { loadReproduction, type Reproduction, type ReproductionMetric } from '../../src/reproduce/file.js';
+import { reproduceRow, type ReproducedRow } from '../../src/reproduce/run.js';
 import { isBaseline, mechanismLabel, mechanismRank, type LockAndPolicy } from './mechanisms.js';
 import type { CaseResult, OvercommitParams, SchedulerParams, Spread, SweepParams } from './model.js';
 
@@ -48,10 +50,13 @@ export interface HypervisorShare {
  * scenarios' own settings: sweep cases push a knob to its extremes on purpose (a notify every 64
  * spins is mostly hypercalls), so they do not speak for the scheduler's cost; nor do the
  * schedulers group's cases, which run a global-lock baseline and short slices on purpose (that
- * group states its own figures: schedulerRows).
+ * group states its own figures: schedulerRows), nor the reproduce group's, which run published
+ * setups (other schedulers, PLE) at their own settings.
  */
 export function hypervisorShare(cases: readonly CaseResult[]): HypervisorShare {
-  const virtualized = cases.filter((c) => c.group !== 'sweep' && c.group !== 'schedulers' && isVirtualized(c) && Number.isFinite(c.metrics.hvFraction.median));
+  const virtualized = cases.filter(
+    (c) => c.group !== 'sweep' && c.group !== 'schedulers' && c.group !== 'reproduce' && isVirtualized(c) && Number.isFinite(c.metrics.hvFraction.median),
+  );
   const worst = virtualized.reduce<CaseResult | undefined>((a, c) => (!a || c.metrics.hvFraction.median > a.metrics.hvFraction.median ? c : a), undefined);
   return { cases: virtualized.length, share: spread(virtualized.map((c) => c.metrics.hvFraction.median)), ...(worst ? { worst } : {}) };
 }
@@ -450,3 +455,51 @@ export function describeKnee(variable: SweepParams['variable'], points: readonly
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+// ───────────────────────────── reproductions ─────────────────────────────
+
+/** One reproduction's rows, from its cases' medians, judged as `spinvisor reproduce` judges them. */
+export interface ReproductionTable {
+  readonly repro: Reproduction;
+  readonly rows: readonly ReproducedRow[];
+}
+
+/**
+ * The reproductions the cases ran, in the order first seen, each row's figures from the medians of
+ * its runs' cases. A VM's mean throughput is the machine's over the VMs (the same sum); a share is
+ * the machine's (the shipped files compare shares of identical VMs). A row whose runs are missing (a
+ * `--filter` run) is left out.
+ */
+export function reproductionTables(cases: readonly CaseResult[]): ReproductionTable[] {
+  const byName = new Map<string, Map<string, CaseResult>>();
+  for (const c of cases) {
+    const p = paramsOf(c, 'reproduction');
+    if (!p) continue;
+    let runs = byName.get(p.reproduction);
+    if (!runs) byName.set(p.reproduction, (runs = new Map<string, CaseResult>()));
+    runs.set(p.run, c);
+  }
+  return [...byName].map(([name, cases]) => {
+    const repro = loadReproduction(name);
+    const runs = new Map(
+      [...cases].map(([id, c]) => {
+        const pick = (metric: ReproductionMetric) => {
+          const all = c.metrics[metric].median;
+          const throughput = metric === 'acquisitionsPerSec' || metric === 'workUnitsPerSec';
+          return { all, vmMean: throughput ? all / Math.max(1, c.vms.length) : all };
+        };
+        const metrics = {
+          acquisitionsPerSec: pick('acquisitionsPerSec'),
+          workUnitsPerSec: pick('workUnitsPerSec'),
+          stealFraction: pick('stealFraction'),
+          spinFraction: pick('spinFraction'),
+        };
+        return [id, { metrics }] as const;
+      }),
+    );
+    const rows = repro.rows
+      .filter((r) => runs.has(r.run) && (r.baselineRun === undefined || runs.has(r.baselineRun)))
+      .map((r) => reproduceRow(r, runs, repro.tolerance));
+    return { repro, rows };
+  });
+}

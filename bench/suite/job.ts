@@ -26,6 +26,8 @@ export interface CaseJob {
   readonly label: string;
   readonly params: CaseParams;
   readonly durationMs: number;
+  /** Runs (seeds 1..runs) of this case when it sets its own (a deterministic case that needs one); otherwise the suite's --runs. */
+  readonly runs?: number;
   /** The validated scenario of the run with this seed. */
   readonly config: (seed: number) => Config;
   /** Rough host ms for all its runs: weights the progress bar's time left and balances shards. */

@@ -21,11 +21,12 @@ import { environmentSchema } from '../../src/results/results-schema.js';
  * and `merge` refuse other formats. 3: pv-halt's figures per case (halt %, halts, kicks, spurious
  * wake-ups), and a sweep's policy and VMs (the halt-threshold sweep runs at 1× and 2×). 4: an
  * overcommit case's lock, and its policy a name or a `+` combination (the mitigation matrix). 5:
- * the schedulers group (a scheduler case's params) and global-lock's lock wait per case.
+ * the schedulers group (a scheduler case's params) and global-lock's lock wait per case. 6: the
+ * reproduce group (a reproduction case's params: the reproduction and its run).
  */
-export const SUITE_FORMAT = 'spinvisor-bench/5';
+export const SUITE_FORMAT = 'spinvisor-bench/6';
 
-export const GROUPS = ['micro', 'scaling', 'overcommit', 'sweep', 'schedulers'] as const;
+export const GROUPS = ['micro', 'scaling', 'overcommit', 'sweep', 'schedulers', 'reproduce'] as const;
 export type GroupName = (typeof GROUPS)[number];
 
 /** Median and range of one figure over a case's runs (seeds 1..runs). */
@@ -124,7 +125,16 @@ export interface SchedulerParams {
   readonly sliceUs: number;
 }
 
-export type CaseParams = ScalingParams | OvercommitParams | SweepParams | SchedulerParams;
+/** Reproduction: one run of a shipped reproduction of a published result (reproductions/NAME.json), at its own settings. */
+export interface ReproductionParams {
+  readonly kind: 'reproduction';
+  /** The reproduction's name (its file name without .json). */
+  readonly reproduction: string;
+  /** The run's id in that file. */
+  readonly run: string;
+}
+
+export type CaseParams = ScalingParams | OvercommitParams | SweepParams | SchedulerParams | ReproductionParams;
 
 export interface CaseResult {
   /** Stable across runs and machines: how `--baseline` and `merge` match cases, and what `--filter` matches. */
@@ -260,11 +270,16 @@ const caseParamsSchema = z.discriminatedUnion('kind', [
     vcpusPerVm: count,
   }),
   z.strictObject({ kind: z.literal('scheduler'), policy: z.enum(['rr', 'global-lock']), pcpus: count, sliceUs: count }),
+  z.strictObject({
+    kind: z.literal('reproduction'),
+    reproduction: z.string().describe("the reproduction's name: reproductions/NAME.json"),
+    run: z.string().describe("the run's id in that file"),
+  }),
 ]);
 
 const caseResultSchema = z.strictObject({
   id: z.string().describe('stable across runs and machines: how --baseline and merge match cases'),
-  group: z.enum(['scaling', 'overcommit', 'sweep', 'schedulers']),
+  group: z.enum(['scaling', 'overcommit', 'sweep', 'schedulers', 'reproduce']),
   engine: z.enum(ENGINES),
   label: z.string(),
   params: caseParamsSchema,

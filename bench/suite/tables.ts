@@ -2,6 +2,8 @@
  * The suite's terminal report: one table per group (and per engine and workload), each line at
  * most 100 columns, then the claims the figures support, in words computed from them.
  */
+import { formatRatio, verdictWords } from '../../src/report/reproduce-table.js';
+import type { ReproducedRow } from '../../src/reproduce/run.js';
 import { fmt, renderTable, type Column } from '../../src/report/text-table.js';
 import { formatDelta, type BaselineComparison, type Delta } from './baseline.js';
 import { BASELINE_MECHANISM, isBaseline, mechanismLabel } from './mechanisms.js';
@@ -13,6 +15,7 @@ import {
   mechanismsOf,
   overcommitRows,
   relativeSpread,
+  reproductionTables,
   scalingSeries,
   schedulerClaim,
   schedulerRows,
@@ -326,10 +329,40 @@ function claims(results: SuiteResults): string[] {
   return out.map((line) => wrap(line, MAX_COLUMNS, ''));
 }
 
+/** Reproduce: per reproduction, each published ratio beside the simulated one (medians of the runs) and the verdict. */
+function reproduceTables(results: SuiteResults): string[] {
+  return reproductionTables(results.cases).map(({ repro, rows }) => {
+    const columns: Column<ReproducedRow>[] = [
+      { header: 'row', cell: (r) => (r.label.length > 44 ? `${r.label.slice(0, 43)}…` : r.label), align: 'left' },
+      { header: 'published', cell: (r) => formatRatio(r.kind, r.published.ratio) },
+      { header: 'simulated', cell: (r) => formatRatio(r.kind, r.simulated.ratio) },
+      {
+        header: 'verdict',
+        cell: (r) =>
+          verdictWords(r).replace('DISAGREES in direction', 'DISAGREES: direction').replace('DISAGREES in order of magnitude', 'DISAGREES: magnitude'),
+        align: 'left',
+      },
+    ];
+    const agreeing = rows.filter((r) => r.verdict.direction && r.verdict.magnitude).length;
+    return [
+      wrap(`Reproduce ${repro.name}, virtual engine, seed 1, 50 ms a run (spinvisor reproduce --quick): ${repro.title}. Source: ${repro.source.url}`),
+      renderTable(columns, rows),
+      wrap(
+        `${agreeing} of ${rows.length} rows agree in direction and order of magnitude; a disagreement is a finding (reproductions/${repro.name}.json, notes).`,
+      ),
+    ].join('\n');
+  });
+}
+
 export function renderSuiteTables(results: SuiteResults): string {
-  const sections = [microTable(results), scalingTables(results), overcommitTables(results), sweepTables(results), schedulerTables(results)].filter(
-    (s) => s.length > 0,
-  );
+  const sections = [
+    microTable(results),
+    scalingTables(results),
+    overcommitTables(results),
+    sweepTables(results),
+    schedulerTables(results),
+    reproduceTables(results),
+  ].filter((s) => s.length > 0);
   const out = sections.map((s) => s.join('\n'));
   out.push(['Claims', '', ...claims(results)].join('\n'));
   return out.join('\n\n');

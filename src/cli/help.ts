@@ -3,6 +3,7 @@ import { DEFAULT_PRESET } from '../config/presets.js';
 import { LOCK_KINDS, POLICY_KINDS, REACTIONS, SCHEDULER_POLICIES } from '../config/schema.js';
 import { SYSTEMS, SYSTEM_NAMES } from '../config/systems.js';
 import { JSON_SCHEMAS, JSON_SCHEMA_NAMES } from '../config/write-json-schema.js';
+import { QUICK_DURATION_MS } from '../reproduce/run.js';
 import { compareColumnsHelp } from '../report/compare-table.js';
 import { runColumnsHelp } from '../report/run-table.js';
 
@@ -62,6 +63,7 @@ Usage:
   spinvisor run [scenario] [flags]        run one scenario; print a table per VM and per pCPU
   spinvisor compare [scenario] [flags]    run it under each spin-wait policy, lock or system, side by side
   spinvisor presets                       list the shipped presets and named systems
+  spinvisor reproduce [NAME]              rerun published experiments, published vs simulated
   spinvisor schema [NAME]                 print a JSON Schema: scenario (default), results, compare
   spinvisor help [command]                this text, or a command's (also: COMMAND --help)
   spinvisor --version                     the version
@@ -78,6 +80,8 @@ Examples:
   spinvisor run contended --engine virtual --pcpus 64 --vcpus 64 --vms 2
                                                     a 64-pCPU machine, simulated in virtual time
   spinvisor run my-scenario.json --json out.json
+  spinvisor reproduce --list                        the published experiments that ship
+  spinvisor reproduce steal-time-2x                 one of them, published vs simulated
 
 ${EXIT_CODES}`;
 
@@ -159,4 +163,36 @@ Point an editor at the scenario's ("$schema" in a scenario file) for completion 
 while you type. The results files name their format ("format": "spinvisor-results/1", ...);
 their schemas describe exactly what this version writes. The bench's results file has its own:
 npm run bench -- schema.`;
+}
+
+export function reproduceHelp(): string {
+  return `spinvisor reproduce [NAME] [flags]
+
+Reruns published experiments, scaled to what the engines run, and prints each published ratio (a
+slowdown, a speed-up or a share) beside the simulated one, with whether the two agree in
+direction (both up, both down or both flat) and in order of magnitude (their effects, |ratio - 1|
+or the share, within 10x of each other). A disagreement is a finding, printed as one; it does not
+change the exit code. NAME is one of the package's reproductions/ files (without .json); without
+it, all of them run. Each file records the published figures with the link to their source, the
+source's setup, how it is scaled here and the runs that reproduce it.
+
+Flags:
+  --list            list the reproductions (name, runs, rows, what each reproduces) and exit
+  --engine ENGINE   virtual (default: one thread, virtual time, the same result every time) or
+                    threads (real worker threads and the real clock; keep pCPUs <= host cores)
+  --seed N          seed of the guests' random streams (default 1)
+  --duration-ms N   every run this long instead of the file's (200 ms for the shipped ones)
+  --quick           every run ${QUICK_DURATION_MS} ms: a smoke run, its figures noisier
+  --json FILE       also write {format, ok, engine, seed, reproductions: [{name, title, url,
+                    engine, seed, ok, runs, rows}]} as JSON, once every run has finished
+  -h, --help        this text
+
+Columns: row (what is compared), kind, published (the figures as the source gives them:
+value / baseline, in its unit), ratio (published), simulated (the same ratio from the runs: a
+slowdown is the baseline run's throughput over the run's, a speed-up the inverse, a share the
+run's share of time) and verdict.
+
+Exit codes: 0 every run passed its self-checks (whatever the verdicts); 1 a self-check failed (or
+an internal error); 2 bad input (unknown reproduction, bad flag, a broken reproduction file):
+nothing was run and no file was written.`;
 }

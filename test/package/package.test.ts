@@ -75,11 +75,11 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
-  it('holds the build, the presets, their JSON Schema, LICENSE and README, and nothing else', () => {
+  it('holds the build, the presets, their JSON Schema, the reproductions, LICENSE and README, and nothing else', () => {
     expect(tarball).toMatch(new RegExp(`${pkg.name}-${pkg.version.replace(/\./g, '\\.')}\\.tgz$`));
     const files = walk(installed);
     const top = [...new Set(files.map((f) => (f.startsWith('dist/') ? f.split('/').slice(0, 2).join('/') : f.split('/')[0]!)))].sort();
-    expect(top).toEqual(['LICENSE', 'README.md', 'dist/src', 'dist/workers', 'package.json', 'presets', 'schema']);
+    expect(top).toEqual(['LICENSE', 'README.md', 'dist/src', 'dist/workers', 'package.json', 'presets', 'reproductions', 'schema']);
     for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/workers/pcpu.js', 'schema/scenario.schema.json'])
       expect(files, f).toContain(f);
     expect(files.filter((f) => f.startsWith('presets/')).sort()).toEqual(PRESETS.map((p) => `presets/${p}.json`).sort());
@@ -105,15 +105,21 @@ describe('the packed package', () => {
   });
 
   it('refers to no document outside the repository (code, JSON Schema, presets, package.json)', () => {
-    // README.md is documentation and may link to tools; it is read on the repository's page.
+    // README.md is documentation and may link to tools; it is read on the repository's page. A reproduction
+    // records the published figures with the link to their source: those links are its point.
     const urls = walk(installed)
-      .filter((f) => f !== 'README.md')
+      .filter((f) => f !== 'README.md' && !f.startsWith('reproductions/'))
       .flatMap((f) => [...readFileSync(join(installed, f), 'utf8').matchAll(/\bhttps?:\/\/[^\s"'`)<>\]]+/g)].map((m) => `${f}: ${m[0]}`));
     expect(urls.filter((u) => !ALLOWED_URLS.some((re) => re.test(u.slice(u.indexOf(': ') + 2))))).toEqual([]);
   });
 });
 
 describe('npx spinvisor, installed from the tarball', () => {
+  it('reproduce: lists every shipped reproduction', () => {
+    const out = ok(npx('reproduce', '--list'), 'npx spinvisor reproduce --list');
+    for (const file of readdirSync(join(ROOT, 'reproductions'))) expect(out.stdout).toMatch(new RegExp(`^${file.replace(/\.json$/, '')}\\b`, 'm'));
+  });
+
   it('presets: lists every shipped preset', () => {
     const out = ok(npx('presets'), 'npx spinvisor presets');
     for (const preset of PRESETS) expect(out.stdout).toMatch(new RegExp(`^${preset}\\b`, 'm'));

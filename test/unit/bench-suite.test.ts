@@ -38,7 +38,7 @@ function fakeCase(id: string, params: CaseParams, acq: Spread, vms: number[] = [
   const metrics = Object.fromEntries(CASE_METRICS.map((m) => [m.name, m.name === 'acquisitionsPerSec' ? acq : point(m.name.endsWith('Fraction') ? 0.05 : 10)]));
   return {
     id,
-    group: params.kind === 'scheduler' ? 'schedulers' : params.kind,
+    group: params.kind === 'scheduler' ? 'schedulers' : params.kind === 'reproduction' ? 'reproduce' : params.kind,
     engine,
     label: id,
     params,
@@ -348,7 +348,7 @@ describe('derived figures', () => {
 describe('the results schema', () => {
   it("accepts a scheduler case's params and global-lock's lock wait, and refuses a policy the group does not compare", () => {
     const file = JSON.parse(JSON.stringify(buildSuiteResults({ groups: ['schedulers'] }))) as SuiteResults;
-    expect(file.format).toBe('spinvisor-bench/5');
+    expect(file.format).toBe('spinvisor-bench/6');
     expect(checkSuiteFile(file, 'sched.json').cases).toHaveLength(16);
     const first = file.cases[0]!;
     const withParams = (params: unknown) => ({ ...file, cases: [{ ...first, params }] });
