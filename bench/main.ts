@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's evidence, as a benchmark suite. Groups (bench/suite/groups):
- * micro-benchmarks, scaling, overcommit, sweeps; each case runs several times with different
- * seeds and is reported as a median with its spread. See bench/README.md.
+ * micro-benchmarks, scaling, overcommit, sweeps, schedulers, systems; each case runs several
+ * times with different seeds and is reported as a median with its spread. See bench/README.md.
  *
  *   npm run bench -- [--quick] [--filter S]… [--engine E] [--runs N] [--pcpus N]
  *                    [--json FILE] [--html FILE] [--baseline FILE] [--save-baseline FILE]
