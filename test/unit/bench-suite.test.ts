@@ -171,10 +171,11 @@ describe('suite plan', () => {
     expect(planJobs(context, []).map((j) => j.id)).toContain('overcommit/virtual/contended/unfair-queued/pv-halt+preempted-aware/vcpus/3x');
   });
 
-  it('keeps a full run under 17 minutes and a quick one near half a minute, by the estimates', () => {
+  it('keeps a full run under 17½ minutes and a quick one near half a minute, by the estimates', () => {
     const minutes = (ctx: PlanContext) => planJobs(ctx, []).reduce((s, j) => s + j.estimateMs, 0) / 60_000;
-    // 15 minutes before the systems group, whose 84 cases are estimated at 1.9 minutes from their measured cost.
-    expect(minutes(context)).toBeLessThan(17);
+    // 15 minutes before the systems group: its 84 cases are estimated at 1.9 minutes from their measured cost, and each
+    // further named system adds 16 cases, about 22 s.
+    expect(minutes(context)).toBeLessThan(17.5);
     expect(minutes({ ...context, quick: true, runs: 1, virtualMaxPcpus: 16 })).toBeLessThan(1);
   });
 
