@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's evidence, as a benchmark suite. Groups (bench/suite/groups):
- * micro-benchmarks, scaling, overcommit, sweeps; each case runs several times with different
- * seeds and is reported as a median with its spread. See bench/README.md.
+ * micro-benchmarks, scaling, overcommit, sweeps, schedulers, systems; each case runs several
+ * times with different seeds and is reported as a median with its spread. See bench/README.md.
  *
  *   npm run bench -- [--quick] [--filter S]… [--engine E] [--runs N] [--pcpus N]
  *                    [--json FILE] [--html FILE] [--baseline FILE] [--save-baseline FILE]
@@ -35,7 +35,8 @@ npm run bench -- schema
 
 The benchmark suite: the evidence that a VM scales like bare metal, that naive spinlocks
 collapse under overcommit and enlightened ones do not (every lock x wait policy a real system
-ships), and that the hypervisor's scheduler costs almost nothing. Groups:
+ships), that the hypervisor's scheduler costs almost nothing, and how the named systems
+(real guests on real hosts) fare under overcommit against bare metal. Groups:
 ${SUITE_GROUPS.map((g) => `  ${g.name.padEnd(11)}${g.summary}`).join('\n')}
 Each case runs --runs times (seeds 1..N); tables show the median and the min–max spread.
 
@@ -44,12 +45,13 @@ Options:
   --filter S           only the jobs whose id contains S (case-insensitive; repeatable, any
                        may match); "micro/NAME" runs the micro-benchmarks matching NAME.
                        --list shows the ids
-  --engine E           threads or virtual only (default: scaling, and overcommit in a full run,
-                       on both; the rest on threads)
+  --engine E           threads or virtual only (default: scaling, schedulers and, in a full run,
+                       overcommit and systems on both; the sweeps on threads)
   --runs N             runs per case, seeds 1..N (default 3; --quick: 1)
   --pcpus N            the threads engine's largest machine, and the machine of the sweep cases
-                       and of the host engine's overcommit cases (default: the host's cores,
-                       ${availableParallelism()} here; the virtual engine's overcommit: 16, or N if larger)
+                       and of the host engine's overcommit and systems cases (default: the
+                       host's cores, ${availableParallelism()} here; the virtual engine's overcommit and
+                       systems: 16, or N if larger)
   --json FILE          results with the environment (default bench-results.json, or
                        bench-results-shard-I-of-N.json with --shard)
   --html FILE          a self-contained HTML report with the charts

@@ -1,6 +1,6 @@
 /**
  * The self-contained HTML report of `npm run bench -- --html FILE`: scaling curves, the
- * overcommit heat map and bars, the sweep curves, the schedulers table, the published results reproduced, the micro-benchmark table and the environment,
+ * overcommit heat map and bars, the sweep curves, the schedulers table, the systems heat map, the published results reproduced, the micro-benchmark table and the environment,
  * as inline SVG and CSS, with the results JSON embedded so the data travels with the page. No
  * script runs and nothing is fetched (a Content-Security-Policy forbids both). Every figure comes
  * from bench/suite/derive.ts (or bench/report/derived.ts on top of it); a group the results do not
@@ -16,6 +16,7 @@ import { renderReproduceSection } from './sections/reproduce.js';
 import { renderScalingSection } from './sections/scaling.js';
 import { renderSchedulersSection } from './sections/schedulers.js';
 import { renderSweepSection } from './sections/sweep.js';
+import { renderSystemsSection } from './sections/systems.js';
 import { STYLE } from './style.js';
 
 /** The id of the `<script type="application/json">` element holding the results. */
@@ -28,6 +29,7 @@ const SECTION_TITLES: Record<string, string> = {
   overcommit: 'Overcommit',
   sweep: 'Sweeps',
   schedulers: 'Schedulers',
+  systems: 'Systems',
   reproduce: 'Published results',
   micro: 'Micro-benchmarks',
   environment: 'Environment',
@@ -58,6 +60,7 @@ export function renderHtmlReport(results: SuiteResults): string {
     ['overcommit', renderOvercommitSection(results.cases)],
     ['sweep', renderSweepSection(results.cases)],
     ['schedulers', renderSchedulersSection(results.cases)],
+    ['systems', renderSystemsSection(results.cases)],
     ['reproduce', renderReproduceSection(results.cases)],
     ['micro', renderMicroSection(results.micro)],
     ['environment', renderEnvironmentSection(results)],

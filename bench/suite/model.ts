@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { isPolicySpec } from '../../src/config/policy-spec.js';
 import { ENGINES, LOCK_KINDS, POLICY_KINDS, type EngineKind, type LockKind, type PolicyKind, type PolicySpec } from '../../src/config/schema.js';
+import { SYSTEM_NAMES, type SystemName } from '../../src/config/systems.js';
 import type { SameShape } from '../../src/io/schema-check.js';
 import type { Environment } from '../../src/stats/environment.js';
 import { environmentSchema } from '../../src/results/results-schema.js';
@@ -22,11 +23,12 @@ import { environmentSchema } from '../../src/results/results-schema.js';
  * wake-ups), and a sweep's policy and VMs (the halt-threshold sweep runs at 1× and 2×). 4: an
  * overcommit case's lock, and its policy a name or a `+` combination (the mitigation matrix). 5:
  * the schedulers group (a scheduler case's params) and global-lock's lock wait per case. 6: the
+ * systems group (a system case's params: the named system, its preset and VM shape) and the
  * reproduce group (a reproduction case's params: the reproduction and its run).
  */
 export const SUITE_FORMAT = 'spinvisor-bench/6';
 
-export const GROUPS = ['micro', 'scaling', 'overcommit', 'sweep', 'schedulers', 'reproduce'] as const;
+export const GROUPS = ['micro', 'scaling', 'overcommit', 'sweep', 'schedulers', 'systems', 'reproduce'] as const;
 export type GroupName = (typeof GROUPS)[number];
 
 /** Median and range of one figure over a case's runs (seeds 1..runs). */
@@ -125,6 +127,22 @@ export interface SchedulerParams {
   readonly sliceUs: number;
 }
 
+/**
+ * A named system (src/config/systems.ts) running `preset`'s workload on `pcpus` pCPUs: `vms`
+ * identical VMs of `vcpusPerVm` vCPUs, `ratio` total vCPUs per pCPU (the overcommit group's
+ * "more VMs" shape: 1.5× is 3 VMs of P/2). A bare-metal system's case is the machine itself
+ * (ratio 1, one vCPU per pCPU, no hypervisor): the reference of every other system's cells.
+ */
+export interface SystemParams {
+  readonly kind: 'system';
+  readonly preset: string;
+  readonly system: SystemName;
+  readonly ratio: number;
+  readonly pcpus: number;
+  readonly vms: number;
+  readonly vcpusPerVm: number;
+}
+
 /** Reproduction: one run of a shipped reproduction of a published result (reproductions/NAME.json), at its own settings. */
 export interface ReproductionParams {
   readonly kind: 'reproduction';
@@ -134,7 +152,7 @@ export interface ReproductionParams {
   readonly run: string;
 }
 
-export type CaseParams = ScalingParams | OvercommitParams | SweepParams | SchedulerParams | ReproductionParams;
+export type CaseParams = ScalingParams | OvercommitParams | SweepParams | SchedulerParams | SystemParams | ReproductionParams;
 
 export interface CaseResult {
   /** Stable across runs and machines: how `--baseline` and `merge` match cases, and what `--filter` matches. */
@@ -271,6 +289,15 @@ const caseParamsSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('scheduler'), policy: z.enum(['rr', 'global-lock']), pcpus: count, sliceUs: count }),
   z.strictObject({
+    kind: z.literal('system'),
+    preset: z.string(),
+    system: z.enum(SYSTEM_NAMES),
+    ratio: z.number().min(0),
+    pcpus: count,
+    vms: count,
+    vcpusPerVm: count,
+  }),
+  z.strictObject({
     kind: z.literal('reproduction'),
     reproduction: z.string().describe("the reproduction's name: reproductions/NAME.json"),
     run: z.string().describe("the run's id in that file"),
@@ -279,7 +306,7 @@ const caseParamsSchema = z.discriminatedUnion('kind', [
 
 const caseResultSchema = z.strictObject({
   id: z.string().describe('stable across runs and machines: how --baseline and merge match cases'),
-  group: z.enum(['scaling', 'overcommit', 'sweep', 'schedulers', 'reproduce']),
+  group: z.enum(['scaling', 'overcommit', 'sweep', 'schedulers', 'systems', 'reproduce']),
   engine: z.enum(ENGINES),
   label: z.string(),
   params: caseParamsSchema,

@@ -11,10 +11,11 @@ import { reproduceGroup } from './groups/reproduce.js';
 import { scalingGroup } from './groups/scaling.js';
 import { schedulersGroup } from './groups/schedulers.js';
 import { sweepGroup } from './groups/sweeps.js';
+import { systemsGroup } from './groups/systems.js';
 import type { Job, PlanContext, SuiteGroup } from './job.js';
 
 /** The suite, in the order it runs and reports. A new group is declared here once. */
-export const SUITE_GROUPS: readonly SuiteGroup[] = [microGroup, scalingGroup, overcommitGroup, sweepGroup, schedulersGroup, reproduceGroup];
+export const SUITE_GROUPS: readonly SuiteGroup[] = [microGroup, scalingGroup, overcommitGroup, sweepGroup, schedulersGroup, systemsGroup, reproduceGroup];
 
 export interface Shard {
   /** 1-based. */

@@ -23,11 +23,14 @@ import {
   sweepCurves,
   sweepShape,
   SWEEP_NAMES,
+  systemsClaim,
+  systemsMatrices,
   type CostAtOneX,
   type OvercommitCell,
   type OvercommitRow,
   type ScalingPoint,
   type SchedulerRow,
+  type SystemRow,
 } from './derive.js';
 import { CASE_METRICS, type CaseMetricName, type MicroReport, type MicroRow, type Spread, type SuiteResults } from './model.js';
 
@@ -274,6 +277,36 @@ function schedulerTables(results: SuiteResults): string[] {
   return out;
 }
 
+function systemsTables(results: SuiteResults): string[] {
+  const out: string[] = [];
+  for (const matrix of systemsMatrices(results.cases)) {
+    const columns: Column<SystemRow>[] = [
+      { header: 'system', cell: (r) => r.system, align: 'left' },
+      ...matrix.ratios.map((ratio) => ({
+        header: `${ratio}× all (worst VM)`,
+        cell: (r: SystemRow) => {
+          const cell = r.cells.find((c) => c.params.ratio === ratio);
+          return cell ? `${times(cell.totalVsBare)} (${times(cell.perVmVsFair.min)})` : dash;
+        },
+      })),
+    ];
+    const bare = matrix.bare ? `${si3(matrix.bare.metrics.acquisitionsPerSec.median)} acquisitions ${engineTime(matrix.engine)}` : 'did not run: no figure';
+    out.push(
+      wrap(
+        `Systems, ${matrix.engine} engine, ${matrix.preset} workload, ${matrix.pcpus} pCPUs, against bare metal (${bare}): all = every VM's throughput ` +
+          "together over bare metal's; worst VM = the least over the VMs of a VM's throughput over its fair share of bare metal's (bare metal's × its weight's share); " +
+          'VMs of P vCPUs (1.5×: 3 VMs of P/2); medians of the runs',
+      ),
+      '',
+      renderTable(columns, matrix.rows),
+      '',
+    );
+    const claim = systemsClaim(matrix);
+    if (claim) out.push(wrap(claim), '');
+  }
+  return out;
+}
+
 /** The suite's claims, each in a sentence computed from the figures. */
 function claims(results: SuiteResults): string[] {
   const out: string[] = [];
@@ -361,6 +394,7 @@ export function renderSuiteTables(results: SuiteResults): string {
     overcommitTables(results),
     sweepTables(results),
     schedulerTables(results),
+    systemsTables(results),
     reproduceTables(results),
   ].filter((s) => s.length > 0);
   const out = sections.map((s) => s.join('\n'));

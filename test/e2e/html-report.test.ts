@@ -16,6 +16,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport, RESULTS_ELEMENT_ID } from '../../bench/report/html.js';
 import { MECHANISMS, PRESET_MECHANISMS } from '../../bench/suite/mechanisms.js';
+import { SYSTEMS } from '../../src/config/systems.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { BROWSER_MISSING, browserRequired, findBrowser } from '../helpers/browser.js';
 
@@ -50,6 +51,9 @@ const EXPECTED: Record<string, Partial<Record<MarkKind, number>>> = {
   // pv-halt's halt threshold 2^4..2^16 at 1× and 2×: two lines, two bands, a point per value of each.
   'sweep/threads/contended/haltThreshold': { point: 26, line: 2, band: 2 },
   'sweep/virtual/contended/haltThreshold': { point: 26, line: 2, band: 2 },
+  // Rows: every system but bare metal (the reference) under each of 2 presets; 4 ratios (1×, 1.5×, 2×, 3×).
+  'systems-heatmap/threads': { cell: (SYSTEMS.length - 1) * 2 * 4 },
+  'systems-heatmap/virtual': { cell: (SYSTEMS.length - 1) * 2 * 4 },
 };
 
 interface ChartReport {

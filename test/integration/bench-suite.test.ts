@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUITE_FORMAT, type SuiteResults } from '../../bench/suite/model.js';
+import { SYSTEMS } from '../../src/config/systems.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-bench-'));
@@ -118,6 +119,22 @@ describe('npm run bench', () => {
     expect(outcome.stdout.replace(/\n/g, ' ')).toMatch(
       /Schedulers \(virtual\): global-lock costs \d+\.\d{3} points of hv % more than rr at 2 pCPUs, 100 µs slices; \d+\.\d{3} points at 16/,
     );
+  });
+
+  it('runs every named system at 2x on the contended preset in a quick run, bare metal once, and tables them against it', () => {
+    const json = join(tmp, 'systems.json');
+    const outcome = bench('--quick', '--engine', 'virtual', '--filter', 'systems', '--json', json);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const results = read(json);
+    expect(results.cases.map((c) => c.id)).toEqual(
+      SYSTEMS.map((s) => (s.mode === 'bare' ? `systems/virtual/contended/${s.name}` : `systems/virtual/contended/${s.name}/2x`)),
+    );
+    expect(results.cases.every((c) => c.group === 'systems' && c.runs.every((r) => r.ok))).toBe(true);
+    // Bare metal is one VM of one vCPU per pCPU; every other system two VMs of 16 vCPUs on 16 pCPUs.
+    expect(results.cases.map((c) => c.vms.length)).toEqual(SYSTEMS.map((s) => (s.mode === 'bare' ? 1 : 2)));
+    const text = outcome.stdout.replace(/\n/g, ' ');
+    expect(text).toContain('Systems, virtual engine, contended workload, 16 pCPUs, against bare metal (');
+    expect(text).toMatch(/At 2× overcommit the best is [a-z0-9-]+ \(\d+\.\d{2}× bare metal's throughput\) and the worst [a-z0-9-]+ \(\d+\.\d{2}×\)/);
   });
 
   it('splits a plan into shards that merge back into the whole', () => {

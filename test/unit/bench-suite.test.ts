@@ -4,11 +4,23 @@ import { loadScenario } from '../../src/config/load.js';
 import { isPolicySpec } from '../../src/config/policy-spec.js';
 import { presetNames } from '../../src/config/presets.js';
 import { LOCK_KINDS } from '../../src/config/schema.js';
+import { SYSTEMS } from '../../src/config/systems.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
 import { environment } from '../../src/stats/environment.js';
 import { renderHtmlReport } from '../../bench/report/html.js';
 import { checkSuiteFile, compareWithBaseline, formatDelta } from '../../bench/suite/baseline.js';
-import { describeKnee, hypervisorShare, overcommitRows, scalingSeries, schedulerClaim, schedulerRows, spread, sweepCurves } from '../../bench/suite/derive.js';
+import {
+  describeKnee,
+  hypervisorShare,
+  overcommitRows,
+  scalingSeries,
+  schedulerClaim,
+  schedulerRows,
+  spread,
+  sweepCurves,
+  systemsClaim,
+  systemsMatrices,
+} from '../../bench/suite/derive.js';
 import type { CaseJob, PlanContext } from '../../bench/suite/job.js';
 import { BASELINE_MECHANISM, MECHANISMS, mechanismLabel, PRESET_MECHANISMS, QUICK_MECHANISMS } from '../../bench/suite/mechanisms.js';
 import { mergeShards } from '../../bench/suite/merge.js';
@@ -22,6 +34,7 @@ import {
   type Spread,
   type SuiteResults,
   type SweepParams,
+  type SystemParams,
 } from '../../bench/suite/model.js';
 import { applyFilters, parseShard, planJobs, shardJobs, SUITE_GROUPS } from '../../bench/suite/plan.js';
 import { createProgress, Eta, formatDuration } from '../../bench/suite/progress.js';
@@ -38,7 +51,7 @@ function fakeCase(id: string, params: CaseParams, acq: Spread, vms: number[] = [
   const metrics = Object.fromEntries(CASE_METRICS.map((m) => [m.name, m.name === 'acquisitionsPerSec' ? acq : point(m.name.endsWith('Fraction') ? 0.05 : 10)]));
   return {
     id,
-    group: params.kind === 'scheduler' ? 'schedulers' : params.kind === 'reproduction' ? 'reproduce' : params.kind,
+    group: params.kind === 'scheduler' ? 'schedulers' : params.kind === 'system' ? 'systems' : params.kind === 'reproduction' ? 'reproduce' : params.kind,
     engine,
     label: id,
     params,
@@ -158,9 +171,12 @@ describe('suite plan', () => {
     expect(planJobs(context, []).map((j) => j.id)).toContain('overcommit/virtual/contended/unfair-queued/pv-halt+preempted-aware/vcpus/3x');
   });
 
-  it('keeps a full run near a quarter of an hour and a quick one near half a minute, by the estimates', () => {
+  it('keeps a full run under 17½ minutes and a quick one near half a minute, by the estimates', () => {
     const minutes = (ctx: PlanContext) => planJobs(ctx, []).reduce((s, j) => s + j.estimateMs, 0) / 60_000;
-    expect(minutes(context)).toBeLessThan(15);
+    // 15 minutes before the systems and reproduce groups: the systems group's cases are estimated at 1.9 minutes for five
+    // named systems from their measured cost, each further system adds 16 cases, about 22 s (esxi: 17.1 minutes), and the
+    // reproduce group's 28 runs add 8 s (17.2 minutes).
+    expect(minutes(context)).toBeLessThan(17.5);
     expect(minutes({ ...context, quick: true, runs: 1, virtualMaxPcpus: 16 })).toBeLessThan(1);
   });
 
@@ -229,6 +245,67 @@ describe('suite plan', () => {
     const quick = { ...context, quick: true, runs: 1, virtualMaxPcpus: 16 };
     expect(planJobs(quick, ['schedulers']).map((j) => j.id)).toEqual(ids('virtual', [2, 16], [100]));
     expect(SUITE_GROUPS.find((g) => g.name === 'schedulers')!.jobs({ ...quick, engines: ['threads'] })).toEqual([]);
+  });
+
+  const systemJobs = (ctx: PlanContext, filters: string[] = []) =>
+    planJobs(ctx, filters).filter((j): j is CaseJob => j.kind === 'case' && j.group === 'systems');
+
+  it('runs every named system at 1×, 1.5×, 2× and 3× on default and contended, bare metal once, virtual at 16 pCPUs and threads at --pcpus', () => {
+    const virtualized = SYSTEMS.filter((s) => s.mode === 'virtualized').map((s) => s.name);
+    const bare = SYSTEMS.filter((s) => s.mode === 'bare').map((s) => s.name);
+    expect(bare).toEqual(['bare-metal']);
+    const ids = (engine: string, preset: string) => [
+      ...SYSTEMS.flatMap((s) =>
+        s.mode === 'bare' ? [`systems/${engine}/${preset}/${s.name}`] : ['1', '1.5', '2', '3'].map((r) => `systems/${engine}/${preset}/${s.name}/${r}x`),
+      ),
+    ];
+    const jobs = systemJobs(context);
+    expect(jobs.map((j) => j.id)).toEqual([
+      ...ids('threads', 'default'),
+      ...ids('threads', 'contended'),
+      ...ids('virtual', 'default'),
+      ...ids('virtual', 'contended'),
+    ]);
+    expect(jobs).toHaveLength(2 * 2 * (bare.length + 4 * virtualized.length));
+    for (const job of jobs) {
+      const p = job.params as SystemParams;
+      const pcpus = job.engine === 'virtual' ? 16 : context.pcpus;
+      const config = job.config(1);
+      expect(config).toMatchObject({ engine: job.engine, pcpus });
+      const profile = SYSTEMS.find((s) => s.name === p.system)!;
+      if (profile.mode === 'bare') {
+        // The machine itself: the preset's workload, one vCPU per pCPU.
+        expect(p).toMatchObject({ ratio: 1, pcpus, vms: 1, vcpusPerVm: pcpus });
+        expect(config.mode).toBe('bare');
+        expect(config.vms).toHaveLength(1);
+        expect(config.vms[0]!.workload).toEqual(loadScenario(p.preset).vms[0]!.workload);
+        continue;
+      }
+      // More VMs: P vCPUs each, 1.5× as 3 VMs of P/2; every VM the profile's guest, the host its scheduler.
+      expect(p.vms * p.vcpusPerVm).toBe(p.ratio * pcpus);
+      expect(p.vcpusPerVm).toBe(p.ratio === 1.5 ? pcpus / 2 : pcpus);
+      expect(config.mode).toBe('virtualized');
+      expect(config.vms).toHaveLength(p.vms);
+      for (const vm of config.vms) expect(vm).toMatchObject({ vcpus: p.vcpusPerVm, policy: profile.guest.policy, workload: { lock: profile.guest.lock } });
+      expect(config.scheduler).toMatchObject(profile.host);
+    }
+  });
+
+  it('keeps --quick to the virtual engine at 2× on the contended preset, and to nothing without it', () => {
+    const quick = { ...context, quick: true, runs: 1, virtualMaxPcpus: 16 };
+    expect(systemJobs(quick).map((j) => j.id)).toEqual(
+      SYSTEMS.map((s) => (s.mode === 'bare' ? `systems/virtual/contended/${s.name}` : `systems/virtual/contended/${s.name}/2x`)),
+    );
+    expect(SUITE_GROUPS.find((g) => g.name === 'systems')!.jobs({ ...quick, engines: ['threads'] })).toEqual([]);
+  });
+
+  it('narrows the systems matrix by --filter: one engine and preset, or one system', () => {
+    const table = applyFilters(planJobs(context, []), ['systems/virtual/contended']);
+    expect(table).toHaveLength(1 + 4 * (SYSTEMS.length - 1));
+    expect(table.every((j) => j.id.startsWith('systems/virtual/contended/'))).toBe(true);
+    expect(systemJobs(context, ['systems/threads/default/kvm/']).map((j) => j.id)).toEqual(
+      ['1', '1.5', '2', '3'].map((r) => `systems/threads/default/kvm/${r}x`),
+    );
   });
 
   it('describes every group in one --help line of at most 100 columns', () => {
@@ -317,6 +394,81 @@ describe('derived figures', () => {
     expect(hv.share.max).toBe(0.004);
   });
 
+  const sys = (
+    engine: 'threads' | 'virtual',
+    preset: string,
+    system: SystemParams['system'],
+    ratio: number,
+    perVm: number[],
+    weights?: number[],
+  ): CaseResult => {
+    const bare = system === 'bare-metal';
+    const c = fakeCase(
+      bare ? `systems/${engine}/${preset}/${system}` : `systems/${engine}/${preset}/${system}/${ratio}x`,
+      { kind: 'system', preset, system, ratio, pcpus: 4, vms: perVm.length, vcpusPerVm: bare ? 4 : (ratio * 4) / perVm.length },
+      point(perVm.reduce((a, b) => a + b)),
+      perVm,
+      engine,
+    );
+    return weights ? { ...c, vms: c.vms.map((vm, i) => ({ ...vm, weight: weights[i]! })) } : c;
+  };
+
+  it('measures each system against bare metal on the same engine and preset: all VMs over bare, each VM over its weighted share of bare', () => {
+    const matrices = systemsMatrices([
+      sys('virtual', 'c', 'kvm', 2, [60, 40]),
+      sys('virtual', 'c', 'bare-metal', 1, [100]),
+      sys('virtual', 'c', 'hyperv-ws2003', 3, [10, 20, 30]),
+      sys('virtual', 'c', 'kvm', 1, [90]),
+      // Weights 3:1 entitle the first VM to 3/4 of bare metal's throughput.
+      sys('virtual', 'c', 'xen-credit', 2, [150, 50], [768, 256]),
+      sys('threads', 'c', 'bare-metal', 1, [10]),
+      sys('threads', 'c', 'kvm', 2, [5, 5]),
+    ]);
+    expect(matrices.map((m) => `${m.engine}/${m.preset}`)).toEqual(['virtual/c', 'threads/c']);
+    const [virtual, threads] = matrices;
+    expect(virtual!.bare?.id).toBe('systems/virtual/c/bare-metal');
+    expect(virtual!.ratios).toEqual([1, 2, 3]);
+    // Rows in the systems list's order, bare metal the reference and not a row.
+    expect(virtual!.rows.map((r) => r.system)).toEqual(['hyperv-ws2003', 'kvm', 'xen-credit']);
+    const kvm = virtual!.rows.find((r) => r.system === 'kvm')!;
+    expect(kvm.cells.map((c) => c.params.ratio)).toEqual([1, 2]);
+    expect(kvm.cells[0]!.totalVsBare).toBeCloseTo(0.9);
+    expect(kvm.cells[1]!.totalVsBare).toBeCloseTo(1);
+    // Two equal VMs: a fair share is half of bare metal's 100.
+    expect(kvm.cells[1]!.perVmVsFair.mean).toBeCloseTo(1);
+    expect(kvm.cells[1]!.perVmVsFair.min).toBeCloseTo(0.8);
+    const ws2003 = virtual!.rows.find((r) => r.system === 'hyperv-ws2003')!.cells[0]!;
+    expect(ws2003.totalVsBare).toBeCloseTo(0.6);
+    expect(ws2003.perVmVsFair.min).toBeCloseTo(10 / (100 / 3));
+    const xen = virtual!.rows.find((r) => r.system === 'xen-credit')!.cells[0]!;
+    expect(xen.totalVsBare).toBeCloseTo(2);
+    expect(xen.perVmVsFair.min).toBeCloseTo(50 / 25);
+    expect(xen.perVmVsFair.mean).toBeCloseTo((150 / 75 + 50 / 25) / 2);
+    // Each engine against its own bare metal.
+    expect(threads!.rows[0]!.cells[0]!.totalVsBare).toBeCloseTo(1);
+  });
+
+  it('leaves a system cell without a figure when bare metal did not run, never a made-up one', () => {
+    const [matrix] = systemsMatrices([sys('virtual', 'c', 'kvm', 2, [60, 40])]);
+    expect(matrix!.bare).toBeUndefined();
+    expect(matrix!.rows[0]!.cells[0]!.totalVsBare).toBeNaN();
+    expect(matrix!.rows[0]!.cells[0]!.perVmVsFair.min).toBeNaN();
+    expect(systemsClaim(matrix!)).toBe('');
+  });
+
+  it('names the best and worst system at the highest ratio, and an enlightened guest that does no better than a naive one', () => {
+    const [matrix] = systemsMatrices([
+      sys('virtual', 'c', 'bare-metal', 1, [100]),
+      sys('virtual', 'c', 'kvm-no-pv', 2, [68, 68]),
+      sys('virtual', 'c', 'kvm', 2, [68, 67]),
+      sys('virtual', 'c', 'hyperv-ws2008', 2, [90, 90]),
+    ]);
+    const claim = systemsClaim(matrix!);
+    expect(claim).toContain("At 2× overcommit the best is hyperv-ws2008 (1.80× bare metal's throughput) and the worst kvm (1.35×)");
+    expect(claim).toContain('an enlightened guest does no better than a naive one: kvm 1.35× vs kvm-no-pv 1.36× at 2×');
+    expect(claim).not.toContain('hyperv-ws2008 1.80× vs');
+  });
+
   it('states the knee where the plateau ends and the curve falls most', () => {
     const text = describeKnee('spinThreshold', [
       { x: 64, y: 50 },
@@ -356,6 +508,19 @@ describe('the results schema', () => {
     expect(() => checkSuiteFile(withParams({ ...first.params, slice: 100 }), 'sched.json')).toThrow(/cases\[0\]\.params/);
     const { globalLockSpins: _dropped, ...metrics } = first.metrics;
     expect(() => checkSuiteFile({ ...file, cases: [{ ...first, metrics }] }, 'sched.json')).toThrow(/globalLockSpins/);
+  });
+});
+
+describe('the results schema of the systems group', () => {
+  it("accepts a system case's params, and refuses a system the profiles' list lacks", () => {
+    const file = JSON.parse(JSON.stringify(buildSuiteResults({ groups: ['systems'] }))) as SuiteResults;
+    const cases = checkSuiteFile(file, 'systems.json').cases;
+    expect(cases).toHaveLength(2 * 2 * (1 + 4 * (SYSTEMS.length - 1)));
+    expect(new Set(cases.map((c) => c.group))).toEqual(new Set(['systems']));
+    const first = file.cases[0]!;
+    const withParams = (params: unknown) => ({ ...file, cases: [{ ...first, params }] });
+    expect(() => checkSuiteFile(withParams({ ...first.params, system: 'vmware-workstation' }), 'systems.json')).toThrow(/cases\[0\]\.params\.system/);
+    expect(() => checkSuiteFile({ ...file, cases: [{ ...first, group: 'system' }] }, 'systems.json')).toThrow(/cases\[0\]\.group/);
   });
 });
 
@@ -541,6 +706,25 @@ describe('terminal tables', () => {
     );
     expect(text).toContain('The knee is at');
     expect(text).toContain('Sweep of the halt threshold, pv-halt at 1× (1 VM of 2 vCPUs on 2 pCPUs)');
+  });
+
+  it('render the systems matrix per engine and preset, a row per system and a column per ratio, against bare metal', () => {
+    const results = buildSuiteResults({ groups: ['systems'] });
+    const text = renderSuiteTables(results);
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+    const flat = text.replace(/\n/g, ' ');
+    for (const engine of ['threads', 'virtual'])
+      for (const [preset, pcpus] of [
+        ['uncontended', engine === 'virtual' ? 16 : 2],
+        ['contended', engine === 'virtual' ? 16 : 2],
+      ])
+        expect(flat).toContain(`Systems, ${engine} engine, ${preset} workload, ${pcpus} pCPUs, against bare metal (`);
+    expect(text).toMatch(/^system +1× all \(worst VM\) +1\.5× all \(worst VM\) +2× all \(worst VM\) +3× all \(worst VM\)$/m);
+    // The fixture's contended kvm-no-pv: 1.00×, 2.04×, 1.36×, 1.55× bare metal; VMs 2% apart around the mean.
+    expect(text).toMatch(/^kvm-no-pv +1\.00× \(1\.00×\) +2\.04× \(2\.00×\) +1\.36× \(1\.35×\) +1\.55× \(1\.52×\)$/m);
+    const rows = text.split('\n').filter((line) => SYSTEMS.some((s) => line.startsWith(`${s.name} `)));
+    expect(rows.slice(0, SYSTEMS.length - 1).map((line) => line.split(' ')[0])).toEqual(SYSTEMS.filter((s) => s.mode !== 'bare').map((s) => s.name));
+    expect(flat).toContain('an enlightened guest does no better than a naive one: kvm 1.36× vs kvm-no-pv 1.36× at 2×');
   });
 
   it('render the schedulers group per engine, a row per pCPUs × slice, with the claim at 100 µs slices', () => {

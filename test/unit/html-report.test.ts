@@ -6,9 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtmlReport, RESULTS_ELEMENT_ID } from '../../bench/report/html.js';
 import { esc, jsonForScript } from '../../bench/report/charts/escape.js';
-import { costsAtOneX, mechanismBars, overcommitRows, ratiosOf, scalingSeries, sweepCurves } from '../../bench/suite/derive.js';
+import { costsAtOneX, mechanismBars, overcommitRows, ratiosOf, scalingSeries, sweepCurves, systemsMatrices } from '../../bench/suite/derive.js';
 import { MECHANISMS, mechanismLabel, PRESET_MECHANISMS } from '../../bench/suite/mechanisms.js';
 import type { CaseResult, OvercommitParams, SuiteResults } from '../../bench/suite/model.js';
+import { SYSTEMS } from '../../src/config/systems.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 
 const unescape = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
@@ -71,7 +72,7 @@ describe('sections', () => {
     const html = renderHtmlReport(buildSuiteResults({ groups: ['scaling'] }));
     expect(html).toContain('data-section="scaling"');
     expect(html).toContain('data-section="environment"');
-    for (const id of ['overcommit', 'sweep', 'schedulers', 'micro']) {
+    for (const id of ['overcommit', 'sweep', 'schedulers', 'systems', 'micro']) {
       expect(html).not.toContain(`data-section="${id}"`);
       expect(html).not.toContain(`href="#${id}"`);
     }
@@ -93,10 +94,14 @@ describe('sections', () => {
       (c) =>
         !(c.params.kind === 'scaling' && c.params.mode === 'bare') &&
         !isBaselineCase(c) &&
+        !(c.params.kind === 'system' && c.params.system === 'bare-metal') &&
         !(c.params.kind === 'sweep' && c.params.value !== 1000 && c.params.value !== 64),
     );
     const html = renderHtmlReport({ ...base, cases });
     expect(html).not.toMatch(/NaN|undefined|Infinity/);
+    // No bare metal to divide by: every system cell is drawn empty, and the caption says why.
+    expect(captionOf(html, 'systems-heatmap/virtual')).toBe('uncontended: bare metal did not run. contended: bare metal did not run.');
+    expect(figureOf(html, 'systems-heatmap/virtual')).not.toContain('class="mark cell"');
     expect(captionOf(html, 'scaling/virtual/contended')).toContain('cannot be compared with bare metal');
     expect(captionOf(html, 'overcommit-heatmap/threads')).toMatch(/^At 3× overcommit, the least each other mechanism keeps in any row: tas · naive \d+%/);
     expect(captionOf(html, 'mechanism-bars/threads/contended/vms')).toContain('– with ttas · notify');
@@ -191,6 +196,37 @@ describe('sections', () => {
     expect(html).not.toMatch(/NaN|undefined|Infinity/);
   });
 
+  it('draws the systems matrix as a heat map per engine: a row per system under each preset, a cell per ratio, all VMs over bare metal', () => {
+    const results = buildSuiteResults({ groups: ['systems'] });
+    const html = renderHtmlReport(results);
+    expect(html).toContain('data-section="systems"');
+    expect(html).toContain('href="#systems"');
+    expect(chartNames(html)).toEqual(['systems-heatmap/threads', 'systems-heatmap/virtual']);
+    const systems = SYSTEMS.filter((s) => s.mode !== 'bare').map((s) => s.name);
+    for (const engine of ['threads', 'virtual'] as const) {
+      const figure = figureOf(html, `systems-heatmap/${engine}`);
+      // Row by row (each preset's systems in the list's order), ratio by ratio: derive.ts's figure.
+      const expected = systemsMatrices(results.cases)
+        .filter((m) => m.engine === engine)
+        .flatMap((m) => m.rows.flatMap((r) => r.cells.map((c) => c.totalVsBare)));
+      expect(expected).toHaveLength(2 * systems.length * 4);
+      const values = dataValues(figure, 'cell');
+      expect(values).toHaveLength(expected.length);
+      values.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 9));
+      const titles = [...figure.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => unescape(m[1]!));
+      expect(titles).toContain(
+        `contended · kvm-no-pv at 2×: all VMs together 1.36× bare metal's throughput (bare metal ${engine === 'virtual' ? '274k acquisitions per virtual second' : '34.3k acquisitions per second'}); ` +
+          "per VM 136.0% of its fair share of bare metal's (worst VM 134.6%). " +
+          `2 VMs × ${engine === 'virtual' ? 16 : 2} vCPUs on ${engine === 'virtual' ? 16 : 2} pCPUs; spin 50.0% of vCPU run time, hypervisor 35.0% of pCPU time (medians of the runs).`,
+      );
+      expect(captionOf(html, `systems-heatmap/${engine}`)).toContain(
+        'contended: bare metal 274k acquisitions'.replace('274k', engine === 'virtual' ? '274k' : '34.3k'),
+      );
+      expect(captionOf(html, `systems-heatmap/${engine}`)).toContain('At 3× overcommit the best is hyperv-ws2008 (2.15× bare metal');
+    }
+    expect(html).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
   it('draws the halt-threshold sweep as one chart, a line at 1× and one at 2×, with both knees under it', () => {
     const results = buildSuiteResults({ groups: ['sweep'], haltSweep: true });
     const html = renderHtmlReport(results);
@@ -234,9 +270,9 @@ describe('the numbers are derive.ts\u2019s', () => {
     }
   });
 
-  it("the hypervisor share comes from the virtualized cases, not the schedulers group's deliberate global-lock baseline", () => {
+  it("the hypervisor share comes from the virtualized cases, not the schedulers group's deliberate global-lock baseline nor the systems' reactions", () => {
     const shares = results.cases
-      .filter((c) => c.group !== 'schedulers' && !(c.params.kind === 'scaling' && c.params.mode === 'bare'))
+      .filter((c) => c.group !== 'schedulers' && c.group !== 'systems' && !(c.params.kind === 'scaling' && c.params.mode === 'bare'))
       .map((c) => c.metrics.hvFraction.median);
     expect(unescape(html)).toContain(`at most ${(Math.max(...shares) * 100).toFixed(2)}% (`);
   });

@@ -34,6 +34,20 @@ export const hostEngine = (context: PlanContext): EngineKind => (context.engines
 
 type Shape = Pick<OvercommitParams, 'shape' | 'ratio' | 'pcpus' | 'vms' | 'vcpusPerVm'>;
 
+/** The machine of a matrix on `engine`: the host engine at `--pcpus`; the virtual engine at 16 pCPUs, or `--pcpus` when larger. */
+export const matrixPcpus = (engine: EngineKind, context: PlanContext): number =>
+  engine === 'virtual' ? Math.max(VIRTUAL_OVERCOMMIT_PCPUS, context.pcpus) : context.pcpus;
+
+/**
+ * More VMs at `ratio` on `pcpus` pCPUs: identical VMs of P vCPUs (2× is 2 VMs), or of P/2 where
+ * the ratio is not whole (1.5× is 3 VMs of P/2); undefined where P/2 is not whole.
+ */
+export function vmsShape(pcpus: number, ratio: number): Shape | undefined {
+  if (Number.isInteger(ratio)) return { shape: 'vms', ratio, pcpus, vms: ratio, vcpusPerVm: pcpus };
+  if (pcpus % 2 !== 0 || !Number.isInteger(ratio * 2)) return undefined;
+  return { shape: 'vms', ratio, pcpus, vms: ratio * 2, vcpusPerVm: pcpus / 2 };
+}
+
 /** The VM shapes of one preset and mechanism at `pcpus`: the 1× case, the alone reference of the half-size VMs and each ratio in each shape. */
 function overcommitShapes(pcpus: number, ratios: readonly number[]): Shape[] {
   const shapes: Shape[] = [{ shape: 'vms', ratio: 1, pcpus, vms: 1, vcpusPerVm: pcpus }];
@@ -42,8 +56,8 @@ function overcommitShapes(pcpus: number, ratios: readonly number[]): Shape[] {
   if (half !== undefined && ratios.some((r) => !Number.isInteger(r))) shapes.push({ shape: 'vms', ratio: 0.5, pcpus, vms: 1, vcpusPerVm: half });
   for (const ratio of ratios) {
     // More VMs: identical VMs of P vCPUs, or of P/2 where the ratio is not whole.
-    if (Number.isInteger(ratio)) shapes.push({ shape: 'vms', ratio, pcpus, vms: ratio, vcpusPerVm: pcpus });
-    else if (half !== undefined) shapes.push({ shape: 'vms', ratio, pcpus, vms: ratio * 2, vcpusPerVm: half });
+    const split = vmsShape(pcpus, ratio);
+    if (split) shapes.push(split);
     // More vCPUs in one VM.
     if (Number.isInteger(ratio * pcpus)) shapes.push({ shape: 'vcpus', ratio, pcpus, vms: 1, vcpusPerVm: ratio * pcpus });
   }
@@ -79,7 +93,7 @@ function machines(context: PlanContext): { readonly engine: EngineKind; readonly
   const engines = context.quick ? [host] : context.engines;
   return engines.map((engine) => ({
     engine,
-    pcpus: engine === 'virtual' ? Math.max(VIRTUAL_OVERCOMMIT_PCPUS, context.pcpus) : context.pcpus,
+    pcpus: matrixPcpus(engine, context),
     everyPreset: engine === host,
   }));
 }
