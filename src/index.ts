@@ -20,6 +20,11 @@ export { listPresets, presetNames, DEFAULT_PRESET } from './config/presets.js';
 export type { Preset } from './config/presets.js';
 export { scenarioJsonSchema } from './config/write-json-schema.js';
 export { simulate } from './simulate.js';
+export type { SimulateOptions } from './simulate.js';
+export type { TraceOptions } from './trace/options.js';
+export type { TraceSummary } from './trace/chrome-trace.js';
+export { TRACE_FORMAT } from './trace/chrome-trace.js';
+export type { RunProgress, EngineRunOptions } from './engine/run-output.js';
 export { ThreadsEngine, oversubscriptionWarning, hostWarning } from './engine/threads.js';
 export { VirtualEngine } from './engine/virtual.js';
 export type { RunOutput } from './engine/run-output.js';
@@ -29,4 +34,4 @@ export { resultsSchema, compareResultsSchema, resultsJsonSchema, compareJsonSche
 export type { CompareResults } from './results/results-schema.js';
 export type { Metrics, VmMetrics, PcpuMetrics, VcpuMetrics } from './stats/metrics.js';
 export type { SelfCheck } from './results/self-checks.js';
-export { VCPU_COUNTERS, PCPU_COUNTERS, HISTOGRAMS } from './events/table.js';
+export { VCPU_COUNTERS, PCPU_COUNTERS, HISTOGRAMS, TRACE_EVENTS } from './events/table.js';

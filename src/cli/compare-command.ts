@@ -100,7 +100,10 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
     for (const [i, config] of configs.entries()) {
       const { label } = variants[i]!;
       if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} under ${label} for ${config.durationMs} ms…\n`);
-      const progress = progressDisplay(config, config.vms.map((vm) => vm.name));
+      const progress = progressDisplay(
+        config,
+        config.vms.map((vm) => vm.name),
+      );
       const interrupt = stopOnInterrupt(config);
       try {
         const results = withSystem(

@@ -34,7 +34,10 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const warnings = new Warnings();
   warnings.print([hostWarning(config)]);
   if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} for ${config.durationMs} ms…\n`);
-  const progress = progressDisplay(config, config.vms.map((vm) => vm.name));
+  const progress = progressDisplay(
+    config,
+    config.vms.map((vm) => vm.name),
+  );
   let written: TraceSummary | undefined;
   const interrupt = stopOnInterrupt(config);
   let results;

@@ -35,7 +35,8 @@ export function traceFlags(values: TraceValues, scenario: string): Omit<TraceOpt
   const windowMs = traceWindowFlag(values['trace-window']);
   const maxMb = traceMaxMbFlag(values['trace-max-mb']);
   if (values.trace === undefined) {
-    if (windowMs !== undefined || maxMb !== undefined) throw new ConfigError(`--${windowMs !== undefined ? 'trace-window' : 'trace-max-mb'}: needs --trace FILE`);
+    if (windowMs !== undefined || maxMb !== undefined)
+      throw new ConfigError(`--${windowMs !== undefined ? 'trace-window' : 'trace-max-mb'}: needs --trace FILE`);
     return undefined;
   }
   return { file: checkOutputPath(values.trace, 'trace'), windowMs, maxMb, scenario };

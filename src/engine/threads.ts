@@ -64,7 +64,14 @@ export class ThreadsEngine {
     }
   }
 
-  private async runWith(config: Config, machine: Machine, pool: Piscina, controller: ControllerHandle | null, options: EngineRunOptions, hostStart: number): Promise<RunOutput> {
+  private async runWith(
+    config: Config,
+    machine: Machine,
+    pool: Piscina,
+    controller: ControllerHandle | null,
+    options: EngineRunOptions,
+    hostStart: number,
+  ): Promise<RunOutput> {
     const warnings: string[] = [];
     const warning = oversubscriptionWarning(config.pcpus);
     if (warning) warnings.push(warning);

@@ -16,7 +16,7 @@ import { clockNs } from './pcpu-loop.js';
 import type { RunProgress } from './run-output.js';
 
 /** How often the rings are drained: a pCPU fills 2^16 records in no less than tens of ms. */
-export const DRAIN_EVERY_MS = 20;
+const DRAIN_EVERY_MS = 20;
 /**
  * How far behind the clock a drain hands records over: a pCPU stamps a record with its step's
  * clock and writes it within the step (µs); one preempted by the host in between for longer

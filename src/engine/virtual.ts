@@ -125,7 +125,9 @@ export class VirtualEngine implements Platform {
     initMachine(machine);
     // Traced: this thread drains the rings itself, between steps, with its clock as the cutoff
     // (trace/drain.ts), every DRAIN_STEPS steps: fewer records than a ring holds come in between.
-    const drain = trace ? new TraceDrain(machine.i32, machine.f64, machine.layout, new TraceWriter(trace.file, machine.layout, trace.info, trace.bounds, 0)) : null;
+    const drain = trace
+      ? new TraceDrain(machine.i32, machine.f64, machine.layout, new TraceWriter(trace.file, machine.layout, trace.info, trace.bounds, 0))
+      : null;
     try {
       return this.loop(config, machine, drain, hostStart);
     } catch (error) {

@@ -134,7 +134,6 @@ function indexOf<T extends readonly { name: string }[]>(rows: T): Readonly<Recor
 export type VcpuCounterName = Names<typeof VCPU_COUNTERS>;
 export type PcpuCounterName = Names<typeof PCPU_COUNTERS>;
 export type HistogramName = Names<typeof HISTOGRAMS>;
-export type TraceEventName = Names<typeof TRACE_EVENTS>;
 
 /** Slot of each counter inside its block. */
 export const VC = indexOf(VCPU_COUNTERS);

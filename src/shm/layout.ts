@@ -235,7 +235,7 @@ export const TRACE_RING = { head: 0, dropped: 1, tail: I32_PER_LINE } as const;
  * pCPU, the vCPU (global id, -1 none), the lock (global index, -1 none) and the kind's argument.
  */
 export const TRACE_RECORD = { timeF64: 0, kind: 2, pcpu: 3, vcpu: 4, lock: 5, arg: 6 } as const;
-export const TRACE_RECORD_BYTES = 32;
+const TRACE_RECORD_BYTES = 32;
 const TRACE_RECORD_I32 = TRACE_RECORD_BYTES / 4;
 
 /** What a layout holds beyond the scenario's own regions. */
@@ -366,7 +366,17 @@ export class Layout {
 
   /** Sizes and alignment, checked once when the buffer is built. */
   private check(): void {
-    const regions = [this.controlF64Byte, this.pcpuByte, this.queueByte, this.vmByte, this.vcpuByte, this.lockByte, this.memoryByte, this.schedByte, this.traceByte];
+    const regions = [
+      this.controlF64Byte,
+      this.pcpuByte,
+      this.queueByte,
+      this.vmByte,
+      this.vcpuByte,
+      this.lockByte,
+      this.memoryByte,
+      this.schedByte,
+      this.traceByte,
+    ];
     for (const r of regions) if (r % LINE_BYTES !== 0) throw new Error(`layout: region at byte ${r} is not line-aligned`);
     for (const s of [this.pcpuStride, this.queueStride, this.vcpuStride, this.traceStride])
       if (s % LINE_BYTES !== 0) throw new Error(`layout: stride ${s} is not a whole number of lines`);

@@ -186,13 +186,17 @@ export class TraceWriter {
   record(t: number, kind: number, pcpu: number, vcpu: number, lock: number, arg: number): void {
     switch (kind) {
       case TR.switchIn:
-        return this.switchIn(t, pcpu, vcpu);
+        this.switchIn(t, pcpu, vcpu);
+        return;
       case TR.switchOut:
-        return this.switchOut(t, pcpu, vcpu, arg);
+        this.switchOut(t, pcpu, vcpu, arg);
+        return;
       case TR.lockHolderPreemption:
-        return this.vcpuInstant(t, vcpu, '"lock-holder preemption"', lock);
+        this.vcpuInstant(t, vcpu, '"lock-holder preemption"', lock);
+        return;
       case TR.lockWaiterPreemption:
-        return this.vcpuInstant(t, vcpu, '"lock-waiter preemption"', lock);
+        this.vcpuInstant(t, vcpu, '"lock-waiter preemption"', lock);
+        return;
       case TR.spinStart:
         this.waitLock[vcpu] = lock;
         this.waiters[lock]! += 1;
@@ -211,25 +215,33 @@ export class TraceWriter {
         if (this.runPcpu[vcpu]! >= 0) this.csSince[vcpu] = Math.max(t, this.runSince[vcpu]!);
         return;
       case TR.released:
-        return this.released(t, vcpu, lock);
+        this.released(t, vcpu, lock);
+        return;
       case TR.halt:
-        return this.pcpuInstant(t, pcpu, '"halt"', vcpu, -1);
+        this.pcpuInstant(t, pcpu, '"halt"', vcpu, -1);
+        return;
       case TR.kick:
         this.kickPcpu[arg] = pcpu;
         this.kickAt[arg] = t;
-        return this.pcpuInstant(t, pcpu, '"kick"', vcpu, arg);
+        this.pcpuInstant(t, pcpu, '"kick"', vcpu, arg);
+        return;
       case TR.wake:
-        return this.wake(t, vcpu);
+        this.wake(t, vcpu);
+        return;
       case TR.notify:
-        return this.pcpuInstant(t, pcpu, '"notify"', vcpu, -1);
+        this.pcpuInstant(t, pcpu, '"notify"', vcpu, -1);
+        return;
       case TR.pleExit:
-        return this.pcpuInstant(t, pcpu, '"ple exit"', vcpu, -1);
+        this.pcpuInstant(t, pcpu, '"ple exit"', vcpu, -1);
+        return;
       case TR.yield:
-        return this.pcpuInstant(t, pcpu, '"yield"', vcpu, -1);
+        this.pcpuInstant(t, pcpu, '"yield"', vcpu, -1);
+        return;
       case TR.directedYield:
         this.yieldTarget[pcpu] = arg;
         this.yieldAt[pcpu] = t;
-        return this.pcpuInstant(t, pcpu, '"directed yield"', vcpu, arg);
+        this.pcpuInstant(t, pcpu, '"directed yield"', vcpu, arg);
+        return;
       default:
         throw new Error(`trace: unknown record kind ${kind}`);
     }
@@ -401,22 +413,19 @@ export class TraceWriter {
     return Math.round(ns - this.startNs) / 1000;
   }
 
-  /** [s, e] clipped to the window, or null when it lies outside. */
-  private clip(s: number, e: number): [number, number] | null {
-    if (!this.windowed) return [s, e];
-    if (e < this.fromNs || s > this.toNs) return null;
-    return [Math.max(s, this.fromNs), Math.min(e, this.toNs)];
-  }
-
   private inWindow(t: number): boolean {
     return t >= this.fromNs && t <= this.toNs;
   }
 
   private complete(pid: number, tid: number, name: string, s: number, e: number, extra: string): void {
-    const span = this.clip(s, e);
-    if (span === null) return;
-    const ts = Math.round(span[0] - this.startNs);
-    const dur = Math.round(span[1] - this.startNs) - ts;
+    if (this.windowed) {
+      // Clipped to the window; left out when it lies outside.
+      if (e < this.fromNs || s > this.toNs) return;
+      if (s < this.fromNs) s = this.fromNs;
+      if (e > this.toNs) e = this.toNs;
+    }
+    const ts = Math.round(s - this.startNs);
+    const dur = Math.round(e - this.startNs) - ts;
     this.emit(`{"ph":"X","pid":${pid},"tid":${tid},"name":${name},"ts":${ts / 1000},"dur":${dur / 1000}${extra}}`);
   }
 
@@ -463,7 +472,9 @@ export class TraceWriter {
 
   private waitersCounter(t: number, lock: number): void {
     if (!this.inWindow(t)) return;
-    this.emit(`{"ph":"C","pid":${this.lockPid[lock]},"tid":${this.lockTid[lock]},"name":${this.lockName[lock]},"ts":${this.us(t)},"args":{"waiters":${this.waiters[lock]}}}`);
+    this.emit(
+      `{"ph":"C","pid":${this.lockPid[lock]},"tid":${this.lockTid[lock]},"name":${this.lockName[lock]},"ts":${this.us(t)},"args":{"waiters":${this.waiters[lock]}}}`,
+    );
   }
 
   /** A flow arrow from (fromPid, fromTid) at `from` to (toPid, toTid) at `to`; both ends or neither. */
