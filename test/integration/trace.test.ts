@@ -28,7 +28,11 @@ const KICKS: Overrides = { engine: 'virtual', durationMs: 20, sliceUs: 200, lock
 /** Naive spinning with PLE and a plain yield: lock-holder preemptions, PLE exits. */
 const PLE: Overrides = { engine: 'virtual', durationMs: 20, sliceUs: 200, ple: true };
 
-async function traced(overrides: Overrides, file: string, trace: { windowMs?: [number, number]; maxMb?: number } = {}): Promise<{ results: Results; summary: TraceSummary }> {
+async function traced(
+  overrides: Overrides,
+  file: string,
+  trace: { windowMs?: [number, number]; maxMb?: number } = {},
+): Promise<{ results: Results; summary: TraceSummary }> {
   let summary: TraceSummary | undefined;
   const results = await simulate(loadScenario('overcommit', overrides), undefined, {
     trace: { file, scenario: 'overcommit', ...trace },
@@ -90,7 +94,15 @@ describe('a virtual-engine trace', () => {
     await traced(KICKS, file);
     const trace = readTrace(file);
     expect(trace.displayTimeUnit).toBe('ns');
-    expect(trace.otherData).toMatchObject({ format: 'spinvisor-trace/1', engine: 'virtual', seed: 1, scenario: 'overcommit', droppedRecords: 0, stoppedEarly: false, windowUs: null });
+    expect(trace.otherData).toMatchObject({
+      format: 'spinvisor-trace/1',
+      engine: 'virtual',
+      seed: 1,
+      scenario: 'overcommit',
+      droppedRecords: 0,
+      stoppedEarly: false,
+      windowUs: null,
+    });
     const names = trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => `${e.pid}/${e.args!.name}`);
     expect(names).toEqual(expect.arrayContaining(['0/pCPU 0', '0/pCPU 1', '1/vCPU 3', '1/lock 0']));
   });
@@ -182,7 +194,18 @@ describe('the trace flags', () => {
   });
 
   it('writes one file per run of compare, named after its label', () => {
-    const outcome = spinvisor('compare', 'overcommit', '--engine', 'virtual', '--duration-ms', '5', '--policies', 'naive,pv-halt', '--trace', join(tmp, 'cmp.json'));
+    const outcome = spinvisor(
+      'compare',
+      'overcommit',
+      '--engine',
+      'virtual',
+      '--duration-ms',
+      '5',
+      '--policies',
+      'naive,pv-halt',
+      '--trace',
+      join(tmp, 'cmp.json'),
+    );
     expect(outcome.code).toBe(0);
     expect(readTrace(join(tmp, 'cmp-naive.json')).otherData.label).toBe('naive');
     expect(readTrace(join(tmp, 'cmp-pv-halt.json')).otherData.label).toBe('pv-halt');
