@@ -13,7 +13,7 @@ export interface SimulateOptions {
   readonly trace?: TraceOptions | undefined;
   /** Called once the trace file is complete, with what it holds. */
   readonly onTraceWritten?: ((summary: TraceSummary) => void) | undefined;
-  /** Called a few times a second with the run's progress (threads engine only). */
+  /** Called a few times a second with the run's progress (on the virtual engine, from inside the run: the call blocks it). */
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
   /** Ends a threads-engine run early; its results and trace cover the run so far. */
   readonly signal?: AbortSignal | undefined;

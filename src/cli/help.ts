@@ -102,7 +102,7 @@ Output:
 ${TRACE_HELP}
 ${TRACE_BOUNDS_HELP}
 
-A threads-engine run of 2 s or more shows its progress on one line of stderr (a terminal only).
+A run that takes 2 s or more shows its progress on one line of stderr (a terminal only).
 
 ${runColumnsHelp()}
 

@@ -62,19 +62,22 @@ export function traceLine(summary: TraceSummary): string {
   return `trace: ${summary.file} (${parts.join(', ')})`;
 }
 
-/** Runs this long (ms) or longer get the progress display. */
-const PROGRESS_FROM_MS = 2000;
+/** A run shows its progress once it has taken this long (ms of host time). */
+const PROGRESS_AFTER_MS = 2000;
 
 /**
- * The progress display: on a terminal only (stderr a TTY), for a threads-engine run longer
- * than about 2 s (the virtual engine holds the main thread while it runs); a line rewritten in
- * place, fed by the trace controller's snapshots, a few times a second. Undefined: none.
+ * The progress display: on a terminal only (stderr a TTY), once a run has taken about 2 s; a
+ * line rewritten in place a few times a second, fed by the trace controller's snapshots
+ * (threads) or the engine's reports between steps (virtual). Undefined: none.
  */
 export function progressDisplay(config: Config, vmNames: readonly string[]): { onProgress: (p: RunProgress) => void; done: () => void } | undefined {
-  if (!process.stderr.isTTY || config.engine !== 'threads' || config.durationMs < PROGRESS_FROM_MS) return undefined;
+  // A threads run shorter than that ends before the display would start: no controller thread for it.
+  if (!process.stderr.isTTY || (config.engine === 'threads' && config.durationMs < PROGRESS_AFTER_MS)) return undefined;
+  const started = performance.now();
   let shown = false;
   return {
     onProgress(p) {
+      if (performance.now() - started < PROGRESS_AFTER_MS) return;
       const vms = p.acquisitions.map((a, i) => `${vmNames[i]} ${Math.round(a).toLocaleString('en-US')}`).join(', ');
       process.stderr.write(`\r\x1b[Kspinvisor: ${(p.elapsedMs / 1000).toFixed(1)} s of ${(p.durationMs / 1000).toFixed(1)} s · acquisitions ${vms}`);
       shown = true;

@@ -8,8 +8,13 @@ import type { TraceSetup } from '../trace/options.js';
 export interface EngineRunOptions {
   /** Trace the run into a file (trace/options.ts `traceSetup`). */
   readonly trace?: TraceSetup | undefined;
-  /** Called a few times a second with the run's progress (threads engine; from the trace controller's snapshots). */
+  /**
+   * Called a few times a second with the run's progress: on threads from the trace controller's
+   * snapshots (the main thread stays free), on virtual from the engine's thread between steps.
+   */
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
+  /** Host time between two progress reports, ms (default 250: every wake-up of a thread costs the run). */
+  readonly progressEveryMs?: number | undefined;
   /** Ends the run early (threads engine): the results and the trace cover the run so far. */
   readonly signal?: AbortSignal | undefined;
 }

@@ -88,7 +88,9 @@ export class ThreadsEngine {
       const startedAt = performance.now();
       const onProgress = options.onProgress;
       const progress =
-        controller && onProgress ? setInterval(() => void controller.api.snapshot().then(onProgress, () => undefined), PROGRESS_EVERY_MS) : undefined;
+        controller && onProgress
+          ? setInterval(() => void controller.api.snapshot().then(onProgress, () => undefined), options.progressEveryMs ?? PROGRESS_EVERY_MS)
+          : undefined;
       let stoppedEarly = false;
       try {
         stoppedEarly = !(await raceTimer(config.durationMs, all, options.signal)) && options.signal?.aborted === true;

@@ -7,12 +7,12 @@
  * start, snapshot, finish; the pCPUs never hear of it, bar the ring's tail word.
  */
 import { parseScenario, type Config } from '../config/schema.js';
-import { VC } from '../events/table.js';
 import { CTRL, CTRL_F64, Machine } from '../shm/layout.js';
 import { TraceWriter, type TraceSummary } from '../trace/chrome-trace.js';
 import { TraceDrain } from '../trace/drain.js';
 import type { TraceSetup } from '../trace/options.js';
 import { clockNs } from './pcpu-loop.js';
+import { readProgress } from './progress.js';
 import type { RunProgress } from './run-output.js';
 
 /** How often the rings are drained: a pCPU fills 2^16 records in no less than tens of ms. */
@@ -59,17 +59,8 @@ export class TraceController implements ControllerApi {
 
   snapshot(): RunProgress {
     const machine = this.need();
-    const { f64, layout } = machine;
-    const acquisitions = layout.vms.map((vm) => {
-      let sum = 0;
-      // Plain reads of counters the pCPUs are writing: each value is one a pCPU stored.
-      for (let v = vm.firstVcpu; v < vm.firstVcpu + vm.vcpus; v++) sum += f64[layout.vcpuCounterBase(v) + VC.acquisitions]!;
-      return sum;
-    });
-    const durationMs = this.config!.durationMs;
-    const started = this.started();
-    const elapsedMs = started ? Math.min(durationMs, Math.max(0, (clockNs() - f64[layout.controlF64(CTRL_F64.startNs)]!) / 1e6)) : 0;
-    return { elapsedMs, durationMs, acquisitions, droppedRecords: this.drain?.dropped() ?? 0 };
+    const elapsedMs = this.started() ? (clockNs() - machine.f64[machine.layout.controlF64(CTRL_F64.startNs)]!) / 1e6 : 0;
+    return readProgress(machine, elapsedMs, this.drain?.dropped() ?? 0);
   }
 
   finish(endNs: number, stoppedEarly: boolean): TraceSummary | null {

@@ -41,6 +41,7 @@ import { TraceWriter } from '../trace/chrome-trace.js';
 import { TraceDrain } from '../trace/drain.js';
 import { traceRecordsFor } from '../trace/options.js';
 import { EventHeap, tieKey } from './event-heap.js';
+import { readProgress } from './progress.js';
 import type { EngineRunOptions, RunOutput } from './run-output.js';
 
 export interface VirtualEngineOptions {
@@ -69,8 +70,13 @@ function firstGridIndex(from: number, step: number, limit: number): number {
   return j;
 }
 
-/** Steps between two drains of the trace rings: a step writes a handful of records at most, a ring holds thousands. */
+/**
+ * Steps between two drains of the trace rings (a step writes a handful of records at most, a
+ * ring holds thousands) and two looks at the host clock for a progress report.
+ */
 const DRAIN_STEPS = 1024;
+/** Host time between two progress reports by default, ms. */
+const PROGRESS_EVERY_MS = 250;
 
 export class VirtualEngine implements Platform {
   private machine!: Machine;
@@ -129,14 +135,15 @@ export class VirtualEngine implements Platform {
       ? new TraceDrain(machine.i32, machine.f64, machine.layout, new TraceWriter(trace.file, machine.layout, trace.info, trace.bounds, 0))
       : null;
     try {
-      return this.loop(config, machine, drain, hostStart);
+      return this.loop(config, machine, drain, hostStart, options);
     } catch (error) {
       drain?.abandon();
       throw error;
     }
   }
 
-  private loop(config: Config, machine: Machine, drain: TraceDrain | null, hostStart: number): RunOutput {
+  private loop(config: Config, machine: Machine, drain: TraceDrain | null, hostStart: number, options: EngineRunOptions): RunOutput {
+    const { onProgress, progressEveryMs = PROGRESS_EVERY_MS } = options;
     openRun(machine, 0);
     this.machine = machine;
     const costs = {
@@ -186,6 +193,9 @@ export class VirtualEngine implements Platform {
     this.stepExtraNs = 0;
     let steps = 0;
     let sinceDrain = 0;
+    // Every DRAIN_STEPS steps, traced or with a progress report only: the rings are drained and the clock looked at.
+    const watch = drain !== null || onProgress !== undefined;
+    let lastProgress = performance.now();
     for (;;) {
       // The pCPU with the earliest step keeps its entry while it steps; what the step schedules
       // (a woken pCPU, a woken poller) is due no earlier, and the step's end moves the entry
@@ -196,9 +206,13 @@ export class VirtualEngine implements Platform {
       if (!(now < durationNs)) break;
       const stepNumber = heap.stepOf(pcpu);
       this.now = now;
-      if (drain !== null && ++sinceDrain === DRAIN_STEPS) {
+      if (watch && ++sinceDrain === DRAIN_STEPS) {
         sinceDrain = 0;
-        drain.drain(now);
+        drain?.drain(now);
+        if (onProgress !== undefined && performance.now() - lastProgress >= progressEveryMs) {
+          lastProgress = performance.now();
+          onProgress(readProgress(machine, now / 1e6, drain?.dropped() ?? 0));
+        }
       }
       const core = cores[pcpu]!;
       if (parkedLock[pcpu]! >= 0) this.unpark(pcpu, core);

@@ -13,7 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/config/load.js';
 import type { Overrides } from '../../src/config/overrides.js';
 import type { RunProgress } from '../../src/engine/run-output.js';
-import type { Results } from '../../src/results/results.js';
+import { buildResults, type Results } from '../../src/results/results.js';
+import { VirtualEngine } from '../../src/engine/virtual.js';
 import { simulate } from '../../src/simulate.js';
 import type { TraceSummary } from '../../src/trace/chrome-trace.js';
 import { sum, vcpuTotal } from '../helpers/results.js';
@@ -127,6 +128,21 @@ describe('a virtual-engine trace', () => {
     expect(summary.truncated).toBe(true);
     expect(statSync(file).size).toBeLessThan(60_000);
     expect(readTrace(file).otherData.truncated).toBe(true);
+  });
+});
+
+describe('progress reports', () => {
+  it('come from a virtual run between its steps, only grow, and change no result', async () => {
+    const config = loadScenario('overcommit', { engine: 'virtual', durationMs: 50 });
+    const snapshots: RunProgress[] = [];
+    const watched = buildResults(await new VirtualEngine().run(config, { onProgress: (p) => snapshots.push(p), progressEveryMs: 0 }));
+    expect(withoutEnvironment(watched)).toBe(withoutEnvironment(await simulate(config)));
+    expect(snapshots.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < snapshots.length; i++) {
+      expect(snapshots[i]!.elapsedMs).toBeGreaterThanOrEqual(snapshots[i - 1]!.elapsedMs);
+      expect(snapshots[i]!.acquisitions[0]).toBeGreaterThanOrEqual(snapshots[i - 1]!.acquisitions[0]!);
+    }
+    expect(snapshots.at(-1)!.elapsedMs).toBeLessThanOrEqual(50);
   });
 });
 
