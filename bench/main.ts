@@ -61,6 +61,10 @@ Options:
   --shard i/n          run only part i of n of the plan (split by estimated time); run every
                        part with the same options, then merge the files with "merge"
   --list               print the planned jobs (after --filter and --shard) and exit
+  --trace-case ID      with --trace FILE: trace that case's first run (seed 1) into FILE, a
+                       Chrome Trace Event JSON timeline (open it in ui.perfetto.dev); the case
+                       must be among the planned jobs (--list shows the ids)
+  --trace FILE         the trace file of --trace-case
   -h, --help           this text
 
 The results file names its format ("format": "${SUITE_FORMAT}"); "schema" prints its JSON
@@ -81,6 +85,8 @@ const RUN_OPTIONS = {
   'save-baseline': { type: 'string' },
   shard: { type: 'string' },
   list: { type: 'boolean' },
+  'trace-case': { type: 'string' },
+  trace: { type: 'string' },
   ...HELP_OPTION,
 } as const;
 
@@ -176,6 +182,12 @@ async function run(args: readonly string[]): Promise<number> {
   const context: PlanContext = { quick, runs, engines, pcpus, virtualMaxPcpus: quick ? VIRTUAL_MAX_PCPUS.quick : VIRTUAL_MAX_PCPUS.full };
   const planned = planJobs(context, filters);
   const jobs = shard ? shardJobs(planned, shard) : planned;
+  const traceCase = values['trace-case'];
+  if ((traceCase === undefined) !== (values.trace === undefined))
+    throw new ConfigError(traceCase === undefined ? '--trace: needs --trace-case ID (the case to trace)' : '--trace-case: needs --trace FILE');
+  const traceFile = values.trace === undefined ? undefined : checkOutputPath(values.trace, 'trace');
+  if (traceCase !== undefined && !jobs.some((j) => j.kind !== 'micro' && j.id === traceCase))
+    throw new ConfigError(`--trace-case: "${traceCase}" is not a planned case (npm run bench -- --list shows the ids)`);
   const estimateMs = jobs.reduce((s, j) => s + j.estimateMs, 0);
   if (values.list) {
     const width = Math.max(0, ...jobs.map((j) => j.id.length));
@@ -209,7 +221,9 @@ async function run(args: readonly string[]): Promise<number> {
         if (job.kind === 'micro') micro = await runMicro({ timeMs: job.timeMs, ...(job.filters.length > 0 ? { filter: job.filters } : {}) });
         else {
           const jobRuns = job.runs ?? runs;
-          const result = await runCase(job, jobRuns, threads, (seed) => progress.runDone(seed, jobRuns));
+          const trace = job.id === traceCase && traceFile ? { file: traceFile, scenario: job.id, label: job.label } : undefined;
+          const result = await runCase(job, jobRuns, threads, (seed) => progress.runDone(seed, jobRuns), trace);
+          if (trace) progress.note(`trace: ${trace.file}`);
           for (const r of result.runs) for (const check of r.failedChecks) progress.note(`✗ ${job.id} (seed ${r.seed}): ${check}`);
           cases.push(result);
         }

@@ -11,6 +11,8 @@ export interface PcpuTask {
   readonly buffer: SharedArrayBuffer;
   readonly scenario: unknown;
   readonly pcpu: number;
+  /** Records per trace ring (0: untraced): the layout must be the one the buffer was built with. */
+  readonly traceRecords: number;
 }
 
 /** Set only under `npm run profile`: read once, when the thread starts. */
@@ -18,7 +20,7 @@ const profileRoles = profileRolesDir();
 
 export default function pcpuTask(task: PcpuTask): number {
   if (profileRoles !== null) announceProfileRole(profileRoles, `pcpu-${task.pcpu}`);
-  const machine = Machine.attach(parseScenario(task.scenario), task.buffer);
+  const machine = Machine.attach(parseScenario(task.scenario), task.buffer, { traceRecords: task.traceRecords });
   runPcpu(machine, task.pcpu);
   return task.pcpu;
 }

@@ -13,7 +13,7 @@
 import type { Bench, FnReturnedObject } from 'tinybench';
 import { parseScenario, type ScenarioInput } from '../../src/config/schema.js';
 import { initMachine, openRun } from '../../src/core/init.js';
-import { Machine } from '../../src/shm/layout.js';
+import { Machine, type LayoutOptions } from '../../src/shm/layout.js';
 
 export interface MicroTask {
   /** Row name in the table; `--filter` matches it. */
@@ -37,8 +37,8 @@ export interface MicroTask {
 export const sink = { value: 0 };
 
 /** A machine in its run-start state (queues initialised, vCPUs runnable and queued, clock 0). */
-export function startedMachine(input: ScenarioInput): Machine {
-  const machine = Machine.allocate(parseScenario(input));
+export function startedMachine(input: ScenarioInput, options: LayoutOptions = {}): Machine {
+  const machine = Machine.allocate(parseScenario(input), 'atomics', options);
   initMachine(machine);
   openRun(machine, 0);
   return machine;

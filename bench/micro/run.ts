@@ -15,6 +15,7 @@ import { lockTasks } from './locks.js';
 import { NATIVE_PLAIN, NATIVE_SIMULATOR, nativeSpeedTasks } from './native-speed.js';
 import { runQueueTasks } from './run-queue.js';
 import { switchTasks } from './switch.js';
+import { traceTasks } from './trace.js';
 
 /** The targets. */
 const NATIVE_SPEED_TARGET = 0.9;
@@ -26,6 +27,7 @@ const GROUPS: readonly (() => MicroTask[])[] = [
   lockTasks,
   runQueueTasks,
   switchTasks,
+  traceTasks,
   hypercallTasks,
   coreStepTasks,
   agendaTasks,

@@ -3,6 +3,7 @@ import type { ThreadsEngine } from '../../src/engine/threads.js';
 import { allVms } from '../../src/report/totals.js';
 import { simulate } from '../../src/simulate.js';
 import type { Results } from '../../src/results/results.js';
+import type { TraceOptions } from '../../src/trace/options.js';
 import { spread } from './derive.js';
 import type { CaseJob } from './job.js';
 import { CASE_METRICS, type CaseMetrics, type CaseResult, type RunSummary, type Spread } from './model.js';
@@ -62,11 +63,14 @@ function summariseCase(job: CaseJob, runs: readonly RunSummary[]): CaseResult {
   };
 }
 
-/** Runs the case with seeds 1..runs on `threads` (reused across cases) or the virtual engine, as the job's scenario says. */
-export async function runCase(job: CaseJob, runs: number, threads: ThreadsEngine, onRun?: (seed: number) => void): Promise<CaseResult> {
+/**
+ * Runs the case with seeds 1..runs on `threads` (reused across cases) or the virtual engine, as
+ * the job's scenario says; `trace`: the run with seed 1 writes that trace (`--trace-case`).
+ */
+export async function runCase(job: CaseJob, runs: number, threads: ThreadsEngine, onRun?: (seed: number) => void, trace?: TraceOptions): Promise<CaseResult> {
   const summaries: RunSummary[] = [];
   for (let seed = 1; seed <= runs; seed++) {
-    const result = await simulate(job.config(seed), threads);
+    const result = await simulate(job.config(seed), threads, seed === 1 && trace ? { trace } : {});
     summaries.push(summariseRun(seed, result));
     onRun?.(seed);
   }

@@ -17,6 +17,8 @@ import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
 import { OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom } from '../io/scenario-flags.js';
 import { JSON_OPTION, locksFlag, policiesFlag, scenarioArgument, systemsFlag } from './flags.js';
 import { compareHelp } from './help.js';
+import { stopOnInterrupt } from './interrupt.js';
+import { TRACE_OPTIONS, checkTraceWindow, compareTraceFile, progressDisplay, traceFlags, traceLine } from './trace-flags.js';
 import { Warnings } from './warnings.js';
 
 const OPTIONS = {
@@ -27,6 +29,7 @@ const OPTIONS = {
   locks: { type: 'string' },
   systems: { type: 'string' },
   ...JSON_OPTION,
+  ...TRACE_OPTIONS,
 } as const;
 const DEFAULT_POLICIES: readonly PolicySpec[] = ['naive', 'notify'];
 
@@ -66,6 +69,7 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
     throw new ConfigError('--lock: give either --lock (one lock for every run) or --locks (one run each), not both');
   const overrides = overridesFrom(values);
   const jsonPath = values.json === undefined ? undefined : checkOutputPath(values.json);
+  const trace = traceFlags(values, spec);
   const variants: Variant[] = systems === undefined ? variantsOf(locks, policies) : systems.map((system) => ({ system, label: system }));
   // Every configuration is validated before the first run starts; a run's system comes from --systems, or --system for all.
   const systemOf = (variant: Variant) => variant.system ?? overrides.system;
@@ -85,17 +89,40 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
         : `--system: ${overrides.system} has no hypervisor to compare policies or locks under (put it beside others with --systems)`,
     );
 
+  checkTraceWindow(trace, configs[0]!);
+
   const warnings = new Warnings();
   warnings.print([hostWarning(configs[0]!)]);
   const runs: ComparedRun[] = [];
+  const traces: string[] = [];
   const engine = new ThreadsEngine();
   try {
     for (const [i, config] of configs.entries()) {
       const { label } = variants[i]!;
       if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} under ${label} for ${config.durationMs} ms…\n`);
-      const results = withSystem(await simulate(config, engine), systemOf(variants[i]!));
-      warnings.print(results.warnings);
-      runs.push({ label, results });
+      const progress = progressDisplay(
+        config,
+        config.vms.map((vm) => vm.name),
+      );
+      const interrupt = stopOnInterrupt(config);
+      try {
+        const results = withSystem(
+          await simulate(config, engine, {
+            trace: trace && { ...trace, file: compareTraceFile(trace.file, label), label },
+            onTraceWritten: (summary) => traces.push(traceLine(summary)),
+            onProgress: progress?.onProgress,
+            signal: interrupt.signal,
+          }),
+          systemOf(variants[i]!),
+        );
+        warnings.print(results.warnings);
+        runs.push({ label, results });
+      } finally {
+        progress?.done();
+        interrupt.dispose();
+      }
+      // Ctrl-C ends the comparison with the run it stopped (its trace complete).
+      if (interrupt.signal.aborted) break;
     }
   } finally {
     await engine.close();
@@ -118,6 +145,7 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
     writeJsonAtomically(jsonPath, file);
     console.log(`\nresults: ${jsonPath}`);
   }
+  if (traces.length > 0) console.log(`${jsonPath ? '' : '\n'}${traces.join('\n')}`);
   if (ok) return 0;
   const failed = runs.flatMap((run) => run.results.selfChecks.filter((c) => !c.ok).map((c) => `${run.label}: ${c.name}`));
   console.error(`spinvisor: self-checks failed: ${failed.join(', ')}`);

@@ -6,6 +6,7 @@ import { JSON_SCHEMAS, JSON_SCHEMA_NAMES } from '../config/write-json-schema.js'
 import { QUICK_DURATION_MS } from '../reproduce/run.js';
 import { compareColumnsHelp } from '../report/compare-table.js';
 import { runColumnsHelp } from '../report/run-table.js';
+import { TRACE_BOUNDS_HELP, TRACE_HELP } from './trace-flags.js';
 
 const SCENARIO = `A scenario is a preset name (see \`spinvisor presets\`) or a JSON scenario file: an argument with
 a "/" or a .json suffix is a file (./my.json), anything else a preset. Default: "${DEFAULT_PRESET}".`;
@@ -104,6 +105,11 @@ Output:
                     the run has finished; described by \`spinvisor schema results\`
   -h, --help        this text
 
+${TRACE_HELP}
+${TRACE_BOUNDS_HELP}
+
+A run that takes 2 s or more shows its progress on one line of stderr (a terminal only).
+
 ${runColumnsHelp()}
 
 ${EXIT_CODES}`;
@@ -138,6 +144,11 @@ Output:
                     as JSON, once all runs finished (systems only when runs were named systems);
                     described by \`spinvisor schema compare\`
   -h, --help        this text
+
+${TRACE_HELP}
+                    One file per run: FILE less its .json, a dash and the run's label, .json
+                    (--trace t.json: t-naive.json, t-notify.json, ...)
+${TRACE_BOUNDS_HELP}
 
 ${compareColumnsHelp()}
 

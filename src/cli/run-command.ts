@@ -10,9 +10,12 @@ import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
 import { OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom } from '../io/scenario-flags.js';
 import { JSON_OPTION, scenarioArgument } from './flags.js';
 import { runHelp } from './help.js';
+import { TRACE_OPTIONS, checkTraceWindow, progressDisplay, traceFlags, traceLine } from './trace-flags.js';
+import { stopOnInterrupt } from './interrupt.js';
+import type { TraceSummary } from '../trace/chrome-trace.js';
 import { Warnings } from './warnings.js';
 
-const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, ...JSON_OPTION };
+const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, ...JSON_OPTION, ...TRACE_OPTIONS };
 
 /** Returns the exit code: 0, or 1 when a self-check failed. Bad input throws `ConfigError` before anything runs. */
 export async function runCommand(args: readonly string[]): Promise<number> {
@@ -24,12 +27,34 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const spec = scenarioArgument('run', positionals) ?? DEFAULT_PRESET;
   const overrides = overridesFrom(values);
   const jsonPath = values.json === undefined ? undefined : checkOutputPath(values.json);
+  const trace = traceFlags(values, spec);
   const config = loadScenario(spec, overrides);
+  checkTraceWindow(trace, config);
 
   const warnings = new Warnings();
   warnings.print([hostWarning(config)]);
   if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} for ${config.durationMs} ms…\n`);
-  const results = withSystem(await simulate(config), overrides.system);
+  const progress = progressDisplay(
+    config,
+    config.vms.map((vm) => vm.name),
+  );
+  let written: TraceSummary | undefined;
+  const interrupt = stopOnInterrupt(config);
+  let results;
+  try {
+    results = withSystem(
+      await simulate(config, undefined, {
+        trace: trace && { ...trace, label: overrides.system ?? config.vms[0]!.policy },
+        onTraceWritten: (summary) => (written = summary),
+        onProgress: progress?.onProgress,
+        signal: interrupt.signal,
+      }),
+      overrides.system,
+    );
+  } finally {
+    progress?.done();
+    interrupt.dispose();
+  }
   warnings.print(results.warnings);
 
   console.log(renderRun(results, { title: overrides.system === undefined ? spec : `${spec} on ${overrides.system}` }));
@@ -37,6 +62,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     writeJsonAtomically(jsonPath, results);
     console.log(`\nresults: ${jsonPath}`);
   }
+  if (written) console.log(`${jsonPath ? '' : '\n'}${traceLine(written)}`);
   if (results.ok) return 0;
   const failed = results.selfChecks.filter((c) => !c.ok).map((c) => c.name);
   console.error(`spinvisor: self-checks failed: ${failed.join(', ')}`);

@@ -93,6 +93,15 @@ export class CoreState {
   /** How many steps the last makePrivateSteps made. */
   privateStepsMade = 0;
 
+  // Tracing (core/trace-record.ts): on only when the buffer has trace rings; off, every event
+  // site costs one test of this field.
+  readonly tracing: boolean;
+  /** i32 base of this pCPU's trace ring; the records written (the ring's head, owner-kept), the drainer's tail as last read, the last record's time. */
+  readonly traceRing: number;
+  traceHead = 0;
+  traceTail = 0;
+  traceLastNs = -Infinity;
+
   constructor(
     machine: Machine,
     readonly pcpu: number,
@@ -118,5 +127,7 @@ export class CoreState {
     this.executeWork = options.executeWork ?? true;
     this.stepBudget = options.stepBudget ?? COST.STEP_BUDGET;
     this.fineSteps = options.fineSteps ?? false;
+    this.tracing = machine.layout.traceRecords > 0;
+    this.traceRing = this.tracing ? machine.layout.traceRingBase(pcpu) : 0;
   }
 }

@@ -26,10 +26,11 @@ import { HYPERCALL } from '../hv/hypercalls.js';
 import { KICK } from '../hv/scheduler.js';
 import { EXTENSION } from '../hv/slice-extension.js';
 import { VCPU_CTX, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
-import { HIST, VC, histogramBucket } from '../events/table.js';
+import { HIST, TR, VC, histogramBucket } from '../events/table.js';
 import { COST } from './costs.js';
 import { kickWaiter } from './hypercall-exit.js';
 import type { CoreState } from './core-state.js';
+import { traceEvent } from './trace-record.js';
 
 /**
  * Whether a step that starts in guest phase `phase` with `remaining` work units left makes no
@@ -127,6 +128,7 @@ export function runGuest(core: CoreState, now: number): number {
         pleSpins = 0;
         if (i32[ctx + VCPU_CTX.waiting] === 1) endWait(core, t, spins);
         if (csHint) i32[core.hv + VCPU_HV.csHint] = 1;
+        if (core.tracing) traceEvent(core, TR.acquired, t, vcpu, globalLock, 0);
         f64[time + VCPU_TIME.acquiredAt] = t;
         f64[time + VCPU_TIME.savedMemory] = f64[layout.guestMemory(globalLock)]!;
         rng = xorshift32(rng);
@@ -140,6 +142,7 @@ export function runGuest(core: CoreState, now: number): number {
           f64[time + VCPU_TIME.waitStart] = t;
           f64[time + VCPU_TIME.waitSince] = t;
           f64[time + VCPU_TIME.waitSpins] = -spins + 1;
+          if (core.tracing) traceEvent(core, TR.spinStart, t, vcpu, globalLock, 0);
         }
         hypercall = policy.afterSpin(ctx, vcpu, lockBase);
         if (hypercall !== HYPERCALL.NONE) break;
@@ -161,6 +164,7 @@ export function runGuest(core: CoreState, now: number): number {
         pleSpins = 0;
         const hold = t - f64[time + VCPU_TIME.acquiredAt]!;
         f64[layout.vcpuHistogramBase(vcpu, HIST.holdNs) + histogramBucket(hold)]! += 1;
+        if (core.tracing) traceEvent(core, TR.released, t, vcpu, touchedLock, 0);
         rng = xorshift32(rng);
         remaining = guest.outside.sample(unitInterval(rng));
         phase = GUEST_PHASE.OUTSIDE;
@@ -200,7 +204,7 @@ export function runGuest(core: CoreState, now: number): number {
   if (kickTarget >= 0) {
     // At the step's start, not at the release's interpolated time: another pCPU's step may come
     // before that instant, and must not find the woken vCPU runnable since a later time.
-    const kicked = kickWaiter(core, kickTarget, now);
+    const kicked = kickWaiter(core, kickTarget, now, touchedLock);
     report.exits = 1;
     // Boost: the unlocker yields to the vCPU it kicked, unless that one is running already.
     if (core.boost && kicked !== KICK.PENDING && hypercall === HYPERCALL.NONE) {
@@ -242,4 +246,5 @@ function endWait(core: CoreState, t: number, spinsThisStep: number): void {
   f64[layout.vcpuHistogramBase(core.current, HIST.waitSpins) + histogramBucket(waitSpins)]! += 1;
   f64[layout.vcpuHistogramBase(core.current, HIST.waitNs) + histogramBucket(t - f64[time + VCPU_TIME.waitStart]!)]! += 1;
   core.guest.policy.waitEnded(ctx);
+  if (core.tracing) traceEvent(core, TR.spinEnd, t, core.current, core.guest.firstLock + i32[ctx + VCPU_CTX.lock]!, 0);
 }

@@ -34,8 +34,9 @@ import { DESCHEDULE, KICK } from '../hv/scheduler.js';
 import { enterSpinLoop, isAsleep, leaveSpinLoop, REACTION } from '../hv/spin-reaction.js';
 import { takePendingKick } from '../hv/vcpu-state.js';
 import { VCPU_CTX, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
-import { VC } from '../events/table.js';
+import { TR, VC } from '../events/table.js';
 import type { CoreState } from './core-state.js';
+import { traceEvent } from './trace-record.js';
 import { STEP } from './step.js';
 import { switchIn, switchOut } from './switching.js';
 
@@ -55,6 +56,7 @@ export function handleHypercall(core: CoreState, now: number): number {
   switch (code) {
     case HYPERCALL.NOTIFY_LONG_SPIN_WAIT:
       core.f64[core.counters + VC.notifications]! += 1;
+      if (core.tracing) traceEvent(core, TR.notify, now, core.current, -1, 0);
       return reactToSpin(core, now);
     case HYPERCALL.PLE_EXIT:
       return pauseLoopExit(core, now);
@@ -81,6 +83,7 @@ export function handleHypercall(core: CoreState, now: number): number {
 function pauseLoopExit(core: CoreState, now: number): number {
   const { i32, f64 } = core;
   f64[core.counters + VC.pleExits]! += 1;
+  if (core.tracing) traceEvent(core, TR.pleExit, now, core.current, -1, 0);
   const index = core.hv + VCPU_HV.pleWindow;
   const window = i32[index]! >>> 0;
   const grown = core.ple.grown(window);
@@ -119,6 +122,7 @@ function sleepOnSpin(core: CoreState, now: number): number {
   f64[core.counters + VC.spinSleeps]! += 1;
   f64[core.counters + VC.spinSleepNs]! += core.spinSleepNs;
   f64[core.counters + VC.yields]! += 1;
+  if (core.tracing) traceEvent(core, TR.yield, now, core.current, -1, -1);
   core.switchStartedAt = now;
   switchOut(core, now, DESCHEDULE.YIELD, until);
   return runNextOrIdle(core, now);
@@ -180,6 +184,7 @@ function runInstead(core: CoreState, next: number, directed: boolean, now: numbe
     f64[core.counters + VC.directedYields]! += 1;
     f64[core.counters + (directedYieldHit(core, next) ? VC.directedYieldHits : VC.directedYieldMisses)]! += 1;
   }
+  if (core.tracing) traceEvent(core, directed ? TR.directedYield : TR.yield, now, core.current, -1, directed ? next : -1);
   core.switchStartedAt = now;
   switchOut(core, now, DESCHEDULE.YIELD);
   switchIn(core, next, now);
@@ -204,6 +209,7 @@ function halt(core: CoreState, now: number): number {
     return STEP.RAN;
   }
   core.f64[core.counters + VC.halts]! += 1;
+  if (core.tracing) traceEvent(core, TR.halt, now, vcpu, lock, 0);
   if (kind === HALT_KIND.HEAD) core.f64[core.counters + VC.headHalts]! += 1;
   core.switchStartedAt = now;
   switchOut(core, now, DESCHEDULE.HALT);
@@ -241,10 +247,11 @@ function directedYieldHit(core: CoreState, target: number): boolean {
 }
 
 /**
- * The unlock path's kick of `target` at `now`, from the guest running on `core`: counted on the
- * sender, handled by the scheduler at once. Returns the scheduler's KICK code.
+ * The unlock path's kick of `target` at `now`, from the guest running on `core` that released
+ * global lock `lock`: counted on the sender, handled by the scheduler at once. Returns the
+ * scheduler's KICK code.
  */
-export function kickWaiter(core: CoreState, target: number, now: number): number {
+export function kickWaiter(core: CoreState, target: number, now: number, lock: number): number {
   const f64 = core.f64;
   f64[core.counters + VC.kicks]! += 1;
   // Plain read: written with the target's halt, published by its registration's atomic add,
@@ -252,5 +259,9 @@ export function kickWaiter(core: CoreState, target: number, now: number): number
   if (core.i32[core.machine.layout.vcpuHvBase(target) + VCPU_HV.haltKind] === HALT_KIND.NODE) f64[core.counters + VC.lazyKicks]! += 1;
   const kicked = core.scheduler.kick(target, now);
   if (kicked !== KICK.WOKEN) f64[core.counters + VC.kicksNotHalted]! += 1;
+  if (core.tracing) {
+    traceEvent(core, TR.kick, now, core.current, lock, target);
+    if (kicked === KICK.WOKEN) traceEvent(core, TR.wake, now, target, lock, core.current);
+  }
   return kicked;
 }

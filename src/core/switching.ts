@@ -15,8 +15,9 @@ import { pleLimit } from '../hv/ple.js';
 import { leaveSpinLoop, REACTION } from '../hv/spin-reaction.js';
 import { publishPreempted } from '../hv/steal-time.js';
 import { VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
-import { HIST, PC, VC, histogramBucket } from '../events/table.js';
+import { HIST, PC, TR, VC, histogramBucket } from '../events/table.js';
 import type { CoreState } from './core-state.js';
+import { traceEvent } from './trace-record.js';
 
 /** Puts `vcpu` (claimed for this pCPU) on the core at `now`, and starts its slice. */
 export function switchIn(core: CoreState, vcpu: number, now: number): void {
@@ -45,6 +46,7 @@ export function switchIn(core: CoreState, vcpu: number, now: number): void {
   f64[core.time + VCPU_TIME.runningSince] = now;
   if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.time + VCPU_TIME.waitSince] = now;
   f64[core.pcpuCounters + PC.switches]! += 1;
+  if (core.tracing) traceEvent(core, TR.switchIn, now, vcpu, -1, 0);
   core.scheduler.sliceStarted(vcpu, now);
   if (core.idleSince >= 0) {
     f64[core.pcpuCounters + PC.idleNs]! += now - core.idleSince;
@@ -95,9 +97,15 @@ export function switchOut(core: CoreState, now: number, reason: number, runnable
   if (reason === DESCHEDULE.SLICE_END) {
     f64[core.counters + VC.preemptions]! += 1;
     const phase = i32[core.ctx + VCPU_CTX.phase];
-    if (phase === GUEST_PHASE.INSIDE || phase === GUEST_PHASE.RELEASE) f64[core.counters + VC.lockHolderPreemptions]! += 1;
-    else if (phase === GUEST_PHASE.ACQUIRE && core.guest.lock.isQueued(core.ctx)) f64[core.counters + VC.lockWaiterPreemptions]! += 1;
+    if (phase === GUEST_PHASE.INSIDE || phase === GUEST_PHASE.RELEASE) {
+      f64[core.counters + VC.lockHolderPreemptions]! += 1;
+      if (core.tracing) traceEvent(core, TR.lockHolderPreemption, now, core.current, core.guest.firstLock + i32[core.ctx + VCPU_CTX.lock]!, 0);
+    } else if (phase === GUEST_PHASE.ACQUIRE && core.guest.lock.isQueued(core.ctx)) {
+      f64[core.counters + VC.lockWaiterPreemptions]! += 1;
+      if (core.tracing) traceEvent(core, TR.lockWaiterPreemption, now, core.current, core.guest.firstLock + i32[core.ctx + VCPU_CTX.lock]!, 0);
+    }
   }
+  if (core.tracing) traceEvent(core, TR.switchOut, now, core.current, -1, reason);
   f64[core.time + VCPU_TIME.runnableSince] = runnableAt;
   // Runnable but off its pCPU is preempted, for the guest; halted is not (KVM's steal-time flag).
   publishPreempted(i32, core.hv, reason !== DESCHEDULE.HALT);

@@ -1,6 +1,34 @@
 /** What an engine hands back after a run: the finished machine and how the run went. */
 import type { EngineKind } from '../config/schema.js';
 import type { Machine } from '../shm/layout.js';
+import type { TraceSummary } from '../trace/chrome-trace.js';
+import type { TraceSetup } from '../trace/options.js';
+
+/** How to run beyond the scenario: traced or not, with a progress display or not, stoppable or not. */
+export interface EngineRunOptions {
+  /** Trace the run into a file (trace/options.ts `traceSetup`). */
+  readonly trace?: TraceSetup | undefined;
+  /**
+   * Called a few times a second with the run's progress: on threads from the trace controller's
+   * snapshots (the main thread stays free), on virtual from the engine's thread between steps.
+   */
+  readonly onProgress?: ((progress: RunProgress) => void) | undefined;
+  /** Host time between two progress reports, ms (default 250: every wake-up of a thread costs the run). */
+  readonly progressEveryMs?: number | undefined;
+  /** Ends the run early (threads engine): the results and the trace cover the run so far. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A running simulation's progress, read from the buffer while it runs. */
+export interface RunProgress {
+  /** Run time so far and in all, ms. */
+  readonly elapsedMs: number;
+  readonly durationMs: number;
+  /** Critical sections completed so far, per VM. */
+  readonly acquisitions: readonly number[];
+  /** Trace records dropped so far (ring overruns). */
+  readonly droppedRecords: number;
+}
 
 export interface RunOutput {
   readonly engine: EngineKind;
@@ -12,4 +40,8 @@ export interface RunOutput {
   /** Host time the engine took, in ms. */
   readonly hostMs: number;
   readonly warnings: readonly string[];
+  /** The trace file written, in a traced run. */
+  readonly trace?: TraceSummary | undefined;
+  /** The run was stopped before its end (`EngineRunOptions.signal`). */
+  readonly stoppedEarly?: boolean | undefined;
 }

@@ -37,8 +37,12 @@ import { PcpuCore, STEP } from '../core/pcpu-core.js';
 import { waitsInRelease } from '../core/fast-forward.js';
 import type { Platform } from '../hv/platform.js';
 import { CTRL, Machine } from '../shm/layout.js';
+import { TraceWriter } from '../trace/chrome-trace.js';
+import { TraceDrain } from '../trace/drain.js';
+import { traceRecordsFor } from '../trace/options.js';
 import { EventHeap, tieKey } from './event-heap.js';
-import type { RunOutput } from './run-output.js';
+import { readProgress } from './progress.js';
+import type { EngineRunOptions, RunOutput } from './run-output.js';
 
 export interface VirtualEngineOptions {
   /** Fast-forward failed polls (default true); off only to check that it changes nothing. */
@@ -65,6 +69,14 @@ function firstGridIndex(from: number, step: number, limit: number): number {
   while (from + j * step < limit) j++;
   return j;
 }
+
+/**
+ * Steps between two drains of the trace rings (a step writes a handful of records at most, a
+ * ring holds thousands) and two looks at the host clock for a progress report.
+ */
+const DRAIN_STEPS = 1024;
+/** Host time between two progress reports by default, ms. */
+const PROGRESS_EVERY_MS = 250;
 
 export class VirtualEngine implements Platform {
   private machine!: Machine;
@@ -103,19 +115,35 @@ export class VirtualEngine implements Platform {
   constructor(private readonly options: VirtualEngineOptions = {}) {}
 
   /** Runs one simulation on this thread; a promise only so that it has the threads engine's shape. */
-  run(config: Config): Promise<RunOutput> {
+  run(config: Config, options: EngineRunOptions = {}): Promise<RunOutput> {
     try {
-      return Promise.resolve(this.runNow(config));
+      return Promise.resolve(this.runNow(config, options));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  private runNow(config: Config): RunOutput {
+  private runNow(config: Config, options: EngineRunOptions): RunOutput {
     const hostStart = performance.now();
     // One thread steps every pCPU: shared structures use plain accesses (shm/memory.ts).
-    const machine = Machine.allocate(config, 'plain');
+    const trace = options.trace;
+    const machine = Machine.allocate(config, 'plain', { traceRecords: trace ? traceRecordsFor(config) : 0 });
     initMachine(machine);
+    // Traced: this thread drains the rings itself, between steps, with its clock as the cutoff
+    // (trace/drain.ts), every DRAIN_STEPS steps: fewer records than a ring holds come in between.
+    const drain = trace
+      ? new TraceDrain(machine.i32, machine.f64, machine.layout, new TraceWriter(trace.file, machine.layout, trace.info, trace.bounds, 0))
+      : null;
+    try {
+      return this.loop(config, machine, drain, hostStart, options);
+    } catch (error) {
+      drain?.abandon();
+      throw error;
+    }
+  }
+
+  private loop(config: Config, machine: Machine, drain: TraceDrain | null, hostStart: number, options: EngineRunOptions): RunOutput {
+    const { onProgress, progressEveryMs = PROGRESS_EVERY_MS } = options;
     openRun(machine, 0);
     this.machine = machine;
     const costs = {
@@ -164,6 +192,10 @@ export class VirtualEngine implements Platform {
     const extraCosts = config.scheduler.policy === 'global-lock';
     this.stepExtraNs = 0;
     let steps = 0;
+    let sinceDrain = 0;
+    // Every DRAIN_STEPS steps, traced or with a progress report only: the rings are drained and the clock looked at.
+    const watch = drain !== null || onProgress !== undefined;
+    let lastProgress = performance.now();
     for (;;) {
       // The pCPU with the earliest step keeps its entry while it steps; what the step schedules
       // (a woken pCPU, a woken poller) is due no earlier, and the step's end moves the entry
@@ -174,6 +206,14 @@ export class VirtualEngine implements Platform {
       if (!(now < durationNs)) break;
       const stepNumber = heap.stepOf(pcpu);
       this.now = now;
+      if (watch && ++sinceDrain === DRAIN_STEPS) {
+        sinceDrain = 0;
+        drain?.drain(now);
+        if (onProgress !== undefined && performance.now() - lastProgress >= progressEveryMs) {
+          lastProgress = performance.now();
+          onProgress(readProgress(machine, now / 1e6, drain?.dropped() ?? 0));
+        }
+      }
       const core = cores[pcpu]!;
       if (parkedLock[pcpu]! >= 0) this.unpark(pcpu, core);
       const status = core.step(now);
@@ -227,7 +267,8 @@ export class VirtualEngine implements Platform {
     for (const core of cores) core.finish(durationNs);
     closeRun(machine, durationNs);
     this.steps = steps;
-    return { engine: 'virtual', machine, wallMs: config.durationMs, graceMs: 0, hostMs: performance.now() - hostStart, warnings: [] };
+    const trace = drain === null ? undefined : drain.finish(durationNs, false);
+    return { engine: 'virtual', machine, wallMs: config.durationMs, graceMs: 0, hostMs: performance.now() - hostStart, warnings: [], trace };
   }
 
   private schedule(pcpu: number, time: number): void {

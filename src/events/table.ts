@@ -95,6 +95,37 @@ export const HISTOGRAMS = [
 
 export const HISTOGRAM_BUCKETS = 48;
 
+export interface TraceEventDef {
+  readonly name: string;
+  /** The counter that counts exactly these events (a per-vCPU `VC` or per-pCPU `PC` row), if one does. */
+  readonly counter?: VcpuCounterName | PcpuCounterName;
+  readonly meaning: string;
+}
+
+/**
+ * Trace record kinds (src/trace/): what a traced run writes into its pCPU's trace ring, one
+ * fixed-size record per event (time, kind, pCPU, vCPU, lock, arg). A mechanism that counts an
+ * event here also names its record kind here, beside the counter; a test checks that a trace
+ * holds exactly as many records of a kind as its counter says.
+ */
+export const TRACE_EVENTS = [
+  { name: 'switchIn', counter: 'switches', meaning: 'a vCPU put on the pCPU (arg: unused)' },
+  { name: 'switchOut', meaning: 'the running vCPU taken off the pCPU (arg: the DESCHEDULE reason, hv/scheduler.ts)' },
+  { name: 'lockHolderPreemption', counter: 'lockHolderPreemptions', meaning: 'the vCPU taken off at its slice end held `lock`' },
+  { name: 'lockWaiterPreemption', counter: 'lockWaiterPreemptions', meaning: 'the vCPU taken off at its slice end was queued for FIFO `lock`' },
+  { name: 'spinStart', meaning: "the vCPU's first failed poll of `lock` in a wait" },
+  { name: 'spinEnd', meaning: 'the wait for `lock` ended: the vCPU owns it' },
+  { name: 'acquired', meaning: 'the vCPU owns `lock`: its critical section starts' },
+  { name: 'released', meaning: 'the vCPU released `lock`: its critical section and hold end' },
+  { name: 'halt', counter: 'halts', meaning: 'a conditional halt on `lock`: the vCPU sleeps until kicked' },
+  { name: 'kick', counter: 'kicks', meaning: 'the unlocker of `lock` kicked vCPU `arg`' },
+  { name: 'wake', counter: 'wakeUps', meaning: 'a kick by vCPU `arg` woke the halted vCPU' },
+  { name: 'notify', counter: 'notifications', meaning: 'a NotifyLongSpinWait hypercall' },
+  { name: 'pleExit', counter: 'pleExits', meaning: 'a pause-loop exit' },
+  { name: 'yield', meaning: 'the vCPU gave its pCPU to the scheduler (a plain yield or a spin sleep)' },
+  { name: 'directedYield', counter: 'directedYields', meaning: 'the vCPU gave its pCPU to vCPU `arg`' },
+] as const satisfies readonly TraceEventDef[];
+
 type Names<T extends readonly { name: string }[]> = T[number]['name'];
 function indexOf<T extends readonly { name: string }[]>(rows: T): Readonly<Record<Names<T>, number>> {
   // Built in one go, not property by property: V8 turns an object that gains more than about 19
@@ -111,6 +142,8 @@ export type HistogramName = Names<typeof HISTOGRAMS>;
 export const VC = indexOf(VCPU_COUNTERS);
 export const PC = indexOf(PCPU_COUNTERS);
 export const HIST = indexOf(HISTOGRAMS);
+/** Record kind of each trace event (src/trace/). */
+export const TR = indexOf(TRACE_EVENTS);
 
 /** Bucket of a non-negative value: floor(log2(v + 1)), clamped to the last bucket. */
 export function histogramBucket(value: number): number {

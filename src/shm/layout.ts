@@ -23,6 +23,10 @@
  *             global lock's line (global-lock), the accounting epoch's line (credit), the
  *             sibling counts per VM and pCPU and the VM running on each pCPU (balance), a
  *             line per vCPU with its progress and co-stop mark (cosched)
+ *   trace     only in a traced run (`LayoutOptions.traceRecords` > 0), so an untraced run's buffer
+ *             is the same as ever: per pCPU a single-writer ring of trace records (src/trace/):
+ *             a line its pCPU writes (head, dropped), a line the drainer writes (tail), then
+ *             `traceRecords` records of `TRACE_RECORD_BYTES`
  */
 import type { Config } from '../config/schema.js';
 import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../events/table.js';
@@ -227,6 +231,30 @@ export const GLOBAL_LOCK = { next: 0, serving: 1, freeAtF64: 1 } as const;
  */
 export const COSCHED = { progressNs: 0, accruingSince: 1, coStoppedAt: 2, coStopped: 6 } as const;
 
+/**
+ * A pCPU's trace ring (i32 words). The owner's line: `head`, records written so far (an i32
+ * that wraps; the ring holds records head - tail .. head - 1, at index `seq & (traceRecords - 1)`),
+ * published by a store after the record's words (Atomics on threads); `dropped`, records the
+ * owner could not write because the ring was full (the drainer was late). The drainer's line,
+ * one line further: `tail`, records drained so far, stored after it has read them.
+ */
+export const TRACE_RING = { head: 0, dropped: 1, tail: I32_PER_LINE } as const;
+
+/**
+ * One trace record, 32 bytes: the time (f64 slot 0, ns since the engine's clock origin) and
+ * i32 words (indexes from the record's i32 base): its kind (a `TR` row of events/table.ts), the
+ * pCPU, the vCPU (global id, -1 none), the lock (global index, -1 none) and the kind's argument.
+ */
+export const TRACE_RECORD = { timeF64: 0, kind: 2, pcpu: 3, vcpu: 4, lock: 5, arg: 6 } as const;
+const TRACE_RECORD_BYTES = 32;
+const TRACE_RECORD_I32 = TRACE_RECORD_BYTES / 4;
+
+/** What a layout holds beyond the scenario's own regions. */
+export interface LayoutOptions {
+  /** Records per pCPU trace ring, a power of two; 0 (the default): untraced, no trace region. */
+  readonly traceRecords?: number;
+}
+
 /** Run queue: a line for the enqueue position, one for the dequeue position, then (seq, value) cells. */
 export const QUEUE = { enqueuePos: 0, dequeuePos: I32_PER_LINE, cells: 2 * I32_PER_LINE, cellWords: 2, cellSeq: 0, cellValue: 1 } as const;
 
@@ -273,6 +301,10 @@ export class Layout {
   readonly lockByte: number;
   readonly memoryByte: number;
   readonly schedByte: number;
+  /** Records per pCPU trace ring (0: untraced), and the trace region's offset and per-ring stride. */
+  readonly traceRecords: number;
+  readonly traceByte: number;
+  readonly traceStride: number;
   /** Lines of the balance policy's sibling counts per VM (one i32 per pCPU). */
   private readonly balanceLines: number;
   readonly totalBytes: number;
@@ -287,8 +319,12 @@ export class Layout {
   static readonly VCPU_COUNTERS_BYTE = Layout.VCPU_TIME_BYTE + linesFor(Object.keys(VCPU_TIME).length * 8) * LINE_BYTES;
   static readonly VCPU_HIST_BYTE = Layout.VCPU_COUNTERS_BYTE + linesFor(VCPU_COUNTERS.length * 8) * LINE_BYTES;
 
-  constructor(config: Config) {
+  constructor(config: Config, options: LayoutOptions = {}) {
     this.pcpus = config.pcpus;
+    const traceRecords = options.traceRecords ?? 0;
+    if (traceRecords !== 0 && (traceRecords < 2 || nextPow2(traceRecords) !== traceRecords))
+      throw new Error(`layout: trace rings need a power of two records, got ${traceRecords}`);
+    this.traceRecords = traceRecords;
     const vms: VmLayout[] = [];
     let vcpu = 0;
     let lock = 0;
@@ -333,15 +369,28 @@ export class Layout {
     // Per VM its sibling counts, then the running VM of each pCPU.
     else if (policy === 'balance') at += LINE_BYTES * this.balanceLines * (vms.length + 1);
     else if (policy === 'cosched') at += LINE_BYTES * vcpu;
+    this.traceByte = at;
+    this.traceStride = traceRecords === 0 ? 0 : 2 * LINE_BYTES + traceRecords * TRACE_RECORD_BYTES;
+    at += this.traceStride * this.pcpus;
     this.totalBytes = at;
     this.check();
   }
 
   /** Sizes and alignment, checked once when the buffer is built. */
   private check(): void {
-    const regions = [this.controlF64Byte, this.pcpuByte, this.queueByte, this.vmByte, this.vcpuByte, this.lockByte, this.memoryByte, this.schedByte];
+    const regions = [
+      this.controlF64Byte,
+      this.pcpuByte,
+      this.queueByte,
+      this.vmByte,
+      this.vcpuByte,
+      this.lockByte,
+      this.memoryByte,
+      this.schedByte,
+      this.traceByte,
+    ];
     for (const r of regions) if (r % LINE_BYTES !== 0) throw new Error(`layout: region at byte ${r} is not line-aligned`);
-    for (const s of [this.pcpuStride, this.queueStride, this.vcpuStride])
+    for (const s of [this.pcpuStride, this.queueStride, this.vcpuStride, this.traceStride])
       if (s % LINE_BYTES !== 0) throw new Error(`layout: stride ${s} is not a whole number of lines`);
     if (Object.keys(VCPU_CTX).length > I32_PER_LINE) throw new Error('layout: vCPU context exceeds its line');
     if (Object.keys(VCPU_HV).length > I32_PER_LINE) throw new Error('layout: vCPU hypervisor block exceeds its line');
@@ -419,6 +468,15 @@ export class Layout {
     return (this.lockByte + globalLock * LINE_BYTES) / 4;
   }
 
+  /** Base i32 index of a pCPU's trace ring; add `TRACE_RING.*` (traced layouts only). */
+  traceRingBase(pcpu: number): number {
+    return (this.traceByte + pcpu * this.traceStride) / 4;
+  }
+  /** i32 base of record `seq` of a pCPU's trace ring (seq wraps: only its low bits count); add `TRACE_RECORD.*`. */
+  traceRecordBase(pcpu: number, seq: number): number {
+    return (this.traceByte + pcpu * this.traceStride + 2 * LINE_BYTES) / 4 + (seq & (this.traceRecords - 1)) * TRACE_RECORD_I32;
+  }
+
   // ---- f64 indexes -------------------------------------------------------------------------
   controlF64(slot: number): number {
     return this.controlF64Byte / 8 + slot;
@@ -466,12 +524,13 @@ export class Machine {
     this.memory = access === 'plain' ? plainMemory(this.i32) : atomicMemory(this.i32);
   }
 
-  static allocate(config: Config, access: MemoryAccess = 'atomics'): Machine {
-    const layout = new Layout(config);
+  static allocate(config: Config, access: MemoryAccess = 'atomics', options: LayoutOptions = {}): Machine {
+    const layout = new Layout(config, options);
     return new Machine(config, layout, new SharedArrayBuffer(layout.totalBytes), access);
   }
 
-  static attach(config: Config, buffer: SharedArrayBuffer): Machine {
-    return new Machine(config, new Layout(config), buffer, 'atomics');
+  /** In a worker: the buffer built by `allocate` with the same scenario and options. */
+  static attach(config: Config, buffer: SharedArrayBuffer, options: LayoutOptions = {}): Machine {
+    return new Machine(config, new Layout(config, options), buffer, 'atomics');
   }
 }
