@@ -7,7 +7,7 @@
  * have (a `--filter` run) simply has no section.
  */
 import type { SuiteResults } from '../suite/model.js';
-import { attrs, esc, jsonForScript } from './charts/escape.js';
+import { attrs, esc, jsonForScript } from '../../src/report/html/escape.js';
 import { sig } from './charts/format.js';
 import { renderEnvironmentSection } from './sections/environment.js';
 import { renderMicroSection } from './sections/micro.js';
