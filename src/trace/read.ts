@@ -186,9 +186,10 @@ export function buildTimeline(value: unknown, range: RangeUs = {}, where = 'trac
   if (traceStartUs > traceEndUs) throw new ConfigError(`${where}: the trace has no timed events`);
   const fromUs = range.fromUs ?? traceStartUs;
   const toUs = range.toUs ?? traceEndUs;
-  if (!(fromUs < toUs)) throw new ConfigError(`${where}: empty range ${ms(fromUs)}..${ms(toUs)} ms`);
+  const asked = `${range.fromUs === undefined ? '' : ms(range.fromUs)}..${range.toUs === undefined ? '' : ms(range.toUs)} ms`;
   if (fromUs > traceEndUs || toUs < traceStartUs)
-    throw new ConfigError(`${where}: the range ${ms(fromUs)}..${ms(toUs)} ms is outside the trace, which spans ${ms(traceStartUs)}..${ms(traceEndUs)} ms`);
+    throw new ConfigError(`${where}: the range ${asked} is outside the trace, which spans ${ms(traceStartUs)}..${ms(traceEndUs)} ms`);
+  if (!(fromUs < toUs)) throw new ConfigError(`${where}: the range ${asked} is empty`);
   const inRange = (ts: number) => ts >= fromUs && ts <= toUs;
 
   const spinvisor = format === SPINVISOR_TRACE_FORMAT;
