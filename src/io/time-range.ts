@@ -13,14 +13,16 @@ function msFlag(flag: string, text: string): number {
   return Number(t);
 }
 
-export function timeRangeFlags(values: { readonly from?: string; readonly to?: string; readonly window?: string }): RangeUs {
+/** `windowFlag` names the FROM..TO flag in messages (`window`, or the bench's `timeline-window`). */
+export function timeRangeFlags(values: { readonly from?: string; readonly to?: string; readonly window?: string }, windowFlag = 'window'): RangeUs {
   if (values.window !== undefined) {
-    if (values.from !== undefined || values.to !== undefined) throw new ConfigError('--window: give either --window FROM..TO or --from/--to, not both');
+    if (values.from !== undefined || values.to !== undefined)
+      throw new ConfigError(`--${windowFlag}: give either --${windowFlag} FROM..TO or --from/--to, not both`);
     const parts = values.window.split('..');
-    if (parts.length !== 2) throw new ConfigError(`--window: expected FROM..TO in ms (e.g. 20..25), got "${values.window}"`);
-    const fromMs = parts[0]!.trim() === '' ? undefined : msFlag('window', parts[0]!);
-    const toMs = parts[1]!.trim() === '' ? undefined : msFlag('window', parts[1]!);
-    return checked('window', fromMs, toMs);
+    if (parts.length !== 2) throw new ConfigError(`--${windowFlag}: expected FROM..TO in ms (e.g. 20..25), got "${values.window}"`);
+    const fromMs = parts[0]!.trim() === '' ? undefined : msFlag(windowFlag, parts[0]!);
+    const toMs = parts[1]!.trim() === '' ? undefined : msFlag(windowFlag, parts[1]!);
+    return checked(windowFlag, fromMs, toMs);
   }
   const fromMs = values.from === undefined ? undefined : msFlag('from', values.from);
   const toMs = values.to === undefined ? undefined : msFlag('to', values.to);

@@ -134,6 +134,11 @@ const ident = (v: unknown): number | string => (typeof v === 'number' || typeof 
 
 /** Reads and parses TRACE (one-line `ConfigError`s for a missing, unreadable or non-JSON file), then builds the model. */
 export function readTraceFile(path: string, range: RangeUs = {}): TimelineModel {
+  return buildTimeline(readTraceJson(path), range, path);
+}
+
+/** TRACE parsed, not yet read as a trace: one-line `ConfigError`s for a missing, unreadable or non-JSON file. */
+export function readTraceJson(path: string): unknown {
   let content: string;
   try {
     content = readFileSync(path, 'utf8');
@@ -142,13 +147,33 @@ export function readTraceFile(path: string, range: RangeUs = {}): TimelineModel 
     if (code === 'ERR_STRING_TOO_LONG') throw new ConfigError(`${path}: too large to read at once (over 512 MiB); record a shorter --trace-window`);
     throw new ConfigError(`${path}: cannot read: ${code ?? (error as Error).message}`);
   }
-  let value: unknown;
   try {
-    value = JSON.parse(content);
+    return JSON.parse(content);
   } catch (error) {
     throw new ConfigError(`${path}: not JSON (${(error as Error).message.split('\n')[0]})`);
   }
-  return buildTimeline(value, range, path);
+}
+
+/** The events of a parsed trace: `{traceEvents: [...]}` or a bare array; a one-line `ConfigError` for anything else. */
+function eventsOf(value: unknown, where: string): unknown[] {
+  const events = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.traceEvents) ? value.traceEvents : undefined;
+  if (!events) throw new ConfigError(`${where}: not a Chrome trace (expected {"traceEvents": [...]} or an array of events)`);
+  return events as unknown[];
+}
+
+/** First and last time stamp of a parsed trace, µs, in one pass that keeps nothing. */
+export function traceSpanUs(value: unknown, where = 'trace'): { readonly startUs: number; readonly endUs: number } {
+  let startUs = Infinity;
+  let endUs = -Infinity;
+  for (const e of eventsOf(value, where)) {
+    if (!isObject(e) || e.ph === 'M') continue;
+    const ts = finite(e.ts);
+    if (ts === undefined) continue;
+    startUs = Math.min(startUs, ts);
+    endUs = Math.max(endUs, ts + (e.ph === 'X' ? Math.max(0, finite(e.dur) ?? 0) : 0));
+  }
+  if (startUs > endUs) throw new ConfigError(`${where}: the trace has no timed events`);
+  return { startUs, endUs };
 }
 
 /**
@@ -157,8 +182,7 @@ export function readTraceFile(path: string, range: RangeUs = {}): TimelineModel 
  * spinvisor format this version does not read, or a range that misses the trace.
  */
 export function buildTimeline(value: unknown, range: RangeUs = {}, where = 'trace'): TimelineModel {
-  const events = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.traceEvents) ? value.traceEvents : undefined;
-  if (!events) throw new ConfigError(`${where}: not a Chrome trace (expected {"traceEvents": [...]} or an array of events)`);
+  const events = eventsOf(value, where);
   const other = isObject(value) && isObject(value.otherData) ? value.otherData : {};
   const format = text(other.format);
   if (format?.startsWith(SPINVISOR_TRACE_PREFIX) && format !== SPINVISOR_TRACE_FORMAT)
@@ -174,16 +198,7 @@ export function buildTimeline(value: unknown, range: RangeUs = {}, where = 'trac
   };
 
   // The trace's span, for the default range and for the range check.
-  let traceStartUs = Infinity;
-  let traceEndUs = -Infinity;
-  for (const e of events) {
-    if (!isObject(e) || e.ph === 'M') continue;
-    const ts = finite(e.ts);
-    if (ts === undefined) continue;
-    traceStartUs = Math.min(traceStartUs, ts);
-    traceEndUs = Math.max(traceEndUs, ts + (e.ph === 'X' ? Math.max(0, finite(e.dur) ?? 0) : 0));
-  }
-  if (traceStartUs > traceEndUs) throw new ConfigError(`${where}: the trace has no timed events`);
+  const { startUs: traceStartUs, endUs: traceEndUs } = traceSpanUs(value, where);
   const fromUs = range.fromUs ?? traceStartUs;
   const toUs = range.toUs ?? traceEndUs;
   const asked = `${range.fromUs === undefined ? '' : ms(range.fromUs)}..${range.toUs === undefined ? '' : ms(range.toUs)} ms`;

@@ -53,7 +53,8 @@ const NEUTRAL = '#9e9e9e';
 const STATE_COLOURS: Record<string, string> = {
   runnable: '#d4d4d4',
   halted: '#bcd7ec',
-  spinning: '#D55E00',
+  // Okabe–Ito's yellow: too light for text on white, but it stands out inside any VM's running bar.
+  spinning: '#F0E442',
   'critical section': '#332288',
 };
 
@@ -461,7 +462,7 @@ function swatch(e: LegendEntry, x: number, mid: number): string {
     case 'box':
       return el('rect', { x, y: mid - 6, width: 14, height: 12, fill: e.colour });
     case 'inset':
-      return el('rect', { x, y: mid - 3, width: 14, height: 6, fill: e.colour });
+      return el('rect', { x, y: mid - 3, width: 14, height: 6, fill: e.colour, stroke: MUTED, 'stroke-width': 0.5 });
     case 'tick':
       return el('rect', { x: x + 6, y: mid - 6, width: 2, height: 12, fill: e.colour });
     case 'down':
