@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/schema.js';
 import { timeRangeFlags } from '../../src/io/time-range.js';
+import { categorical } from '../../src/report/html/palette.js';
 import { renderTimelinePage } from '../../src/report/timeline/page.js';
 import { renderTimeline } from '../../src/report/timeline/render.js';
 import { summarizeTimeline } from '../../src/report/timeline/summary.js';
@@ -222,6 +223,19 @@ describe('large traces', () => {
     expect(bars).toBeLessThanOrEqual(1000);
     expect(count(html, /class="mark instant/)).toBeLessThanOrEqual(1000 / 4 + 1);
     expect(html.length).toBeLessThan(400_000);
+  });
+
+  it('gives a merged column the colour of the VM that ran most of its time', () => {
+    // 10 µs per pixel: each column has 2 µs of vm0 and 6 µs of vm1.
+    const traceEvents: Record<string, unknown>[] = [];
+    for (let t = 0; t < 10_000; t += 10) {
+      traceEvents.push({ ph: 'X', name: 'vm0/vcpu 0', pid: 0, tid: 0, ts: t, dur: 2, args: { vm: 0 } });
+      traceEvents.push({ ph: 'X', name: 'vm1/vcpu 0', pid: 0, tid: 0, ts: t + 3, dur: 6, args: { vm: 1 } });
+    }
+    const html = renderTimeline(buildTimeline({ traceEvents, otherData: { format: 'spinvisor-trace/1' } }), { widthPx: 1000 });
+    const fills = [...html.matchAll(/fill="([^"]+)" class="mark slice merged"/g)].map((m) => m[1]);
+    expect(fills.length).toBeGreaterThan(0);
+    expect(new Set(fills)).toEqual(new Set([categorical(1)]));
   });
 
   it('draws each slice on its own once it is wider than a pixel', () => {

@@ -7,8 +7,8 @@
  * vCPU it chose), a time axis in ms of the trace's clock, and a legend.
  *
  * Size stays bounded whatever the trace: on each lane and nesting depth, slices narrower than a
- * pixel are merged with their neighbours into one bar per pixel run (grey when the merged slices
- * differ in colour), instants of one name closer than MERGE_INSTANT_PX are drawn as one mark
+ * pixel are gathered per pixel column into one bar with the colour of most of the column's time
+ * (neighbouring columns of one colour joined), instants of one name closer than MERGE_INSTANT_PX are drawn as one mark
  * that counts them, a counter is drawn with at most two points per pixel column, and at most
  * MAX_FLOWS arrows are drawn (the caption says how many were left out). So a lane costs at most a
  * few elements per pixel of width, however many events it holds.
@@ -207,30 +207,48 @@ function renderLane(lane: Lane, row: Row, x: (us: number) => number, model: Time
     const inset = Math.min(depth, 2) * (h / 6);
     const by = top + inset;
     const bh = h - 2 * inset;
-    let pending: Bar | undefined;
-    const flush = (bar: Bar) => parts.push(bar.count === 1 ? barOf(lane, bar, colour1(bar), by, bh) : mergedBarOf(bar, colour1(bar), by, bh));
+    // Narrow slices gather per pixel column, and the column's bar takes the colour of most of its
+    // time; neighbouring merged columns of one colour join into one bar. At most one bar per
+    // column, plus the slices wide enough to be drawn on their own.
+    let column: (Bar & { index: number }) | undefined;
+    let held: Bar | undefined;
+    const emit = (bar: Bar) =>
+      parts.push(bar.count === 1 && bar.x1 - bar.x0 >= MIN_BAR_PX ? barOf(lane, bar, colour1(bar), by, bh) : mergedBarOf(bar, colour1(bar), by, bh));
+    const push = (bar: Bar) => {
+      if (held && held.count > 1 && bar.count > 1 && bar.x0 - held.x1 < MIN_BAR_PX && colour1(held) === colour1(bar)) {
+        held.x1 = Math.max(held.x1, bar.x1);
+        held.count += bar.count;
+        held.last = bar.last;
+        for (const [colour, us] of bar.weights) held.weights.set(colour, (held.weights.get(colour) ?? 0) + us);
+        return;
+      }
+      if (held) emit(held);
+      held = bar;
+    };
     for (const s of slices) {
       const sx0 = x(s.startUs);
       const sx1 = x(s.endUs);
       const colour = laneColour(lane, s);
+      const us = s.endUs - s.startUs;
       if (sx1 - sx0 >= MIN_BAR_PX) {
-        if (pending) flush(pending);
-        pending = undefined;
-        flush({ x0: sx0, x1: sx1, count: 1, first: s, last: s, weights: new Map([[colour, 1]]) });
+        if (column) push(column);
+        column = undefined;
+        push({ x0: sx0, x1: sx1, count: 1, first: s, last: s, weights: new Map([[colour, us]]) });
         continue;
       }
-      // Gaps under a pixel do not show: a run of narrow slices becomes one bar.
-      if (pending && sx0 - pending.x1 < MIN_BAR_PX) {
-        pending.x1 = Math.max(pending.x1, sx1);
-        pending.weights.set(colour, (pending.weights.get(colour) ?? 0) + (s.endUs - s.startUs));
-        pending.count++;
-        pending.last = s;
+      const index = Math.floor(sx0);
+      if (column?.index === index) {
+        column.x1 = Math.max(column.x1, sx1);
+        column.weights.set(colour, (column.weights.get(colour) ?? 0) + us);
+        column.count++;
+        column.last = s;
       } else {
-        if (pending) flush(pending);
-        pending = { x0: sx0, x1: sx1, count: 1, first: s, last: s, weights: new Map([[colour, s.endUs - s.startUs]]) };
+        if (column) push(column);
+        column = { index, x0: sx0, x1: sx1, count: 1, first: s, last: s, weights: new Map([[colour, us]]) };
       }
     }
-    if (pending) flush(pending);
+    if (column) push(column);
+    if (held) emit(held);
   }
 
   // A lock's waiters as a step line across the lane.
@@ -274,21 +292,19 @@ function barOf(lane: Lane, bar: Bar, colour: string, y: number, h: number): stri
     label && w > label.length * CHAR_PX + 6 && h >= 14
       ? el('text', { x: bar.x0 + 3, y: y + h / 2 + 4, fill: textOn(colour), 'pointer-events': 'none' }, esc(label))
       : '';
-  return (
-    el(
-      'rect',
-      { x: bar.x0, y, width: w, height: h, fill: colour, class: 'mark slice', 'data-name': s.name },
-      svgTitle(`${s.name}: ${formatUs(s.startUs)} to ${formatUs(s.endUs)} (${formatUs(s.endUs - s.startUs)})`),
-    ) + text
-  );
+  return el('rect', { x: bar.x0, y, width: w, height: h, fill: colour, class: 'mark slice', 'data-name': s.name }, svgTitle(sliceTitle(s))) + text;
 }
+
+const sliceTitle = (s: Slice): string => `${s.name}: ${formatUs(s.startUs)} to ${formatUs(s.endUs)} (${formatUs(s.endUs - s.startUs)})`;
 
 function mergedBarOf(bar: Bar, colour: string, y: number, h: number): string {
   return el(
     'rect',
     { x: bar.x0, y, width: Math.max(MIN_BAR_PX, bar.x1 - bar.x0), height: h, fill: colour, class: 'mark slice merged', 'data-count': bar.count },
     svgTitle(
-      `${bar.count} slices narrower than a pixel, ${formatUs(bar.first.startUs)} to ${formatUs(bar.last.endUs)}${bar.weights.size > 1 ? ' (of several colours: the bar has the colour of most of their time)' : ''}`,
+      bar.count === 1
+        ? sliceTitle(bar.first)
+        : `${bar.count} slices narrower than a pixel, ${formatUs(bar.first.startUs)} to ${formatUs(bar.last.endUs)}${bar.weights.size > 1 ? ' (of several colours: the bar has the colour of most of their time)' : ''}`,
     ),
   );
 }
