@@ -16,13 +16,13 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/schema.js';
 
 /** The `otherData.format` of the traces spinvisor writes, and the one version this reader knows. */
-export const SPINVISOR_TRACE_FORMAT = 'spinvisor-trace/1';
+const SPINVISOR_TRACE_FORMAT = 'spinvisor-trace/1';
 const SPINVISOR_TRACE_PREFIX = 'spinvisor-trace/';
 
 /** Lock tracks are tid 1000 + lock index inside a VM's process. */
 const LOCK_TID_BASE = 1000;
 
-export type LaneKind = 'pcpu' | 'lock' | 'vcpu' | 'other';
+type LaneKind = 'pcpu' | 'lock' | 'vcpu' | 'other';
 
 /** A stretch of time on a lane: a vCPU running on a pCPU, a vCPU state, a lock hold. Times in µs, already clipped to the range. */
 export interface Slice {
@@ -35,12 +35,12 @@ export interface Slice {
   readonly depth: number;
 }
 
-export interface Instant {
+interface Instant {
   readonly tsUs: number;
   readonly name: string;
 }
 
-export interface CounterPoint {
+interface CounterPoint {
   readonly tsUs: number;
   readonly value: number;
 }
@@ -63,12 +63,12 @@ export interface Lane {
   counter: { readonly name: string; readonly points: CounterPoint[]; max: number } | undefined;
 }
 
-export interface FlowEnd {
+interface FlowEnd {
   readonly laneKey: string;
   readonly tsUs: number;
 }
 
-export interface Flow {
+interface Flow {
   readonly id: string;
   /** `kick`, `directed-yield`, or any other category. */
   readonly cat: string;
@@ -76,7 +76,7 @@ export interface Flow {
   readonly to: FlowEnd;
 }
 
-export interface TraceMeta {
+interface TraceMeta {
   /** `otherData.format`, or undefined for a trace that is not spinvisor's. */
   readonly format: string | undefined;
   readonly engine: string | undefined;
