@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { buildTimelineTrace, FIXTURE_FACTS } from '../fixtures/timeline-trace.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,7 +19,11 @@ const trace = join(tmp, 'fixture.json');
 writeFileSync(trace, JSON.stringify(buildTimelineTrace()));
 
 function spinvisor(...args: string[]) {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'timeline', ...args], {
+  return node('src/cli/main.ts', 'timeline', ...args);
+}
+
+function node(...args: string[]) {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, SPINVISOR_DEBUG: '' },
@@ -77,5 +82,42 @@ describe('spinvisor timeline', () => {
     const outcome = spinvisor(trace);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr.trimEnd()).toBe('spinvisor: --html: expects the page to write (spinvisor timeline TRACE.json --html FILE)');
+  });
+});
+
+describe('npm run bench -- --timeline', () => {
+  const enlightened = join(tmp, 'pv-halt.json');
+  writeFileSync(enlightened, JSON.stringify(buildTimelineTrace('pv-halt')));
+  const shard = join(tmp, 'suite.json');
+  writeFileSync(shard, JSON.stringify(buildSuiteResults({ groups: ['scaling'] })));
+
+  it('draws the two traces in the report of a merge', () => {
+    const html = join(tmp, 'report.html');
+    const outcome = node(
+      'bench/main.ts',
+      'merge',
+      shard,
+      '--json',
+      join(tmp, 'merged.json'),
+      '--html',
+      html,
+      '--timeline',
+      `${trace},${enlightened}`,
+      '--timeline-window',
+      '2..8',
+    );
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('data-timeline="timeline/naive"');
+    expect(page).toContain('data-timeline="timeline/enlightened"');
+    expect(page).toContain('In the same 6 ms');
+  });
+
+  it('rejects a --timeline that does not name two files, in one line with exit 2, before writing anything', () => {
+    const json = join(tmp, 'not-written.json');
+    const outcome = node('bench/main.ts', 'merge', shard, '--json', json, '--html', join(tmp, 'x.html'), '--timeline', trace);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr.trimEnd()).toBe(`bench: --timeline: expected two trace files, NAIVE.json,ENLIGHTENED.json, got "${trace}"`);
+    expect(existsSync(json)).toBe(false);
   });
 });
