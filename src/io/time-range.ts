@@ -4,7 +4,12 @@
  * trace's unit.
  */
 import { ConfigError } from '../config/schema.js';
-import type { RangeUs } from '../trace/read.js';
+
+/** A time range in µs; either end may be left open (the trace's own start or end). */
+export interface RangeUs {
+  readonly fromUs?: number;
+  readonly toUs?: number;
+}
 
 /** A non-negative decimal number of ms, e.g. `12`, `12.5`. */
 function msFlag(flag: string, text: string): number {

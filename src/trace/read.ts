@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/schema.js';
+import type { RangeUs } from '../io/time-range.js';
 
 /** The `otherData.format` of the traces spinvisor writes, and the one version this reader knows. */
 const SPINVISOR_TRACE_FORMAT = 'spinvisor-trace/1';
@@ -105,12 +106,6 @@ export interface TimelineModel {
   readonly events: number;
   readonly skipped: number;
   readonly unpairedFlows: number;
-}
-
-/** A time range in µs; either end may be left open (the trace's own start or end). */
-export interface RangeUs {
-  readonly fromUs?: number;
-  readonly toUs?: number;
 }
 
 interface RawEvent {

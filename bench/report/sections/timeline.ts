@@ -4,7 +4,8 @@
  * their slices) and its cure (waiters halted, kicked awake at the release) can be seen, not only
  * counted. Drawn by the timeline view (src/report/timeline) from two parsed traces.
  */
-import { buildTimeline, readTraceJson, traceSpanUs, type RangeUs, type TimelineModel } from '../../../src/trace/read.js';
+import type { RangeUs } from '../../../src/io/time-range.js';
+import { buildTimeline, readTraceJson, traceSpanUs, type TimelineModel } from '../../../src/trace/read.js';
 import { renderTimeline } from '../../../src/report/timeline/render.js';
 import { formatUs, summarizeTimeline } from '../../../src/report/timeline/summary.js';
 import { ConfigError } from '../../../src/config/schema.js';
