@@ -70,6 +70,13 @@ describe('reading a spinvisor trace', () => {
     expect(model.flows).toEqual([{ id: '1', cat: 'kick', from: { laneKey: '0:0', tsUs: 6200 }, to: { laneKey: '0:2', tsUs: 6300 } }]);
   });
 
+  it('puts a lock waiters counter written without its tid on the lock lane', () => {
+    const trace = buildTimelineTrace();
+    for (const e of trace.traceEvents) if (e.ph === 'C') delete e.tid;
+    const locks = buildTimeline(trace).lanes.filter((l) => l.counter);
+    expect(locks.map((l) => [l.group, l.name, l.counter?.max])).toEqual([['web', 'lock 0', 2]]);
+  });
+
   it('counts the marked events and the spinning of the range', () => {
     const summary = summarizeTimeline(model);
     expect(summary.lockHolderPreemptions).toBe(FIXTURE_FACTS.lockHolderPreemptions);

@@ -255,20 +255,21 @@ function renderLane(lane: Lane, row: Row, x: (us: number) => number, model: Time
   if (lane.counter && lane.counter.points.length > 0 && lane.counter.max > 0) parts.push(counterLine(lane, x, top, h, model.toUs));
 
   // Instants: preemptions as triangles on the victim's lane, kicks and wake-ups as marks, the rest as ticks.
-  const lastX = new Map<string, { x: number; count: number; index: number }>();
-  const marks: string[] = [];
+  // Marks of one name closer than MERGE_INSTANT_PX become one, which counts them; each is rendered once, at the end.
+  const last = new Map<string, { name: string; x: number; tsUs: number; count: number }>();
+  const marks: { name: string; x: number; tsUs: number; count: number }[] = [];
   for (const i of lane.instants) {
     const ix = x(i.tsUs);
-    const prior = lastX.get(i.name);
+    const prior = last.get(i.name);
     if (prior && ix - prior.x < MERGE_INSTANT_PX) {
       prior.count++;
-      marks[prior.index] = instantMark(i.name, prior.x, top, h, prior.count);
       continue;
     }
-    lastX.set(i.name, { x: ix, count: 1, index: marks.length });
-    marks.push(instantMark(i.name, ix, top, h, 1, i.tsUs));
+    const mark = { name: i.name, x: ix, tsUs: i.tsUs, count: 1 };
+    last.set(i.name, mark);
+    marks.push(mark);
   }
-  parts.push(...marks);
+  for (const m of marks) parts.push(instantMark(m.name, m.x, top, h, m.count, m.tsUs));
   return el('g', attrsOf, parts.join(''));
 }
 
@@ -338,8 +339,8 @@ function counterLine(lane: Lane, x: (us: number) => number, top: number, h: numb
   );
 }
 
-function instantMark(name: string, ix: number, top: number, h: number, count: number, tsUs?: number): string {
-  const title = svgTitle(count > 1 ? `${count} × ${name}` : `${name} at ${formatUs(tsUs ?? 0)}`);
+function instantMark(name: string, ix: number, top: number, h: number, count: number, tsUs: number): string {
+  const title = svgTitle(count > 1 ? `${count} × ${name} from ${formatUs(tsUs)}` : `${name} at ${formatUs(tsUs)}`);
   const common = { 'data-mark': markName(name), 'data-count': count > 1 ? count : undefined };
   if (name === 'lock-holder preemption' || name === 'lock-waiter preemption') {
     const holder = name === 'lock-holder preemption';
