@@ -232,6 +232,18 @@ describe('large traces', () => {
     expect(html.length).toBeLessThan(400_000);
   });
 
+  it('draws at most 400 arrows, spread over the whole range, and says how many it left out', () => {
+    const traceEvents: Record<string, unknown>[] = [{ ph: 'X', name: 'a', pid: 0, tid: 0, ts: 0, dur: 10_000 }];
+    for (let i = 0; i < 1000; i++)
+      traceEvents.push({ ph: 's', cat: 'kick', id: i, pid: 0, tid: 0, ts: i * 10 }, { ph: 'f', bp: 'e', cat: 'kick', id: i, pid: 0, tid: 0, ts: i * 10 + 5 });
+    const html = renderTimeline(buildTimeline(traceEvents), { widthPx: 1000 });
+    expect(count(html, /data-mark="flow-kick"/)).toBe(400);
+    // The last arrow drawn starts in the range's last tenth.
+    const starts = [...html.matchAll(/data-mark="flow-kick"><path d="M([\d.]+) /g)].map((m) => Number(m[1]));
+    expect(Math.max(...starts)).toBeGreaterThan(130 + 900);
+    expect(html).toContain('600 of 1000 arrows not drawn');
+  });
+
   it('gives a merged column the colour of the VM that ran most of its time', () => {
     // 10 µs per pixel: each column has 2 µs of vm0 and 6 µs of vm1.
     const traceEvents: Record<string, unknown>[] = [];

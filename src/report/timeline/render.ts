@@ -139,7 +139,7 @@ export function renderTimeline(model: TimelineModel, options: TimelineOptions = 
   const notes = [
     options.caption ?? '',
     `${formatUs(model.fromUs)} to ${formatUs(model.toUs)} of the trace's clock: ${summarySentence(summary)}`,
-    left > 0 ? `${left} of ${model.flows.length} arrows not drawn (at most ${MAX_FLOWS}).` : '',
+    left > 0 ? `${left} of ${model.flows.length} arrows not drawn (at most ${MAX_FLOWS}, evenly spread over the range).` : '',
     model.meta.droppedRecords ? `The recorder dropped ${model.meta.droppedRecords} records: the trace has gaps.` : '',
     model.meta.stoppedEarly ? 'The run was stopped early.' : '',
     model.unpairedFlows > 0 ? `${model.unpairedFlows} flow ends without their partner in the trace were not drawn.` : '',
@@ -385,12 +385,14 @@ function instantMark(name: string, ix: number, top: number, h: number, count: nu
 /** An instant's name as a `data-mark` value: "lock-holder preemption" → "lock-holder-preemption". */
 const markName = (name: string): string => name.replace(/\s+/g, '-');
 
-/** Arrows from a kick to its wake-up and from a directed yield to its target, at most MAX_FLOWS. */
+/** Arrows from a kick to its wake-up and from a directed yield to its target, at most MAX_FLOWS, spread over the range. */
 function renderFlows(model: TimelineModel, x: (us: number) => number, centre: ReadonlyMap<string, number>): { svg: string; drawn: number } {
   const parts: string[] = [];
   let drawn = 0;
-  for (const f of model.flows) {
-    if (drawn >= MAX_FLOWS) break;
+  // Past MAX_FLOWS, every k-th flow, so that the arrows drawn spread over the whole range.
+  const shown =
+    model.flows.length > MAX_FLOWS ? Array.from({ length: MAX_FLOWS }, (_, i) => model.flows[Math.floor((i * model.flows.length) / MAX_FLOWS)]!) : model.flows;
+  for (const f of shown) {
     const y1 = centre.get(f.from.laneKey);
     const y2 = centre.get(f.to.laneKey);
     if (y1 === undefined || y2 === undefined) continue;
