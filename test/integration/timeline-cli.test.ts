@@ -78,6 +78,14 @@ describe('spinvisor timeline', () => {
     expectUsageError(join(tmp, 'r3.html'), [trace, '--from', '50'], /fixture\.json: the range 50\.\. ms is outside the trace, which spans 0\.\.10 ms$/);
   });
 
+  it('prints its help with --help and through spinvisor help timeline, exit 0', () => {
+    const own = spinvisor('--help');
+    expect(own.code).toBe(0);
+    expect(own.stdout).toMatch(/^spinvisor timeline TRACE\.json --html FILE/);
+    const viaHelp = node('src/cli/main.ts', 'help', 'timeline');
+    expect(viaHelp.stdout).toBe(own.stdout);
+  });
+
   it('asks for the page to write when --html is missing', () => {
     const outcome = spinvisor(trace);
     expect(outcome.code).toBe(2);
