@@ -30,8 +30,6 @@ export interface TimelineOptions {
   readonly name?: string;
   /** Extra classes of the `<figure>` (the bench report's `chart`). */
   readonly className?: string;
-  /** Leave out the vCPU lanes (pCPUs and locks only). */
-  readonly vcpuLanes?: boolean;
 }
 
 const DEFAULT_WIDTH_PX = 1000;
@@ -87,7 +85,7 @@ export function renderTimeline(model: TimelineModel, options: TimelineOptions = 
   const x = (us: number) => x0 + ((us - model.fromUs) / span) * plotW;
 
   // Rows: a header per process (hypervisor, each VM, other processes), then its lanes.
-  const lanes = options.vcpuLanes === false ? model.lanes.filter((l) => l.kind !== 'vcpu') : model.lanes;
+  const lanes = model.lanes;
   const rows: Row[] = [];
   let y = AXIS_PX;
   let group: string | undefined;
