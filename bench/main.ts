@@ -5,8 +5,8 @@
  *
  *   npm run bench -- [--quick] [--filter S]… [--engine E] [--runs N] [--pcpus N]
  *                    [--json FILE] [--html FILE] [--baseline FILE] [--save-baseline FILE]
- *                    [--shard i/n] [--list]
- *   npm run bench -- merge SHARD.json… [--json FILE] [--html FILE] [--baseline FILE]
+ *                    [--shard i/n] [--list] [--timeline NAIVE.json,ENLIGHTENED.json [--timeline-window FROM..TO]]
+ *   npm run bench -- merge SHARD.json… [--json FILE] [--html FILE] [--baseline FILE] [--timeline …]
  *   npm run bench -- schema
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,8 @@ import { checkOutputPath, writeJsonAtomically, writeTextAtomically } from '../sr
 import { environment, hostIsBusy } from '../src/stats/environment.js';
 import { runMicro } from './micro/run.js';
 import { renderHtmlReport } from './report/html.js';
+import { timelinePairFromFiles, type TimelinePair } from './report/sections/timeline.js';
+import { timeRangeFlags } from '../src/io/time-range.js';
 import { checkSuiteFile, compareWithBaseline } from './suite/baseline.js';
 import type { Job, PlanContext } from './suite/job.js';
 import { mergeShards } from './suite/merge.js';
@@ -30,7 +32,7 @@ import { renderBaselineTable, renderSuiteTables } from './suite/tables.js';
 const VIRTUAL_MAX_PCPUS = { full: 64, quick: 16 } as const;
 
 const HELP = `npm run bench -- [options]
-npm run bench -- merge SHARD.json... [--json FILE] [--html FILE] [--baseline FILE]
+npm run bench -- merge SHARD.json... [--json FILE] [--html FILE] [--baseline FILE] [--timeline A,B]
 npm run bench -- schema
 
 The benchmark suite: the evidence that a VM scales like bare metal, that naive spinlocks
@@ -55,6 +57,9 @@ Options:
   --json FILE          results with the environment (default bench-results.json, or
                        bench-results-shard-I-of-N.json with --shard)
   --html FILE          a self-contained HTML report with the charts
+  --timeline A,B       with --html: two trace files (Chrome Trace Event JSON) of one case, a
+                       naive run and an enlightened one, drawn one above the other on the same
+                       time range (the span both cover, or --timeline-window FROM..TO, in ms)
   --baseline FILE      compare with an earlier --json/--save-baseline file: Δ per metric, "!"
                        where the min–max ranges of the runs do not overlap
   --save-baseline FILE also save these results as a baseline for later runs
@@ -73,6 +78,8 @@ Schema. --baseline and merge accept only files of this format that the schema va
 Exit status: 0; 1 if a run failed a self-check or a job failed; 2 for bad input.
 See bench/README.md for how to read every table and chart.`;
 
+const TIMELINE_OPTIONS = { timeline: { type: 'string' }, 'timeline-window': { type: 'string' } } as const;
+
 const RUN_OPTIONS = {
   quick: { type: 'boolean' },
   filter: { type: 'string', multiple: true },
@@ -87,10 +94,25 @@ const RUN_OPTIONS = {
   list: { type: 'boolean' },
   'trace-case': { type: 'string' },
   trace: { type: 'string' },
+  ...TIMELINE_OPTIONS,
   ...HELP_OPTION,
 } as const;
 
-const MERGE_OPTIONS = { json: { type: 'string' }, html: { type: 'string' }, baseline: { type: 'string' }, ...HELP_OPTION } as const;
+const MERGE_OPTIONS = { json: { type: 'string' }, html: { type: 'string' }, baseline: { type: 'string' }, ...TIMELINE_OPTIONS, ...HELP_OPTION } as const;
+
+/** `--timeline NAIVE.json,ENLIGHTENED.json [--timeline-window FROM..TO]`: read now, so that a bad trace fails before the run. */
+function timelineFlags(values: { readonly timeline?: string; readonly 'timeline-window'?: string; readonly html?: string }): TimelinePair | undefined {
+  if (values.timeline === undefined) {
+    if (values['timeline-window'] !== undefined) throw new ConfigError('--timeline-window: only with --timeline');
+    return undefined;
+  }
+  if (values.html === undefined) throw new ConfigError('--timeline: only with --html (the timeline is drawn in the HTML report)');
+  const paths = values.timeline.split(',').map((p) => p.trim());
+  if (paths.length !== 2 || paths.some((p) => p === ''))
+    throw new ConfigError(`--timeline: expected two trace files, NAIVE.json,ENLIGHTENED.json, got "${values.timeline}"`);
+  const range = values['timeline-window'] === undefined ? {} : timeRangeFlags({ window: values['timeline-window'] }, 'timeline-window');
+  return timelinePairFromFiles([paths[0]!, paths[1]!], range);
+}
 
 /** An integer flag within [min, max], or its default. */
 function boundedFlag(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -120,6 +142,7 @@ interface Outputs {
   readonly json: string;
   readonly html: string | undefined;
   readonly saveBaseline: string | undefined;
+  readonly timeline: TimelinePair | undefined;
 }
 
 /** Writes the files, prints the tables (and the baseline comparison); returns whether every run passed its self-checks. */
@@ -133,7 +156,7 @@ function report(results: SuiteResults, outputs: Outputs, baseline: SuiteResults 
     written.push(`baseline: ${outputs.saveBaseline}`);
   }
   if (outputs.html) {
-    writeTextAtomically(outputs.html, renderHtmlReport(results), 'html');
+    writeTextAtomically(outputs.html, renderHtmlReport(results, { timeline: outputs.timeline }), 'html');
     written.push(`report: ${outputs.html}`);
   }
   console.log(`\n${written.join('\n')}`);
@@ -150,6 +173,7 @@ function merge(args: readonly string[]): number {
     json: checkOutputPath(values.json ?? 'bench-results.json'),
     html: values.html && checkOutputPath(values.html, 'html'),
     saveBaseline: undefined,
+    timeline: timelineFlags(values),
   };
   const baseline = values.baseline === undefined ? undefined : readSuiteFile(values.baseline, '--baseline');
   const merged = mergeShards(positionals.map((path) => ({ path, results: readSuiteFile(path, 'merge') })));
@@ -175,6 +199,7 @@ async function run(args: readonly string[]): Promise<number> {
     json: checkOutputPath(values.json ?? (shard ? `bench-results-shard-${shard.index}-of-${shard.count}.json` : 'bench-results.json')),
     html: values.html && checkOutputPath(values.html, 'html'),
     saveBaseline: values['save-baseline'] && checkOutputPath(values['save-baseline'], 'save-baseline'),
+    timeline: timelineFlags(values),
   };
   // Read the baseline before the run: a bad file must fail now, not after ten minutes.
   const baseline = values.baseline === undefined ? undefined : readSuiteFile(values.baseline, '--baseline');

@@ -1,13 +1,13 @@
 /**
  * The self-contained HTML report of `npm run bench -- --html FILE`: scaling curves, the
- * overcommit heat map and bars, the sweep curves, the schedulers table, the systems heat map, the published results reproduced, the micro-benchmark table and the environment,
+ * overcommit heat map and bars, a naive and an enlightened timeline (`--timeline`), the sweep curves, the schedulers table, the systems heat map, the published results reproduced, the micro-benchmark table and the environment,
  * as inline SVG and CSS, with the results JSON embedded so the data travels with the page. No
  * script runs and nothing is fetched (a Content-Security-Policy forbids both). Every figure comes
  * from bench/suite/derive.ts (or bench/report/derived.ts on top of it); a group the results do not
  * have (a `--filter` run) simply has no section.
  */
 import type { SuiteResults } from '../suite/model.js';
-import { attrs, esc, jsonForScript } from './charts/escape.js';
+import { attrs, esc, jsonForScript } from '../../src/report/html/escape.js';
 import { sig } from './charts/format.js';
 import { renderEnvironmentSection } from './sections/environment.js';
 import { renderMicroSection } from './sections/micro.js';
@@ -17,6 +17,7 @@ import { renderScalingSection } from './sections/scaling.js';
 import { renderSchedulersSection } from './sections/schedulers.js';
 import { renderSweepSection } from './sections/sweep.js';
 import { renderSystemsSection } from './sections/systems.js';
+import { renderTimelineSection, type TimelinePair } from './sections/timeline.js';
 import { STYLE } from './style.js';
 
 /** The id of the `<script type="application/json">` element holding the results. */
@@ -27,6 +28,7 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-
 const SECTION_TITLES: Record<string, string> = {
   scaling: 'Scaling',
   overcommit: 'Overcommit',
+  timeline: 'Timeline',
   sweep: 'Sweeps',
   schedulers: 'Schedulers',
   systems: 'Systems',
@@ -54,10 +56,16 @@ function header(results: SuiteResults, present: readonly string[]): string {
   return `<header><h1>spinvisor benchmark report</h1><p class="meta">${esc(meta)}</p>${selfCheckStatus(results)}<nav aria-label="Sections"><ul>${nav}</ul></nav></header>`;
 }
 
-export function renderHtmlReport(results: SuiteResults): string {
+/** What the report draws besides the results: the timeline of a naive and an enlightened trace of one case, when given. */
+export interface ReportExtras {
+  readonly timeline?: TimelinePair;
+}
+
+export function renderHtmlReport(results: SuiteResults, extras: ReportExtras = {}): string {
   const sections: [string, string][] = [
     ['scaling', renderScalingSection(results.cases)],
     ['overcommit', renderOvercommitSection(results.cases)],
+    ['timeline', renderTimelineSection(extras.timeline)],
     ['sweep', renderSweepSection(results.cases)],
     ['schedulers', renderSchedulersSection(results.cases)],
     ['systems', renderSystemsSection(results.cases)],

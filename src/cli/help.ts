@@ -63,6 +63,7 @@ time slicing does to guest spinlocks and how the fixes real systems ship help.
 Usage:
   spinvisor run [scenario] [flags]        run one scenario; print a table per VM and per pCPU
   spinvisor compare [scenario] [flags]    run it under each spin-wait policy, lock or system, side by side
+  spinvisor timeline TRACE --html FILE    draw a trace (Chrome Trace Event JSON) as a self-contained page
   spinvisor presets                       list the shipped presets and named systems
   spinvisor reproduce [NAME]              rerun published experiments, published vs simulated
   spinvisor schema [NAME]                 print a JSON Schema: scenario (default), results, compare
@@ -151,6 +152,35 @@ ${TRACE_HELP}
 ${TRACE_BOUNDS_HELP}
 
 ${compareColumnsHelp()}
+
+${EXIT_CODES}`;
+}
+
+export function timelineHelp(): string {
+  return `spinvisor timeline TRACE.json --html FILE [--window FROM..TO | --from MS --to MS] [--width PX]
+
+Draws a trace as a self-contained HTML page (inline SVG and CSS; nothing is fetched, nothing
+runs): a lane per pCPU showing which vCPU ran there, coloured by VM; a lane per contended lock
+with its holds and a step line of its waiters; a lane per vCPU with its state (running,
+runnable, halted; spinning and critical sections inside running); lock-holder and lock-waiter
+preemptions marked on the victim's lane; kicks and wake-ups marked on the pCPU lanes, with an
+arrow from each kick to the wake-up it caused; a time axis and a legend.
+
+TRACE is Chrome Trace Event JSON: a spinvisor trace ("otherData.format":
+"spinvisor-trace/1"), or any other Chrome trace, whose lanes are named by its metadata and
+whose events are drawn neutrally. The same file opens in ui.perfetto.dev.
+
+Options:
+  --html FILE       the page to write (required)
+  --window FROM..TO the range to draw, in ms of the trace's clock (e.g. 20..25; either end may
+                    be left out); zooming in is drawing a narrower range
+  --from MS, --to MS  the same range as two flags (not with --window)
+  --width PX        width of the drawing area, px (default 1000): wider shows more detail
+  -h, --help        this text
+
+Large traces: the file is parsed once and only what falls inside the range is kept; slices
+narrower than a pixel are merged, close marks of one kind are drawn as one, and at most 400
+arrows are drawn, so the page stays small however long the trace.
 
 ${EXIT_CODES}`;
 }

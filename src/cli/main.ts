@@ -13,16 +13,18 @@ import { JSON_SCHEMAS, JSON_SCHEMA_NAMES, type JsonSchemaName } from '../config/
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
 import { OutputError } from '../io/output-file.js';
 import { compareCommand } from './compare-command.js';
-import { MAIN_HELP, PRESETS_HELP, compareHelp, reproduceHelp, runHelp, schemaHelp } from './help.js';
+import { MAIN_HELP, PRESETS_HELP, compareHelp, reproduceHelp, runHelp, schemaHelp, timelineHelp } from './help.js';
 import { presetsCommand } from './presets-command.js';
 import { reproduceCommand } from './reproduce-command.js';
 import { runCommand } from './run-command.js';
+import { timelineCommand } from './timeline-command.js';
 
-const COMMANDS = ['run', 'compare', 'presets', 'reproduce', 'schema', 'help'] as const;
+const COMMANDS = ['run', 'compare', 'timeline', 'presets', 'reproduce', 'schema', 'help'] as const;
 
 const HELP: Record<string, () => string> = {
   run: runHelp,
   compare: compareHelp,
+  timeline: timelineHelp,
   presets: () => PRESETS_HELP,
   reproduce: reproduceHelp,
   schema: schemaHelp,
@@ -44,6 +46,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runCommand(rest);
     case 'compare':
       return compareCommand(rest);
+    case 'timeline':
+      return timelineCommand(rest);
     case 'presets':
       return presetsCommand(rest);
     case 'reproduce':

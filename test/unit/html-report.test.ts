@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderHtmlReport, RESULTS_ELEMENT_ID } from '../../bench/report/html.js';
-import { esc, jsonForScript } from '../../bench/report/charts/escape.js';
+import { esc, jsonForScript } from '../../src/report/html/escape.js';
 import { costsAtOneX, mechanismBars, overcommitRows, ratiosOf, scalingSeries, sweepCurves, systemsMatrices } from '../../bench/suite/derive.js';
 import { MECHANISMS, mechanismLabel, PRESET_MECHANISMS } from '../../bench/suite/mechanisms.js';
 import type { CaseResult, OvercommitParams, SuiteResults } from '../../bench/suite/model.js';

@@ -2,8 +2,9 @@
  * Scales and axes of the SVG charts: linear and logarithmic scales with readable ticks, the
  * bottom and left axes with grid lines and unit labels, and the chart's root `<svg>`.
  */
-import { attrs, el, esc, num } from './escape.js';
-import { AXIS, GRID, INK, MUTED } from './palette.js';
+import { attrs, el, esc, num } from '../../../src/report/html/escape.js';
+import { niceStep } from '../../../src/report/html/nice-step.js';
+import { AXIS, GRID, INK, MUTED } from '../../../src/report/html/palette.js';
 
 const FONT_SIZE = 12;
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
@@ -34,15 +35,6 @@ export interface ScaleOptions {
 }
 
 const finite = (values: readonly number[]) => values.filter((v) => Number.isFinite(v));
-
-/** A "nice" step near `span / count`: 1, 2, 2.5 or 5 times a power of 10. */
-export function niceStep(span: number, count: number): number {
-  if (!(span > 0)) return 1;
-  const raw = span / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const m = raw / power;
-  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * power;
-}
 
 export function linearScale(values: readonly number[], range: readonly [number, number], options: ScaleOptions = {}): Scale {
   const data = finite(values);

@@ -4,9 +4,9 @@
  * every one fits its bar's width, and an optional dashed reference line (1× = the unit the bars are measured in).
  */
 import { axisLeft, leftAxisWidth, linearScale, svgRoot, textWidth } from './axes.js';
-import { el, esc, num, svgTitle } from './escape.js';
+import { el, esc, num, svgTitle } from '../../../src/report/html/escape.js';
 import { legend } from './legend.js';
-import { AXIS, INK, MUTED } from './palette.js';
+import { AXIS, INK, MUTED } from '../../../src/report/html/palette.js';
 
 interface Bar {
   readonly value: number;

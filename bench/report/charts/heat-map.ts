@@ -4,8 +4,8 @@
  * and a colour bar as its key. Cells carry class "mark" and a tooltip with the exact figures.
  */
 import { svgRoot, textWidth } from './axes.js';
-import { el, esc, svgTitle } from './escape.js';
-import { INK, MUTED, textOn, viridis } from './palette.js';
+import { el, esc, svgTitle } from '../../../src/report/html/escape.js';
+import { INK, MUTED, textOn, viridis } from '../../../src/report/html/palette.js';
 
 export interface HeatCell {
   readonly value: number;

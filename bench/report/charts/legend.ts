@@ -1,7 +1,7 @@
 /** Point markers (shapes, so series differ without colour) and the legend row above a chart. */
-import { el, esc, num } from './escape.js';
+import { el, esc, num } from '../../../src/report/html/escape.js';
 import { textWidth } from './axes.js';
-import { INK, type Marker } from './palette.js';
+import { INK, type Marker } from '../../../src/report/html/palette.js';
 
 /** A marker centred on (x, y); `inner` (a `<title>`) goes inside the element. */
 export function markerShape(shape: Marker, x: number, y: number, colour: string, extra: Readonly<Record<string, string | undefined>> = {}, inner = ''): string {

@@ -4,9 +4,9 @@
  * native tooltip with its exact values.
  */
 import { axisBottom, axisLeft, leftAxisWidth, linearScale, logScale, svgRoot, type Scale } from './axes.js';
-import { el, num, svgTitle } from './escape.js';
+import { el, num, svgTitle } from '../../../src/report/html/escape.js';
 import { legend, markerShape } from './legend.js';
-import type { Marker } from './palette.js';
+import type { Marker } from '../../../src/report/html/palette.js';
 
 export interface LinePoint {
   readonly x: number;

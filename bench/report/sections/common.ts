@@ -1,7 +1,7 @@
 /** Building blocks shared by the report's sections: a chart's figure, a section, labels. */
 import type { EngineKind } from '../../../src/config/schema.js';
 import type { OvercommitParams } from '../../suite/model.js';
-import { attrs, esc } from '../charts/escape.js';
+import { attrs, esc } from '../../../src/report/html/escape.js';
 
 /**
  * One chart: `<figure class="chart" data-chart="name">`, a heading, the SVG, and the claim the

@@ -1,6 +1,6 @@
 /** Where and how the suite ran: every field of each environment (one per shard), the options, the plan and the elapsed time. */
 import type { SuiteResults } from '../../suite/model.js';
-import { esc } from '../charts/escape.js';
+import { esc } from '../../../src/report/html/escape.js';
 import { sig } from '../charts/format.js';
 import { section } from './common.js';
 

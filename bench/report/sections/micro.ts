@@ -1,6 +1,6 @@
 /** The micro-benchmark table: per-operation latency (p50, p99), throughput and sample count, with the suite's notes. */
 import type { MicroReport } from '../../suite/model.js';
-import { esc } from '../charts/escape.js';
+import { esc } from '../../../src/report/html/escape.js';
 import { nanoseconds, percent, si, sig } from '../charts/format.js';
 import { section } from './common.js';
 

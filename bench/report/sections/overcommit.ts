@@ -19,12 +19,12 @@ import {
 } from '../../suite/derive.js';
 import { BASELINE_MECHANISM, isBaseline, mechanismLabel, mechanismRank, shipsOf, type LockAndPolicy } from '../../suite/mechanisms.js';
 import type { CaseResult } from '../../suite/model.js';
-import { niceStep } from '../charts/axes.js';
-import { attrs, esc } from '../charts/escape.js';
+import { attrs, esc } from '../../../src/report/html/escape.js';
 import { listOf, percent, ratioLabel, si, sig, times } from '../charts/format.js';
 import { renderGroupedBars } from '../charts/grouped-bars.js';
 import { renderHeatMap, type HeatCell } from '../charts/heat-map.js';
-import { manyCategorical } from '../charts/palette.js';
+import { niceStep } from '../../../src/report/html/nice-step.js';
+import { manyCategorical } from '../../../src/report/html/palette.js';
 import { barRange, overBaseline, worstFairShare } from '../derived.js';
 import { charts, ENGINE_LABEL, figure, fullRow, perSecond, section, SHAPE_LABEL } from './common.js';
 

@@ -7,7 +7,7 @@ import { formatRatio, verdictWords } from '../../../src/report/reproduce-table.j
 import type { ReproducedRow } from '../../../src/reproduce/run.js';
 import { reproductionTables, type ReproductionTable } from '../../suite/derive.js';
 import type { CaseResult } from '../../suite/model.js';
-import { attrs, esc } from '../charts/escape.js';
+import { attrs, esc } from '../../../src/report/html/escape.js';
 import { section } from './common.js';
 
 const cell = (text: string, numeric = false) => `<td${numeric ? ' class="num"' : ''}>${esc(text)}</td>`;

@@ -8,7 +8,7 @@ import { scalingSeries, type ScalingSeries } from '../../suite/derive.js';
 import type { CaseResult } from '../../suite/model.js';
 import { percent, powerOfTwo, si, sig, times } from '../charts/format.js';
 import { renderLineChart, type LinePoint } from '../charts/line-chart.js';
-import { categorical } from '../charts/palette.js';
+import { categorical } from '../../../src/report/html/palette.js';
 import { acquisitionsUnit, charts, claimParagraph, ENGINE_LABEL, figure, section } from './common.js';
 
 const scalingChartName = (s: ScalingSeries): string => `scaling/${s.engine}/${s.workload}`;

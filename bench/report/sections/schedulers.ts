@@ -5,7 +5,7 @@
  */
 import { formatSlice, schedulerClaim, schedulerRows, type SchedulerRow } from '../../suite/derive.js';
 import type { CaseResult } from '../../suite/model.js';
-import { esc } from '../charts/escape.js';
+import { esc } from '../../../src/report/html/escape.js';
 import { percent, si, times } from '../charts/format.js';
 import { claimParagraph, ENGINE_LABEL, perSecond, section } from './common.js';
 

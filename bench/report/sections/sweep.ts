@@ -9,7 +9,7 @@ import { formatSweepValue, sweepCurves, sweepShape, SWEEP_NAMES, type SweepCurve
 import type { CaseResult } from '../../suite/model.js';
 import { powerOfTwo, si } from '../charts/format.js';
 import { renderLineChart } from '../charts/line-chart.js';
-import { categorical, type Marker } from '../charts/palette.js';
+import { categorical, type Marker } from '../../../src/report/html/palette.js';
 import { acquisitionsUnit, charts, ENGINE_LABEL, figure, section } from './common.js';
 
 /** The chart of a curve: every curve of one engine, preset and knob (each shape, each policy) is a line on it. */

@@ -7,7 +7,7 @@
 import type { EngineKind } from '../../../src/config/schema.js';
 import { systemsClaim, systemsMatrices, type SystemCell, type SystemsMatrix } from '../../suite/derive.js';
 import type { CaseResult } from '../../suite/model.js';
-import { niceStep } from '../charts/axes.js';
+import { niceStep } from '../../../src/report/html/nice-step.js';
 import { percent, ratioLabel, si, times } from '../charts/format.js';
 import { renderHeatMap, type HeatCell } from '../charts/heat-map.js';
 import { charts, ENGINE_LABEL, figure, perSecond, section } from './common.js';

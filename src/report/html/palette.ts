@@ -1,5 +1,5 @@
 /**
- * Colours of the report: Okabe & Ito's palette for categories (safe for the common forms of
+ * Colours of the HTML pages (the bench report and the timeline view): Okabe & Ito's palette for categories (safe for the common forms of
  * colour blindness, distinct in print) and viridis for the heat map (perceptually uniform, still
  * ordered in grey scale).
  */

@@ -1,6 +1,7 @@
 /**
- * Escaping for the HTML report. Every string that reaches the page goes through one of these:
- * scenario, preset and VM names come from user files, so none of them is trusted.
+ * Escaping for the HTML pages (the bench report and the timeline view). Every string that reaches
+ * a page goes through one of these: scenario, preset, VM and trace event names come from user
+ * files, so none of them is trusted.
  */
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
