@@ -58,7 +58,8 @@ export interface TraceSummary {
 /** Colour names of the trace viewers' palette, one per VM (cycled). */
 const PALETTE = ['rail_response', 'rail_load', 'rail_animation', 'rail_idle', 'good', 'bad', 'terrible', 'yellow'] as const;
 const FLUSH_CHARS = 1 << 16;
-const LOCK_TID = 1000;
+/** Lock tracks are tid LOCK_TID + the lock's index in its VM, in the VM's process (the trace contract; src/trace/read.ts reads them). */
+export const LOCK_TID = 1000;
 
 export class TraceWriter {
   private readonly temp: string;

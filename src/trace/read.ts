@@ -15,13 +15,10 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/schema.js';
 import type { RangeUs } from '../io/time-range.js';
+import { LOCK_TID as LOCK_TID_BASE, TRACE_FORMAT as SPINVISOR_TRACE_FORMAT } from './chrome-trace.js';
 
-/** The `otherData.format` of the traces spinvisor writes, and the one version this reader knows. */
-const SPINVISOR_TRACE_FORMAT = 'spinvisor-trace/1';
+/** Any version of the `otherData.format` spinvisor writes; this reader knows only SPINVISOR_TRACE_FORMAT's. */
 const SPINVISOR_TRACE_PREFIX = 'spinvisor-trace/';
-
-/** Lock tracks are tid 1000 + lock index inside a VM's process. */
-const LOCK_TID_BASE = 1000;
 
 type LaneKind = 'pcpu' | 'lock' | 'vcpu' | 'other';
 
