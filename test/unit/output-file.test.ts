@@ -61,8 +61,9 @@ describe('writeTextAtomically', () => {
   });
 });
 
-/** Calls that write, append to or replace a file, other than through the helper. */
-const FILE_WRITES = /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|openSync|renameSync|copyFileSync|cpSync)\s*\(/;
+/** Calls that write, append to or replace a file, other than through the helper (opening for reading is fine). */
+const FILE_WRITES =
+  /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|renameSync|copyFileSync|cpSync)\s*\(|\bopenSync\s*\([^)]*,\s*'(?!r')/;
 
 /** The modules that may call them, and why. */
 const ALLOWED: Readonly<Record<string, string>> = {
