@@ -9,10 +9,11 @@
  *
  * Bad input is one line and exit 2, before anything runs; a failed run or profiler exit 1.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/config/package-root.js';
 import { ConfigError } from '../src/config/schema.js';
+import { writeJsonAtomically, writeTextAtomically } from '../src/io/output-file.js';
 import { capture, type Profiler } from './profile/capture.js';
 import { collectCpuProfiles, collectV8Logs, type RoleFile } from './profile/collect.js';
 import { readCpuProfile } from './profile/cpuprofile.js';
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
     mkdirSync(roles, { recursive: true });
     const run = await capture(profiler, dir, roles, runArgs);
     const table = `run-${profiler}.txt`;
-    writeFileSync(join(out, table), run.stdout);
+    writeTextAtomically(join(out, table), run.stdout, 'out');
     if (run.code !== 0 && run.code !== 1) throw new Error(`the run under --${profiler} failed (exit ${run.code}); its output is in ${join(out, table)}`);
     if (run.code === 1) selfChecksFailed = true;
     const elapsed = /(elapsed [\d.]+ \w+|took [\d.]+ \w+ on the host)/.exec(run.stdout)?.[1];
@@ -71,7 +72,7 @@ async function main(): Promise<number> {
   for (const thread of reports) console.log(`${renderThread(thread, top)}\n`);
   console.log(LEGEND);
   if (config.engine === 'threads' && !reports.some((r) => r.role.startsWith('pcpu-'))) console.log("\nwarning: no profile was identified as a pCPU thread's");
-  writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary(spec, runArgs, reports, top), null, 2)}\n`);
+  writeJsonAtomically(join(out, 'summary.json'), summary(spec, runArgs, reports, top), 'out');
   console.log(
     `\n${renderFiles(out, [
       { what: '--cpu-prof, one per thread', files: cpuProfiles.map((f) => f.file) },

@@ -7,27 +7,36 @@
  * (nodejs/node#48263), so on a pCPU thread a good part of them belong to the guest loop.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { writeTextAtomically } from '../../src/io/output-file.js';
 import { functionName, mergeFunctions, shortWhere, type HotFunction, type ThreadProfile } from './hot-functions.js';
 
-/** Runs `node --prof-process LOG > OUT`; rejects with the first line of its error output if it fails. */
+/**
+ * Runs `node --prof-process LOG > OUT` (OUT written whole, once the tick processor is done);
+ * rejects with the first line of its error output if it fails.
+ */
 export function runProfProcess(log: string, out: string): Promise<void> {
-  const fd = openSync(out, 'w');
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--prof-process', log], { stdio: ['ignore', fd, 'pipe'] });
+    const child = spawn(process.execPath, ['--prof-process', log], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
     let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) {
-        resolve();
+        try {
+          writeTextAtomically(out, Buffer.concat(stdout).toString('utf8'), 'out');
+          resolve();
+        } catch (error) {
+          reject(error as Error);
+        }
         return;
       }
       // Node 20's --prof-process warns about VM modules on stderr; report the first other line.
       const line = stderr.split('\n').find((l) => l.trim() !== '' && !/ExperimentalWarning|--trace-warnings/.test(l));
       reject(new Error(`node --prof-process ${log} failed (exit ${code}): ${line ?? 'no message'}`));
     });
-  }).finally(() => closeSync(fd));
+  });
 }
 
 const FLAT_SECTIONS: Readonly<Record<string, string>> = { JavaScript: 'JS', 'C++': 'C++', 'Shared libraries': 'shared library' };

@@ -3,6 +3,7 @@
  * argument. Flag parsing itself, and the scenario override flags that `npm run profile` shares,
  * live in src/io.
  */
+import { shown } from '../config/config-error.js';
 import { ConfigError, LOCK_KINDS, type LockKind, type PolicySpec } from '../config/schema.js';
 import { SYSTEM_NAMES, type SystemName } from '../config/systems.js';
 import { choiceFlag, listFlag, policyFlag, type Options } from '../io/flags.js';
@@ -26,6 +27,6 @@ export function systemsFlag(text: string | undefined): SystemName[] | undefined 
 
 /** At most one positional argument, the scenario. */
 export function scenarioArgument(command: string, positionals: readonly string[]): string | undefined {
-  if (positionals.length > 1) throw new ConfigError(`${positionals[1]}: unexpected argument (spinvisor ${command} takes one scenario)`);
+  if (positionals.length > 1) throw new ConfigError(`${shown(positionals[1]!)}: unexpected argument (spinvisor ${command} takes one scenario)`);
   return positionals[0];
 }

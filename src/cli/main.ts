@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../config/package-root.js';
+import { quoted, shown } from '../config/config-error.js';
 import { ConfigError } from '../config/schema.js';
 import { JSON_SCHEMAS, JSON_SCHEMA_NAMES, type JsonSchemaName } from '../config/write-json-schema.js';
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
@@ -57,8 +58,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'help':
       return helpCommand(rest);
     default:
-      if (command.startsWith('-')) throw new ConfigError(`${command}: unknown flag; a command comes first (${COMMANDS.join(', ')})`);
-      throw new ConfigError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')}; see spinvisor --help)`);
+      if (command.startsWith('-')) throw new ConfigError(`${shown(command)}: unknown flag; a command comes first (${COMMANDS.join(', ')})`);
+      throw new ConfigError(`unknown command ${quoted(command)} (commands: ${COMMANDS.join(', ')}; see spinvisor --help)`);
   }
 }
 
@@ -69,10 +70,10 @@ function schemaCommand(args: readonly string[]): number {
     console.log(schemaHelp());
     return 0;
   }
-  if (positionals.length > 1) throw new ConfigError(`${positionals[1]}: unexpected argument (spinvisor schema takes one schema name)`);
+  if (positionals.length > 1) throw new ConfigError(`${shown(positionals[1]!)}: unexpected argument (spinvisor schema takes one schema name)`);
   const name = positionals[0] ?? 'scenario';
   if (!(JSON_SCHEMA_NAMES as readonly string[]).includes(name))
-    throw new ConfigError(`unknown schema "${name}" (schemas: ${JSON_SCHEMA_NAMES.join(', ')}; the bench's: npm run bench -- schema)`);
+    throw new ConfigError(`unknown schema ${quoted(name)} (schemas: ${JSON_SCHEMA_NAMES.join(', ')}; the bench's: npm run bench -- schema)`);
   console.log(JSON.stringify(JSON_SCHEMAS[name as JsonSchemaName].generate(), null, 2));
   return 0;
 }
@@ -82,7 +83,7 @@ function helpCommand(args: readonly string[]): number {
   const topic = positionals[0];
   if (topic === undefined || topic === 'help') console.log(MAIN_HELP);
   else if (HELP[topic]) console.log(HELP[topic]());
-  else throw new ConfigError(`unknown command "${topic}" (commands: ${COMMANDS.join(', ')})`);
+  else throw new ConfigError(`unknown command ${quoted(topic)} (commands: ${COMMANDS.join(', ')})`);
   return 0;
 }
 

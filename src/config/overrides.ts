@@ -5,7 +5,7 @@
  * same value in a file would be.
  */
 import type { EngineKind, LockKind, Mode, PolicySpec, Reaction, SchedulerPolicy } from './schema.js';
-import { ConfigError, MAX_VMS, parseScenario, toBareMetal, type Config } from './schema.js';
+import { checkNesting, ConfigError, MAX_VMS, parseScenario, toBareMetal, type Config } from './schema.js';
 import { systemProfile, type SystemName } from './systems.js';
 
 export interface Overrides {
@@ -64,6 +64,8 @@ const isRecord = (value: unknown): value is Json => typeof value === 'object' &&
  */
 export function applyOverrides(input: unknown, overrides: Overrides): Config {
   if (!isRecord(input)) return parseScenario(input);
+  // Before the copy: structuredClone recurses, and a hostile input may nest without end.
+  checkNesting(input);
   const scenario: Json = structuredClone(input);
   const { pcpus, vms, vcpus, lock, policy, spinThreshold, haltThreshold, extensionUs, sliceUs, durationMs, seed, engine, ple, reaction, boost, coschedSkewUs } =
     overrides;

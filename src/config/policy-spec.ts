@@ -3,6 +3,7 @@
  * real system could ship, and the one-line reason a combination is refused. The schema checks a
  * VM's `policy` with `policySpecProblem`; the guest builds its policy from `policyParts`.
  */
+import { quoted } from './config-error.js';
 
 /** The single spin-wait policies (guest/policies/, one file each). */
 export const POLICY_KINDS = ['naive', 'notify', 'pv-halt', 'preempted-aware', 'cs-hint'] as const;
@@ -17,13 +18,13 @@ export function policySpecProblem(spec: string): string | undefined {
   const names = spec.split('+');
   const seen = new Set<string>();
   for (const name of names) {
-    if (name === '') return `empty policy name in "${spec}"; join names with a single "+"`;
-    if (!isPolicyKind(name)) return `unknown policy "${name}"; expected ${POLICY_KINDS.join(', ')}, or several joined with "+"`;
-    if (seen.has(name)) return `"${name}" named twice in "${spec}"`;
+    if (name === '') return `empty policy name in ${quoted(spec)}; join names with a single "+"`;
+    if (!isPolicyKind(name)) return `unknown policy ${quoted(name)}; expected ${POLICY_KINDS.join(', ')}, or several joined with "+"`;
+    if (seen.has(name)) return `${quoted(name)} named twice in ${quoted(spec)}`;
     seen.add(name);
   }
-  if (names.length > 1 && seen.has('naive')) return `naive means no enlightenment: it cannot be combined (in "${spec}")`;
-  if (seen.has('notify') && seen.has('pv-halt')) return `notify and pv-halt both act on a long spin (one yields, one halts): choose one (in "${spec}")`;
+  if (names.length > 1 && seen.has('naive')) return `naive means no enlightenment: it cannot be combined (in ${quoted(spec)})`;
+  if (seen.has('notify') && seen.has('pv-halt')) return `notify and pv-halt both act on a long spin (one yields, one halts): choose one (in ${quoted(spec)})`;
   return undefined;
 }
 

@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './package-root.js';
+import { quoted } from './config-error.js';
 import { ConfigError, parseScenario, type Config } from './schema.js';
 import { readScenarioFile } from './scenario-file.js';
 
@@ -35,8 +36,8 @@ export function readPreset(name: string): unknown {
   const names = presetNames();
   if (!names.includes(name)) {
     // A name with a dot was probably meant as a file: say how to name one.
-    const hint = name.includes('.') ? `; a file path needs a "/" or a .json suffix, e.g. ./${name}` : '';
-    throw new ConfigError(`unknown preset "${name}" (available: ${names.join(', ')}${hint})`);
+    const hint = name.includes('.') ? `; a file path needs a "/" or a .json suffix, e.g. ${quoted(`./${name}`)}` : '';
+    throw new ConfigError(`unknown preset ${quoted(name)} (available: ${names.join(', ')}${hint})`);
   }
   return readScenarioFile(join(presetsDir(), `${name}.json`));
 }

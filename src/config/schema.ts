@@ -8,7 +8,10 @@
  * (write-json-schema.ts) carries it too.
  */
 import { z } from 'zod';
+import { ConfigError, quoted } from './config-error.js';
 import { POLICY_KINDS, policySpecProblem, type PolicySpec } from './policy-spec.js';
+
+export { ConfigError } from './config-error.js';
 
 /** Largest machine the layout supports (the state word keeps the pCPU id in 12 bits). */
 export const MAX_PCPUS = 256;
@@ -17,16 +20,18 @@ export const MAX_TOTAL_VCPUS = 4096;
 const MAX_LOCKS = 4096;
 export const MAX_VMS = 64;
 
-const count = (min: number, max: number) => z.number().int().min(min).max(max);
+// The range before `.int()`: a number past the range is reported against the range (`<=256`),
+// not against the largest safe integer that `.int()` also checks.
+const count = (min: number, max: number) => z.number().min(min).max(max).int();
 
 const distributionSchema = z
   .discriminatedUnion('kind', [
     z
-      .object({ kind: z.literal('fixed'), value: z.number().int().min(0).max(1e9) })
+      .object({ kind: z.literal('fixed'), value: z.number().min(0).max(1e9).int() })
       .strict()
       .describe('always `value`'),
     z
-      .object({ kind: z.literal('uniform'), min: z.number().int().min(0).max(1e9), max: z.number().int().min(0).max(1e9) })
+      .object({ kind: z.literal('uniform'), min: z.number().min(0).max(1e9).int(), max: z.number().min(0).max(1e9).int() })
       .strict()
       .refine((d) => d.min <= d.max, { message: 'min must not exceed max', path: ['min'] })
       .describe('a whole number from `min` to `max`, both included, equally likely'),
@@ -105,16 +110,16 @@ const vmSchema = z
       ),
     spinThreshold: z
       .number()
-      .int()
       .min(1)
       .max(0xffffffff)
+      .int()
       .default(4095)
       .describe("`notify`: spin iterations between two NotifyLongSpinWait hypercalls. Hyper-V's default is 0xFFF (4095); 0xFFFFFFFF means never notify."),
     haltThreshold: z
       .number()
-      .int()
       .min(1)
       .max(0x7fffffff)
+      .int()
       .default(32768)
       .describe(
         "`pv-halt`: spin iterations before a waiter halts its vCPU until kicked. Linux's SPIN_THRESHOLD (1 << 15, arch/x86/include/asm/spinlock.h), which kernel/locking/qspinlock_paravirt.h spins before pv_wait.",
@@ -159,43 +164,43 @@ const schedulerSchema = z
       ),
     pleGapCycles: z
       .number()
-      .int()
       .min(0)
       .max(0xffffffff)
+      .int()
       .default(128)
       .describe(
         "PLE: two PAUSEs further apart than this, in cycles, start a new loop (KVM's ple_gap, 128). A spin iteration is 90 cycles here (src/hv/ple.ts), so a gap below 90 means no loop ever forms.",
       ),
     pleWindowCycles: z
       .number()
-      .int()
       .min(1)
       .max(0xffffffff)
+      .int()
       .default(4096)
       .describe("PLE: the base window, in cycles: a loop longer than the vCPU's window exits (KVM's ple_window, 4096; 90 cycles per spin: 46 spins)."),
     pleWindowGrow: z
       .number()
-      .int()
       .min(0)
       .max(0xffffffff)
+      .int()
       .default(2)
       .describe(
         "PLE: each exit multiplies the vCPU's window by this while it is below the base window, else adds it; 0 keeps the base; at most pleWindowMax (KVM's ple_window_grow, 2).",
       ),
     pleWindowShrink: z
       .number()
-      .int()
       .min(0)
       .max(0xffffffff)
+      .int()
       .default(0)
       .describe(
         "PLE: at each schedule-in the vCPU's window is divided by this while it is below the base window, else reduced by it, never below the base; 0 resets it to the base (KVM's ple_window_shrink, 0).",
       ),
     pleWindowMax: z
       .number()
-      .int()
       .min(1)
       .max(0xffffffff)
+      .int()
       .default(0xffffffff)
       .describe("PLE: the largest window, in cycles (KVM's ple_window_max, UINT_MAX: KVM_VMX_DEFAULT_PLE_WINDOW_MAX)."),
     boost: z
@@ -274,9 +279,9 @@ const virtualCostsSchema = z
       .describe('Waking an idle pCPU: an Atomics.notify to Atomics.wait hand-over costs ~8 µs on the 2-core development machine (Node 20).'),
     stepBudget: z
       .number()
-      .int()
       .min(64)
       .max(1_000_000)
+      .int()
       .default(1024)
       .describe(
         'Cost units of private work one virtual step may hold (a work unit is 1): smaller interleaves work finer, larger runs faster. Lock steps always open a step of their own.',
@@ -291,10 +296,14 @@ export const scenarioSchema = z
     $schema: z.string().max(1000).optional().describe('Path or URL of this JSON Schema, for editors; ignored by the simulator.'),
     description: z.string().max(500).default('').describe('Free text shown by `spinvisor presets`.'),
     pcpus: count(1, MAX_PCPUS).default(2).describe('Number of physical CPUs; each is a worker thread.'),
-    vms: z.array(vmSchema).min(1).max(MAX_VMS).describe('The virtual machines; at least one.'),
+    vms: z
+      .array(vmSchema)
+      .min(1)
+      .max(MAX_VMS)
+      .describe(`The virtual machines: at least one, at most ${MAX_VMS}, with at most ${MAX_TOTAL_VCPUS} vCPUs in all.`),
     scheduler: schedulerSchema.default(schedulerSchema.parse({})).describe('The hypervisor scheduler.'),
     durationMs: count(1, 3_600_000).default(2000).describe('Length of the run, in ms of wall-clock time.'),
-    seed: z.number().int().min(0).max(0xffffffff).default(1).describe('Seed of the per-vCPU random streams that draw work lengths and lock choices.'),
+    seed: z.number().min(0).max(0xffffffff).int().default(1).describe('Seed of the per-vCPU random streams that draw work lengths and lock choices.'),
     mode: z
       .enum(MODES)
       .default('virtualized')
@@ -331,24 +340,55 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 /** A validated, fully defaulted scenario. */
 export type Config = Readonly<z.infer<typeof scenarioSchema>>;
 
-/** One line naming the field and the problem; the CLI prints it and exits 2. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+/** A field name written as is in a path; any other key (an unknown one, say) is quoted: `x["a b"]`. */
+const PLAIN_KEY = /^[A-Za-z_$][\w$]{0,59}$/;
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
-  return out === '' ? 'scenario' : out;
+  for (const part of path) {
+    const key = String(part);
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (!PLAIN_KEY.test(key)) out += `[${quoted(key)}]`;
+    else out += out === '' ? key : `.${key}`;
+  }
+  return out === '' || out.startsWith('[') ? `scenario${out}` : out;
+}
+
+/**
+ * The deepest a scenario nests objects and lists. A valid one needs 5 (the scenario, `vms`, a
+ * VM, its `workload`, a distribution); the limit refuses a hostile input before anything walks
+ * it recursively (`structuredClone` runs out of stack near 10,000 levels).
+ */
+export const MAX_NESTING = 16;
+
+/** `ConfigError` naming the first place where `input` nests deeper than MAX_NESTING; walks without recursion. */
+export function checkNesting(input: unknown): void {
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: input, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (path.length >= MAX_NESTING) throw new ConfigError(`${formatPath(path)}: nested more than ${MAX_NESTING} levels deep (a scenario needs at most 5)`);
+    const isList = Array.isArray(value);
+    for (const [key, child] of Object.entries(value)) stack.push({ value: child, path: [...path, isList ? Number(key) : key] });
+  }
+}
+
+/** The first problem of a failed parse, as one line: `<path>: <problem>`. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  // zod lists every unknown key, each as written: name a few, quoted, and count the rest.
+  if (issue.code === 'unrecognized_keys') {
+    const shown = issue.keys.slice(0, 3).map(quoted).join(', ');
+    const more = issue.keys.length > 3 ? ` and ${issue.keys.length - 3} more` : '';
+    return `${formatPath(issue.path)}: Unrecognized key${issue.keys.length > 1 ? 's' : ''}: ${shown}${more}`;
+  }
+  return `${formatPath(issue.path)}: ${issue.message}`;
 }
 
 /** Validates and defaults a scenario; throws `ConfigError` with the first problem found. */
 export function parseScenario(input: unknown): Config {
+  checkNesting(input);
   const result = scenarioSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ConfigError(`${formatPath(issue.path)}: ${issue.message}`);
-  }
+  if (!result.success) throw new ConfigError(describeIssue(result.error.issues[0]!));
   return deepFreeze(result.data);
 }
 

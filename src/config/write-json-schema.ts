@@ -12,10 +12,11 @@
  * pcpus); so is a uniform distribution's `min <= max`. The results' describe what the code
  * writes (`io: 'output'`: every field present, no other).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { writeJsonAtomically } from '../io/output-file.js';
 import { compareJsonSchema, resultsJsonSchema } from '../results/results-schema.js';
 import { packageRoot } from './package-root.js';
 import { scenarioSchema } from './schema.js';
@@ -42,9 +43,7 @@ export const JSON_SCHEMA_NAMES = Object.keys(JSON_SCHEMAS) as JsonSchemaName[];
 /** Writes one schema file (atomically: a reader never sees half a file) and returns its path. */
 export function writeJsonSchema(name: JsonSchemaName = 'scenario', path: string = join(packageRoot(), 'schema', JSON_SCHEMAS[name].file)): string {
   mkdirSync(join(path, '..'), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(JSON_SCHEMAS[name].generate(), null, 2)}\n`);
-  renameSync(temp, path);
+  writeJsonAtomically(path, JSON_SCHEMAS[name].generate(), null);
   return path;
 }
 
