@@ -106,7 +106,7 @@ describe('spinvisor bad input', () => {
 
   it('rejects an unknown system, --systems with what it excludes, and --mode with --system, in one line each', () => {
     const json = join(tmp, 'unknown-system.json');
-    expectUsageError(spinvisor('run', '--system', 'esxi', '--json', json), /^spinvisor: --system: expected one of bare-metal, hyperv-ws2003, .*, got "esxi"$/);
+    expectUsageError(spinvisor('run', '--system', 'vmware', '--json', json), /^spinvisor: --system: expected one of bare-metal, hyperv-ws2003, .*, got "vmware"$/);
     expect(existsSync(json)).toBe(false);
     expectUsageError(spinvisor('compare', '--systems', 'kvm,vmware'), /^spinvisor: --systems: expected one of bare-metal, .*, got "vmware"$/);
     expectUsageError(spinvisor('compare', '--systems', 'kvm,kvm'), /^spinvisor: --systems: "kvm" is listed twice$/);
