@@ -10,7 +10,7 @@
  * POSIX rename(2) replaces in one step. A failed write (a full disk, a vanished folder) leaves
  * the old file as it was and removes the temporary file.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/schema.js';
 
@@ -52,6 +52,62 @@ export function writeTextAtomically(path: string, text: string, flag: string | n
     if (fd !== undefined) closeQuietly(fd);
     rmSync(temp, { force: true });
     throw new OutputError(`${flag === null ? '' : `--${flag}: `}cannot write "${path}": ${(error as Error).message}`);
+  }
+}
+
+/**
+ * An output file written piece by piece (a trace streamed as the run goes), all or nothing like
+ * `writeTextAtomically`: the pieces go to the temporary file, `commit` flushes it to disk and
+ * renames it over the target, `abandon` removes it. Until `commit` the target is untouched.
+ */
+export class AtomicFileStream {
+  private readonly temp: string;
+  private fd: number;
+
+  constructor(
+    private readonly path: string,
+    private readonly flag: string | null,
+  ) {
+    this.temp = `${path}.tmp-${process.pid}`;
+    try {
+      this.fd = openSync(this.temp, 'w');
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  /** Appends `bytes` to the temporary file. */
+  write(bytes: Uint8Array): void {
+    try {
+      writeSync(this.fd, bytes);
+    } catch (error) {
+      this.abandon();
+      throw this.failure(error);
+    }
+  }
+
+  /** Flushes the temporary file to disk and renames it over the target. */
+  commit(): void {
+    try {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = -1;
+      renameSync(this.temp, this.path);
+    } catch (error) {
+      this.abandon();
+      throw this.failure(error);
+    }
+  }
+
+  /** Removes the temporary file; the target stays as it was. */
+  abandon(): void {
+    if (this.fd >= 0) closeQuietly(this.fd);
+    this.fd = -1;
+    rmSync(this.temp, { force: true });
+  }
+
+  private failure(error: unknown): OutputError {
+    return new OutputError(`${this.flag === null ? '' : `--${this.flag}: `}cannot write "${this.path}": ${(error as Error).message}`);
   }
 }
 

@@ -20,7 +20,7 @@
  * vCPU switched in on one pCPU a hair before another pCPU's clock says it left), a slice starts
  * where the one before it on its track ended.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { AtomicFileStream } from '../io/output-file.js';
 import type { Layout } from '../shm/layout.js';
 import { DESCHEDULE } from '../hv/scheduler.js';
 import { TR } from '../events/table.js';
@@ -62,8 +62,8 @@ const FLUSH_CHARS = 1 << 16;
 export const LOCK_TID = 1000;
 
 export class TraceWriter {
-  private readonly temp: string;
-  private fd: number;
+  /** The file, written as a temporary file and renamed into place when complete (io/output-file.ts). */
+  private readonly out: AtomicFileStream;
   private chunk = '';
   private first = true;
   private bytes = 0;
@@ -177,8 +177,7 @@ export class TraceWriter {
     this.waiters = new Int32Array(locks);
     this.lockEnd = new Float64Array(locks).fill(startNs);
 
-    this.temp = `${path}.tmp-${process.pid}`;
-    this.fd = openSync(this.temp, 'w');
+    this.out = new AtomicFileStream(path, 'trace');
     this.chunk = '{"traceEvents":[\n';
     this.metadata();
   }
@@ -274,17 +273,13 @@ export class TraceWriter {
     };
     this.chunk += `\n],"displayTimeUnit":"ns","otherData":${JSON.stringify(otherData)}}\n`;
     this.flush();
-    closeSync(this.fd);
-    this.fd = -1;
-    renameSync(this.temp, this.path);
+    this.out.commit();
     return { file: this.path, events: this.events, bytes: this.bytes, droppedRecords, truncated: this.truncated, stoppedEarly };
   }
 
   /** Drops the temporary file (a run that failed). */
   abandon(): void {
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
-    rmSync(this.temp, { force: true });
+    this.out.abandon();
   }
 
   // ---- state changes -------------------------------------------------------------------------
@@ -502,7 +497,7 @@ export class TraceWriter {
     if (this.chunk.length === 0) return;
     const buffer = Buffer.from(this.chunk, 'utf8');
     this.chunk = '';
-    writeSync(this.fd, buffer);
+    this.out.write(buffer);
     this.bytes += buffer.length;
   }
 }
