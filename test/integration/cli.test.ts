@@ -2,47 +2,18 @@
  * The command line as a user meets it: a child process running src/cli/main.ts under tsx.
  * Real runs are short (≤ 300 ms) and use at most 2 pCPUs, the cores this machine has.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listPresets } from '../../src/config/presets.js';
 import { SYSTEMS, SYSTEM_NAMES } from '../../src/config/systems.js';
 import type { Results } from '../../src/results/results.js';
 import { compareResultsSchema, resultsSchema, type CompareResults } from '../../src/results/results-schema.js';
+import { expectUsageError, spinvisor } from '../helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-interface Outcome {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function spinvisor(...args: string[]): Outcome {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, SPINVISOR_DEBUG: '' },
-    timeout: 60_000,
-  });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
-
-/** Bad input: exit 2, nothing on stdout, exactly one line on stderr, no stack trace. */
-function expectUsageError(outcome: Outcome, pattern: RegExp): void {
-  expect(outcome.code).toBe(2);
-  expect(outcome.stdout).toBe('');
-  const lines = outcome.stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^spinvisor: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(outcome.stderr).not.toMatch(/^\s+at /m);
-}
 
 describe('spinvisor bad input', () => {
   it('rejects an unknown preset, listing the presets, and writes no results file', () => {
@@ -106,7 +77,10 @@ describe('spinvisor bad input', () => {
 
   it('rejects an unknown system, --systems with what it excludes, and --mode with --system, in one line each', () => {
     const json = join(tmp, 'unknown-system.json');
-    expectUsageError(spinvisor('run', '--system', 'vmware', '--json', json), /^spinvisor: --system: expected one of bare-metal, hyperv-ws2003, .*, got "vmware"$/);
+    expectUsageError(
+      spinvisor('run', '--system', 'vmware', '--json', json),
+      /^spinvisor: --system: expected one of bare-metal, hyperv-ws2003, .*, got "vmware"$/,
+    );
     expect(existsSync(json)).toBe(false);
     expectUsageError(spinvisor('compare', '--systems', 'kvm,vmware'), /^spinvisor: --systems: expected one of bare-metal, .*, got "vmware"$/);
     expectUsageError(spinvisor('compare', '--systems', 'kvm,kvm'), /^spinvisor: --systems: "kvm" is listed twice$/);

@@ -1,26 +1,14 @@
 /** `spinvisor reproduce` as a user meets it: a child process running src/cli/main.ts under tsx, virtual engine, short runs. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reproductionNames } from '../../src/reproduce/file.js';
 import type { ReproductionResult } from '../../src/reproduce/run.js';
+import { spinvisor } from '../helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-reproduce-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function spinvisor(...args: string[]) {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, SPINVISOR_DEBUG: '' },
-    timeout: 60_000,
-  });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
 
 describe('spinvisor reproduce', () => {
   it('lists every shipped reproduction with its runs and rows', () => {

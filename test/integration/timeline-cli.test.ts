@@ -2,52 +2,35 @@
  * `spinvisor timeline` as a user meets it: a child process running src/cli/main.ts under tsx,
  * on the hand-written contract trace. Bad input is one line on stderr, exit 2, and no page.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { buildTimelineTrace, FIXTURE_FACTS } from '../fixtures/timeline-trace.js';
+import { expectUsageError as expectOneLineError, node } from '../helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-timeline-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const trace = join(tmp, 'fixture.json');
 writeFileSync(trace, JSON.stringify(buildTimelineTrace()));
 
-function spinvisor(...args: string[]) {
+/** `spinvisor timeline ARGS…`. */
+function timeline(...args: string[]) {
   return node('src/cli/main.ts', 'timeline', ...args);
-}
-
-function node(...args: string[]) {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, SPINVISOR_DEBUG: '' },
-    timeout: 60_000,
-  });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
 /** Exit 2, nothing on stdout, one line on stderr matching `pattern`, and no page written. */
 function expectUsageError(html: string, args: string[], pattern: RegExp): void {
-  const outcome = spinvisor(...args, '--html', html);
-  expect(outcome.code).toBe(2);
-  expect(outcome.stdout).toBe('');
-  const lines = outcome.stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^spinvisor: /);
-  expect(lines[0]).toMatch(pattern);
+  expectOneLineError(timeline(...args, '--html', html), pattern);
   expect(existsSync(html)).toBe(false);
 }
 
 describe('spinvisor timeline', () => {
   it('writes the page for a window of the trace and says what it drew', () => {
     const html = join(tmp, 'ok.html');
-    const outcome = spinvisor(trace, '--html', html, '--window', '2..8');
+    const outcome = timeline(trace, '--html', html, '--window', '2..8');
     expect(outcome.stderr).toBe('');
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toMatch(/1 lock-holder preemption/);
@@ -79,7 +62,7 @@ describe('spinvisor timeline', () => {
   });
 
   it('prints its help with --help and through spinvisor help timeline, exit 0', () => {
-    const own = spinvisor('--help');
+    const own = timeline('--help');
     expect(own.code).toBe(0);
     expect(own.stdout).toMatch(/^spinvisor timeline TRACE\.json --html FILE/);
     const viaHelp = node('src/cli/main.ts', 'help', 'timeline');
@@ -87,7 +70,7 @@ describe('spinvisor timeline', () => {
   });
 
   it('asks for the page to write when --html is missing', () => {
-    const outcome = spinvisor(trace);
+    const outcome = timeline(trace);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr.trimEnd()).toBe('spinvisor: --html: expects the page to write (spinvisor timeline TRACE.json --html FILE)');
   });
