@@ -2,12 +2,12 @@
  * Scales and axes of the SVG charts: linear and logarithmic scales with readable ticks, the
  * bottom and left axes with grid lines and unit labels, and the chart's root `<svg>`.
  */
-import { attrs, el, esc, num } from '../../../src/report/html/escape.js';
+import { el, esc, num } from '../../../src/report/html/escape.js';
 import { niceStep } from '../../../src/report/html/nice-step.js';
 import { AXIS, GRID, INK, MUTED } from '../../../src/report/html/palette.js';
+import { svgRoot as drawingRoot } from '../../../src/report/html/svg-root.js';
 
 const FONT_SIZE = 12;
-const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 
 /** Rough width of `text` at `size` px in a sans-serif font: for layout, not for precision. */
 // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points, not graphemes, on purpose: a rough width
@@ -147,14 +147,5 @@ export const leftAxisWidth = (scale: Scale, format: (v: number) => string): numb
 
 /** The chart's root: a responsive `<svg>` with a viewBox, an accessible name and the report's font. */
 export function svgRoot(width: number, height: number, label: string, inner: string): string {
-  return `<svg${attrs({
-    xmlns: 'http://www.w3.org/2000/svg',
-    viewBox: `0 0 ${num(width)} ${num(height)}`,
-    width: num(width),
-    height: num(height),
-    role: 'img',
-    'aria-label': label,
-    'font-family': FONT,
-    'font-size': FONT_SIZE,
-  })}>${inner}</svg>`;
+  return drawingRoot(width, height, label, inner, FONT_SIZE);
 }

@@ -16,6 +16,7 @@
 import type { Lane, Slice, TimelineModel } from '../../trace/read.js';
 import { attrs, el, esc, num, svgTitle } from '../html/escape.js';
 import { niceStep } from '../html/nice-step.js';
+import { svgRoot } from '../html/svg-root.js';
 import { AXIS, categorical, GRID, INK, MUTED, textOn } from '../html/palette.js';
 import { formatUs, summarizeTimeline, summarySentence } from './summary.js';
 
@@ -42,7 +43,6 @@ const MERGE_INSTANT_PX = 4;
 const MAX_FLOWS = 400;
 /** Bars narrower than this are merged with their neighbours. */
 const MIN_BAR_PX = 1;
-const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 const CHAR_PX = 6.2;
 
 const NEUTRAL = '#9e9e9e';
@@ -121,16 +121,7 @@ export function renderTimeline(model: TimelineModel, options: TimelineOptions = 
   const width = x0 + plotW + RIGHT_PX;
   const height = legendY + legendH + 6;
   const label = options.title ?? 'timeline';
-  const svg = `<svg${attrs({
-    xmlns: 'http://www.w3.org/2000/svg',
-    viewBox: `0 0 ${num(width)} ${num(height)}`,
-    width: num(width),
-    height: num(height),
-    role: 'img',
-    'aria-label': label,
-    'font-family': FONT,
-    'font-size': 11,
-  })}>${parts.join('')}</svg>`;
+  const svg = svgRoot(width, height, label, parts.join(''), 11);
 
   const summary = summarizeTimeline(model);
   const left = model.flows.length - flowsDrawn;
