@@ -10,11 +10,16 @@ import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
 import { OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom } from '../io/scenario-flags.js';
 import { JSON_OPTION, scenarioArgument } from './flags.js';
 import { runHelp } from './help.js';
+import { INTERRUPTED_EXIT_CODE, stopOnSignals } from './interrupt.js';
 import { Warnings } from './warnings.js';
 
 const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, ...JSON_OPTION };
 
-/** Returns the exit code: 0, or 1 when a self-check failed. Bad input throws `ConfigError` before anything runs. */
+/**
+ * Returns the exit code: 0, 1 when a self-check failed, 130 when stopped by Ctrl-C or SIGTERM
+ * (the results so far are printed and written, marked interrupted). Bad input throws
+ * `ConfigError` before anything runs.
+ */
 export async function runCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseFlags('run', args, OPTIONS);
   if (values.help) {
@@ -29,7 +34,13 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const warnings = new Warnings();
   warnings.print([hostWarning(config)]);
   if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} for ${config.durationMs} ms…\n`);
-  const results = withSystem(await simulate(config), overrides.system);
+  const interrupt = stopOnSignals();
+  let results;
+  try {
+    results = withSystem(await simulate(config, undefined, { signal: interrupt.signal, onStarted: interrupt.onStarted }), overrides.system);
+  } finally {
+    interrupt.dispose();
+  }
   warnings.print(results.warnings);
 
   console.log(renderRun(results, { title: overrides.system === undefined ? spec : `${spec} on ${overrides.system}` }));
@@ -37,6 +48,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     writeJsonAtomically(jsonPath, results);
     console.log(`\nresults: ${jsonPath}`);
   }
+  if (results.interrupted) return INTERRUPTED_EXIT_CODE;
   if (results.ok) return 0;
   const failed = results.selfChecks.filter((c) => !c.ok).map((c) => c.name);
   console.error(`spinvisor: self-checks failed: ${failed.join(', ')}`);

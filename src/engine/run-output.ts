@@ -12,4 +12,6 @@ export interface RunOutput {
   /** Host time the engine took, in ms. */
   readonly hostMs: number;
   readonly warnings: readonly string[];
+  /** Stopped early by the caller's signal (run-control.ts): every figure is up to the time the run reached. */
+  readonly interrupted: boolean;
 }

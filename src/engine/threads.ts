@@ -12,7 +12,11 @@ import { closeRun, initMachine } from '../core/init.js';
 import { clockNs } from './pcpu-loop.js';
 import { Machine } from '../shm/layout.js';
 import { CTRL } from '../shm/layout.js';
+import { RunInterrupted, type RunControl } from './run-control.js';
+import { pcpuFailed } from './run-fault.js';
 import type { RunOutput } from './run-output.js';
+import { armTermination } from './test-fault.js';
+import { watchPcpus, type Watchdog } from './watchdog.js';
 import { workerEntry } from './worker-url.js';
 
 /** How long past its duration a run may take to stop (the host may delay a pCPU thread). */
@@ -34,8 +38,13 @@ export class ThreadsEngine {
   private pool: Piscina | null = null;
   private poolSize = 0;
 
-  /** Runs one simulation. Reuses the pool's threads across runs of up to its size. */
-  async run(config: Config): Promise<RunOutput> {
+  /**
+   * Runs one simulation. Reuses the pool's threads across runs of up to its size. An aborted
+   * `control.signal` stops every pCPU at once; the run then ends as at its duration, marked
+   * interrupted. A pCPU that fails (its task throws, its thread dies) or stops making steps
+   * (watchdog.ts) stops the run: a `RunFault` naming it, and the pool's threads are ended.
+   */
+  async run(config: Config, control: RunControl = {}): Promise<RunOutput> {
     const hostStart = performance.now();
     const machine = Machine.allocate(config);
     initMachine(machine);
@@ -45,23 +54,36 @@ export class ThreadsEngine {
     if (warning) warnings.push(warning);
 
     const { i32, layout } = machine;
+    const disarm = armTermination(() => pool.threads);
     const tasks: Promise<unknown>[] = [];
-    for (let pcpu = 0; pcpu < config.pcpus; pcpu++) tasks.push(pool.run({ buffer: machine.buffer, scenario: config, pcpu }));
+    for (let pcpu = 0; pcpu < config.pcpus; pcpu++)
+      tasks.push(
+        pool.run({ buffer: machine.buffer, scenario: config, pcpu }).catch((cause: unknown) => {
+          throw pcpuFailed(pcpu, cause);
+        }),
+      );
     const all = Promise.all(tasks);
+    const abort = onAbort(control.signal);
+    let watchdog: Watchdog | undefined;
     try {
       // Wait for the start barrier without blocking the main thread. Partner: the `go` store in pcpu-loop.
       const started = Atomics.waitAsync(i32, layout.controlWord(CTRL.go), 0);
-      if (started.async) await Promise.race([started.value, all]);
+      if (started.async) await Promise.race([started.value, all, abort.aborted]);
+      // Stopped while the threads were still starting: nothing ran (the catch below ends them).
+      if (Atomics.load(i32, layout.controlWord(CTRL.go)) === 0) throw new RunInterrupted();
       const startedAt = performance.now();
-      await raceTimer(config.durationMs, all);
+      control.onStarted?.();
+      watchdog = watchPcpus(machine);
+      if (!abort.isAborted()) await raceTimer(config.durationMs, all, abort.aborted, watchdog.stalled);
+      const interrupted = abort.isAborted();
       const stopNs = clockNs();
       this.stop(machine);
       const grace = graceMs(config);
-      if (!(await raceTimer(config.durationMs + 10 * grace + 10_000, all)))
+      if (!(await raceTimer(config.durationMs + 10 * grace + 10_000, all, watchdog.stalled)))
         throw new Error(`threads engine: the pCPU threads did not stop within ${10 * grace + 10_000} ms of the stop word`);
       closeRun(machine, stopNs);
       const end = performance.now();
-      return { engine: 'threads', machine, wallMs: end - startedAt, graceMs: grace, hostMs: end - hostStart, warnings };
+      return { engine: 'threads', machine, wallMs: end - startedAt, graceMs: grace, hostMs: end - hostStart, warnings, interrupted };
     } catch (error) {
       // A pCPU failed (or hung): release the others from the barrier and the run, and drop the
       // pool, whose threads may be stuck; the next run starts fresh ones.
@@ -70,6 +92,10 @@ export class ThreadsEngine {
       this.stop(machine);
       await this.close();
       throw error;
+    } finally {
+      watchdog?.stop();
+      abort.dispose();
+      disarm();
     }
   }
 
@@ -109,13 +135,31 @@ export class ThreadsEngine {
   }
 }
 
-/** Waits for `promise` or `ms`, whichever comes first; true if the promise settled first. Clears its timer. */
-async function raceTimer(ms: number, promise: Promise<unknown>): Promise<boolean> {
+/** Waits for any of `promises` or `ms`, whichever comes first; true if a promise settled first (a rejection throws). Clears its timer. */
+async function raceTimer(ms: number, ...promises: Promise<unknown>[]): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([promise.then(() => true), timeout]);
+    return await Promise.race([...promises.map((promise) => promise.then(() => true)), timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A signal's abort as a promise that resolves (never rejects), with its listener removed by `dispose`. */
+function onAbort(signal: AbortSignal | undefined): { aborted: Promise<void>; isAborted(): boolean; dispose(): void } {
+  let dispose = (): void => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    if (signal === undefined) return;
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const listener = () => {
+      resolve();
+    };
+    signal.addEventListener('abort', listener, { once: true });
+    dispose = () => signal.removeEventListener('abort', listener);
+  });
+  return { aborted, isAborted: () => signal?.aborted === true, dispose: () => dispose() };
 }

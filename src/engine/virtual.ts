@@ -38,6 +38,7 @@ import { waitsInRelease } from '../core/fast-forward.js';
 import type { Platform } from '../hv/platform.js';
 import { CTRL, Machine } from '../shm/layout.js';
 import { EventHeap, tieKey } from './event-heap.js';
+import { VIRTUAL_CLOCK_CHECK_STEPS, VIRTUAL_HOST_SLICE_MS, yieldToEventLoop, type RunControl } from './run-control.js';
 import type { RunOutput } from './run-output.js';
 
 export interface VirtualEngineOptions {
@@ -102,16 +103,11 @@ export class VirtualEngine implements Platform {
 
   constructor(private readonly options: VirtualEngineOptions = {}) {}
 
-  /** Runs one simulation on this thread; a promise only so that it has the threads engine's shape. */
-  run(config: Config): Promise<RunOutput> {
-    try {
-      return Promise.resolve(this.runNow(config));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  }
-
-  private runNow(config: Config): RunOutput {
+  /**
+   * Runs one simulation on this thread, giving the event loop a turn every few ms of host time
+   * (run-control.ts); an aborted `control.signal` ends it at the virtual time reached.
+   */
+  async run(config: Config, control: RunControl = {}): Promise<RunOutput> {
     const hostStart = performance.now();
     // One thread steps every pCPU: shared structures use plain accesses (shm/memory.ts).
     const machine = Machine.allocate(config, 'plain');
@@ -164,6 +160,12 @@ export class VirtualEngine implements Platform {
     const extraCosts = config.scheduler.policy === 'global-lock';
     this.stepExtraNs = 0;
     let steps = 0;
+    // The run ends at its duration, or at the virtual time reached when the signal came.
+    let endNs = durationNs;
+    let interrupted = false;
+    let untilClockCheck = VIRTUAL_CLOCK_CHECK_STEPS;
+    let yieldAtMs = performance.now() + VIRTUAL_HOST_SLICE_MS;
+    control.onStarted?.();
     for (;;) {
       // The pCPU with the earliest step keeps its entry while it steps; what the step schedules
       // (a woken pCPU, a woken poller) is due no earlier, and the step's end moves the entry
@@ -172,6 +174,19 @@ export class VirtualEngine implements Platform {
       if (pcpu < 0) break;
       const now = heap.timeOf(pcpu);
       if (!(now < durationNs)) break;
+      // A turn for the event loop between two steps changes nothing in the run (run-control.ts).
+      if (--untilClockCheck === 0) {
+        untilClockCheck = VIRTUAL_CLOCK_CHECK_STEPS;
+        if (performance.now() >= yieldAtMs) {
+          await yieldToEventLoop();
+          yieldAtMs = performance.now() + VIRTUAL_HOST_SLICE_MS;
+        }
+        if (control.signal?.aborted) {
+          endNs = now;
+          interrupted = true;
+          break;
+        }
+      }
       const stepNumber = heap.stepOf(pcpu);
       this.now = now;
       const core = cores[pcpu]!;
@@ -220,14 +235,15 @@ export class VirtualEngine implements Platform {
     // Parked spinners' polls before the end ran, step by step; account them.
     for (let p = 0; p < config.pcpus; p++) {
       if (this.parkedLock[p]! < 0) continue;
-      const polls = Math.min(this.parkedMax[p]!, firstGridIndex(this.parkedFrom[p]!, costs.spinNs, durationNs));
+      const polls = Math.min(this.parkedMax[p]!, firstGridIndex(this.parkedFrom[p]!, costs.spinNs, endNs));
       this.parkedMax[p] = polls;
       this.unpark(p, cores[p]!);
     }
-    for (const core of cores) core.finish(durationNs);
-    closeRun(machine, durationNs);
+    for (const core of cores) core.finish(endNs);
+    closeRun(machine, endNs);
     this.steps = steps;
-    return { engine: 'virtual', machine, wallMs: config.durationMs, graceMs: 0, hostMs: performance.now() - hostStart, warnings: [] };
+    const hostMs = performance.now() - hostStart;
+    return { engine: 'virtual', machine, wallMs: interrupted ? endNs / 1e6 : config.durationMs, graceMs: 0, hostMs, warnings: [], interrupted };
   }
 
   private schedule(pcpu: number, time: number): void {
