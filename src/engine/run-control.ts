@@ -35,7 +35,7 @@ export function yieldToEventLoop(): Promise<void> {
 /** Stopped before the run started (the pCPU threads were still starting): there is nothing to report. */
 export class RunInterrupted extends Error {
   override readonly name = 'RunInterrupted';
-  constructor() {
-    super('interrupted before the run started: nothing to report');
+  constructor(message = 'interrupted before the run started: nothing to report') {
+    super(message);
   }
 }
