@@ -16,7 +16,7 @@ import type { Machine } from '../shm/layout.js';
 import { RunFault } from './run-fault.js';
 
 /** How long a pCPU's step counter may stand still before the run is stopped, in ms. */
-export const STALL_LIMIT_MS = 2000;
+const STALL_LIMIT_MS = 2000;
 
 export interface Watchdog {
   /** Rejects with a `RunFault` naming the first pCPU found stuck; never resolves. */
