@@ -56,6 +56,17 @@ export interface VirtualEngineOptions {
  * double's exact range (2^43 ns, over the schema's longest run), so sums are exact and the
  * fast-forward's `first + j × spinNs` equals the step-by-step sum of j polls to the bit.
  */
+/** The virtual costs of one run, quantized (see below). */
+interface Costs {
+  readonly workUnitNs: number;
+  readonly atomicNs: number;
+  readonly spinNs: number;
+  readonly switchNs: number;
+  readonly exitNs: number;
+  readonly wakeNs: number;
+  readonly stepBudget: number;
+}
+
 const quantize = (ns: number): number => Math.max(1, Math.round(ns * 1024)) / 1024;
 
 /** The smallest j ≥ 0 with from + j × step ≥ limit (exact: all values are binary fractions). */
@@ -152,20 +163,51 @@ export class VirtualEngine implements Platform {
     }
 
     const durationNs = config.durationMs * 1e6;
+    this.stepExtraNs = 0;
+    this.steps = 0;
+    // The run ends at its duration, or at the virtual time reached when the signal came. A turn
+    // for the event loop between two steps changes nothing in the run (run-control.ts).
+    let endNs = durationNs;
+    let interrupted = false;
+    control.onStarted?.();
+    while (!this.runUntil(cores, costs, durationNs, fastForward, chainPrivate, performance.now() + VIRTUAL_HOST_SLICE_MS)) {
+      await yieldToEventLoop();
+      if (control.signal?.aborted) {
+        const next = this.heap.top();
+        if (next >= 0) endNs = Math.min(this.heap.timeOf(next), durationNs);
+        interrupted = true;
+        break;
+      }
+    }
+    // Parked spinners' polls before the end ran, step by step; account them.
+    for (let p = 0; p < config.pcpus; p++) {
+      if (this.parkedLock[p]! < 0) continue;
+      const polls = Math.min(this.parkedMax[p]!, firstGridIndex(this.parkedFrom[p]!, costs.spinNs, endNs));
+      this.parkedMax[p] = polls;
+      this.unpark(p, cores[p]!);
+    }
+    for (const core of cores) core.finish(endNs);
+    closeRun(machine, endNs);
+    const hostMs = performance.now() - hostStart;
+    return { engine: 'virtual', machine, wallMs: interrupted ? endNs / 1e6 : config.durationMs, graceMs: 0, hostMs, warnings: [], interrupted };
+  }
+
+  /**
+   * Makes steps until the run's end (true) or until the host clock passes `deadlineMs` (false;
+   * the next call goes on from the same step). A plain method called again and again, not the
+   * body of the async `run`, so that V8 optimises its loop (it does not swap a running async
+   * function's frame for optimised code); everything the loop reads is a parameter or a local.
+   */
+  private runUntil(cores: readonly PcpuCore[], costs: Costs, durationNs: number, fastForward: boolean, chainPrivate: boolean, deadlineMs: number): boolean {
+    const machine = this.machine;
     const heap = this.heap;
     // Locals, not fields, in the loop: V8 would reload and recheck each field per step.
     const { stepNumbers, parkedLock, firstWatcher } = this;
     const { workUnitNs, atomicNs, spinNs, exitNs, switchNs } = costs;
     // Only the global-lock scheduler charges steps extra time (Platform.chargeStepNs).
-    const extraCosts = config.scheduler.policy === 'global-lock';
-    this.stepExtraNs = 0;
+    const extraCosts = machine.config.scheduler.policy === 'global-lock';
     let steps = 0;
-    // The run ends at its duration, or at the virtual time reached when the signal came.
-    let endNs = durationNs;
-    let interrupted = false;
     let untilClockCheck = VIRTUAL_CLOCK_CHECK_STEPS;
-    let yieldAtMs = performance.now() + VIRTUAL_HOST_SLICE_MS;
-    control.onStarted?.();
     for (;;) {
       // The pCPU with the earliest step keeps its entry while it steps; what the step schedules
       // (a woken pCPU, a woken poller) is due no earlier, and the step's end moves the entry
@@ -174,17 +216,11 @@ export class VirtualEngine implements Platform {
       if (pcpu < 0) break;
       const now = heap.timeOf(pcpu);
       if (!(now < durationNs)) break;
-      // A turn for the event loop between two steps changes nothing in the run (run-control.ts).
       if (--untilClockCheck === 0) {
         untilClockCheck = VIRTUAL_CLOCK_CHECK_STEPS;
-        if (performance.now() >= yieldAtMs) {
-          await yieldToEventLoop();
-          yieldAtMs = performance.now() + VIRTUAL_HOST_SLICE_MS;
-        }
-        if (control.signal?.aborted) {
-          endNs = now;
-          interrupted = true;
-          break;
+        if (performance.now() >= deadlineMs) {
+          this.steps += steps;
+          return false;
         }
       }
       const stepNumber = heap.stepOf(pcpu);
@@ -232,18 +268,8 @@ export class VirtualEngine implements Platform {
         this.sleepers.push(pcpu);
       }
     }
-    // Parked spinners' polls before the end ran, step by step; account them.
-    for (let p = 0; p < config.pcpus; p++) {
-      if (this.parkedLock[p]! < 0) continue;
-      const polls = Math.min(this.parkedMax[p]!, firstGridIndex(this.parkedFrom[p]!, costs.spinNs, endNs));
-      this.parkedMax[p] = polls;
-      this.unpark(p, cores[p]!);
-    }
-    for (const core of cores) core.finish(endNs);
-    closeRun(machine, endNs);
-    this.steps = steps;
-    const hostMs = performance.now() - hostStart;
-    return { engine: 'virtual', machine, wallMs: interrupted ? endNs / 1e6 : config.durationMs, graceMs: 0, hostMs, warnings: [], interrupted };
+    this.steps += steps;
+    return true;
   }
 
   private schedule(pcpu: number, time: number): void {
