@@ -118,7 +118,7 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
   }
   const interrupted = interrupt.signal.aborted;
   if (runs.length === 0) {
-    console.error('spinvisor: interrupted before the first run ended: nothing to report');
+    console.error('spinvisor: interrupted before the first run started: nothing to report');
     return INTERRUPTED_EXIT_CODE;
   }
   // The runs made: an interrupted comparison reports those, the last one cut short.
