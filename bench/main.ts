@@ -5,13 +5,15 @@
  *
  *   npm run bench -- [--quick] [--filter S]… [--engine E] [--runs N] [--pcpus N]
  *                    [--json FILE] [--html FILE] [--baseline FILE] [--save-baseline FILE]
- *                    [--shard i/n] [--list] [--timeline NAIVE.json,ENLIGHTENED.json [--timeline-window FROM..TO]]
+ *                    [--shard i/n] [--resume] [--list] [--timeline NAIVE.json,ENLIGHTENED.json [--timeline-window FROM..TO]]
  *   npm run bench -- merge SHARD.json… [--json FILE] [--html FILE] [--baseline FILE] [--timeline …]
  *   npm run bench -- schema
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { ConfigError, ENGINES, MAX_PCPUS, type EngineKind } from '../src/config/schema.js';
+import { INTERRUPTED_EXIT_CODE, stopOnSignals } from '../src/cli/interrupt.js';
+import { RunInterrupted } from '../src/engine/run-control.js';
 import { oversubscriptionWarning, ThreadsEngine } from '../src/engine/threads.js';
 import { choiceFlag, HELP_OPTION, integerFlag, parseFlags } from '../src/io/flags.js';
 import { checkOutputPath, writeJsonAtomically, writeTextAtomically } from '../src/io/output-file.js';
@@ -27,6 +29,7 @@ import { SUITE_FORMAT, suiteJsonSchema, type CaseResult, type MicroReport, type 
 import { parseShard, planJobs, shardJobs, SUITE_GROUPS, type Shard } from './suite/plan.js';
 import { createProgress, formatDuration } from './suite/progress.js';
 import { runCase } from './suite/run-case.js';
+import { readStateFor, removeState, STATE_FORMAT, stateExists, statePathOf, writeState, type SuiteState } from './suite/state.js';
 import { renderBaselineTable, renderSuiteTables } from './suite/tables.js';
 
 const VIRTUAL_MAX_PCPUS = { full: 64, quick: 16 } as const;
@@ -65,6 +68,9 @@ Options:
   --save-baseline FILE also save these results as a baseline for later runs
   --shard i/n          run only part i of n of the plan (split by estimated time); run every
                        part with the same options, then merge the files with "merge"
+  --resume             continue an interrupted run (Ctrl-C, a crash) from the state file it
+                       left next to --json (bench-results.state.json): give the same options;
+                       only the jobs it lacks run, and the results file is the same
   --list               print the planned jobs (after --filter and --shard) and exit
   --trace-case ID      with --trace FILE: trace that case's first run (seed 1) into FILE, a
                        Chrome Trace Event JSON timeline (open it in ui.perfetto.dev); the case
@@ -75,7 +81,11 @@ Options:
 The results file names its format ("format": "${SUITE_FORMAT}"); "schema" prints its JSON
 Schema. --baseline and merge accept only files of this format that the schema validates.
 
-Exit status: 0; 1 if a run failed a self-check or a job failed; 2 for bad input.
+Ctrl-C stops the job running and keeps every finished one in the state file (a second
+Ctrl-C quits at once); --resume continues.
+
+Exit status: 0; 1 if a run failed a self-check or a job failed; 2 for bad input; 130 when
+interrupted.
 See bench/README.md for how to read every table and chart.`;
 
 const TIMELINE_OPTIONS = { timeline: { type: 'string' }, 'timeline-window': { type: 'string' } } as const;
@@ -91,6 +101,7 @@ const RUN_OPTIONS = {
   baseline: { type: 'string' },
   'save-baseline': { type: 'string' },
   shard: { type: 'string' },
+  resume: { type: 'boolean' },
   list: { type: 'boolean' },
   'trace-case': { type: 'string' },
   trace: { type: 'string' },
@@ -206,12 +217,20 @@ async function run(args: readonly string[]): Promise<number> {
 
   const context: PlanContext = { quick, runs, engines, pcpus, virtualMaxPcpus: quick ? VIRTUAL_MAX_PCPUS.quick : VIRTUAL_MAX_PCPUS.full };
   const planned = planJobs(context, filters);
-  const jobs = shard ? shardJobs(planned, shard) : planned;
+  const options = { quick, runs, engines, pcpus, filters };
+  const plan = { jobs: planned.map((j: Job) => j.id), shardCount: shard?.count ?? 1, shards: [shard?.index ?? 1] };
+  // What an interrupted run left: read (and checked against these options) before anything runs.
+  const statePath = statePathOf(outputs.json);
+  const previous: SuiteState | null = values.resume ? readStateFor(statePath, { options, plan }, shard ?? null) : null;
+  const done = new Set(previous?.done ?? []);
+  const mine = shard ? shardJobs(planned, shard) : planned;
+  const plannedHere = mine.length;
+  const jobs = mine.filter((job) => !done.has(job.id));
   const traceCase = values['trace-case'];
   if ((traceCase === undefined) !== (values.trace === undefined))
     throw new ConfigError(traceCase === undefined ? '--trace: needs --trace-case ID (the case to trace)' : '--trace-case: needs --trace FILE');
   const traceFile = values.trace === undefined ? undefined : checkOutputPath(values.trace, 'trace');
-  if (traceCase !== undefined && !jobs.some((j) => j.kind !== 'micro' && j.id === traceCase))
+  if (traceCase !== undefined && !mine.some((j) => j.kind !== 'micro' && j.id === traceCase))
     throw new ConfigError(`--trace-case: "${traceCase}" is not a planned case (npm run bench -- --list shows the ids)`);
   const estimateMs = jobs.reduce((s, j) => s + j.estimateMs, 0);
   if (values.list) {
@@ -221,6 +240,8 @@ async function run(args: readonly string[]): Promise<number> {
     return 0;
   }
 
+  if (previous) console.log(`spinvisor bench: resuming from ${statePath}: ${done.size} job(s) done`);
+  else if (stateExists(statePath)) console.error(`note: ${statePath} holds an interrupted run; starting afresh replaces it (--resume continues it)`);
   const runsText = `${runs} run${runs > 1 ? 's' : ''} per case`;
   console.log(
     `spinvisor bench: ${jobs.length} job(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${planned.length})` : ''}, ${runsText}, ` +
@@ -235,11 +256,28 @@ async function run(args: readonly string[]): Promise<number> {
   const started = performance.now();
   const progress = createProgress(jobs, process.stderr);
   const threads = new ThreadsEngine();
-  const cases: CaseResult[] = [];
-  let micro: MicroReport | null = null;
+  const cases: CaseResult[] = [...(previous?.results.cases ?? [])];
+  let micro: MicroReport | null = previous?.results.micro ?? null;
   let failedJobs = 0;
+  // The results as they stand, with the jobs finished so far (the state file, then the results file).
+  const resultsSoFar = (): SuiteResults => {
+    const order = new Map(plan.jobs.map((id, i) => [id, i]));
+    return {
+      format: SUITE_FORMAT,
+      createdAt: new Date().toISOString(),
+      environments: [environment()],
+      options,
+      plan,
+      micro,
+      // In plan order, as an uninterrupted run makes them, whichever session ran each.
+      cases: [...cases].sort((a, b) => order.get(a.id)! - order.get(b.id)!),
+      elapsedS: (previous?.results.elapsedS ?? 0) + (performance.now() - started) / 1000,
+    };
+  };
+  const interrupt = stopOnSignals('bench');
   try {
     for (const job of jobs) {
+      if (interrupt.signal.aborted) break;
       progress.jobStarted(job);
       const jobStart = performance.now();
       try {
@@ -247,12 +285,16 @@ async function run(args: readonly string[]): Promise<number> {
         else {
           const jobRuns = job.runs ?? runs;
           const trace = job.id === traceCase && traceFile ? { file: traceFile, scenario: job.id, label: job.label } : undefined;
-          const result = await runCase(job, jobRuns, threads, (seed) => progress.runDone(seed, jobRuns), trace);
+          const result = await runCase(job, jobRuns, threads, (seed) => progress.runDone(seed, jobRuns), { trace, signal: interrupt.signal });
           if (trace) progress.note(`trace: ${trace.file}`);
           for (const r of result.runs) for (const check of r.failedChecks) progress.note(`✗ ${job.id} (seed ${r.seed}): ${check}`);
           cases.push(result);
         }
+        done.add(job.id);
+        writeState(statePath, { format: STATE_FORMAT, shard: shard ?? null, done: [...done], results: resultsSoFar() });
       } catch (error) {
+        // Ctrl-C: the job running is dropped, the finished ones are in the state file.
+        if (error instanceof RunInterrupted) break;
         // One broken job must not throw away the others' results.
         failedJobs++;
         progress.note(`✗ ${job.id}: ${error instanceof Error ? error.message : String(error)}`);
@@ -261,22 +303,22 @@ async function run(args: readonly string[]): Promise<number> {
     }
   } finally {
     progress.finish();
+    interrupt.dispose();
     await threads.close();
   }
+  if (interrupt.signal.aborted) {
+    console.error(
+      `bench: interrupted: ${done.size} job(s) finished are kept in ${statePath}; the same command with --resume runs the other ${plannedHere - done.size}`,
+    );
+    return INTERRUPTED_EXIT_CODE;
+  }
 
-  const results: SuiteResults = {
-    format: SUITE_FORMAT,
-    createdAt: new Date().toISOString(),
-    environments: [environment()],
-    options: { quick, runs, engines, pcpus, filters },
-    plan: { jobs: planned.map((j: Job) => j.id), shardCount: shard?.count ?? 1, shards: [shard?.index ?? 1] },
-    micro,
-    cases,
-    elapsedS: (performance.now() - started) / 1000,
-  };
+  const results = resultsSoFar();
   console.log(`\n${jobs.length} job(s) in ${formatDuration(results.elapsedS * 1000)}`);
   const ok = report(results, outputs, baseline);
-  if (failedJobs > 0) console.error(`${failedJobs} job(s) failed`);
+  // Finished: the results file has everything; a failed job runs again with --resume.
+  if (failedJobs === 0) removeState(statePath);
+  if (failedJobs > 0) console.error(`${failedJobs} job(s) failed (the same command with --resume runs them again)`);
   if (!ok) console.error('some runs failed their self-checks');
   return ok && failedJobs === 0 ? 0 : 1;
 }

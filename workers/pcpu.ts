@@ -5,6 +5,7 @@
 import { parseScenario } from '../src/config/schema.js';
 import { runPcpu } from '../src/engine/pcpu-loop.js';
 import { announceProfileRole, profileRolesDir } from '../src/engine/profile-role.js';
+import { pcpuFaultHook } from '../src/engine/test-fault.js';
 import { Machine } from '../src/shm/layout.js';
 
 export interface PcpuTask {
@@ -21,6 +22,6 @@ const profileRoles = profileRolesDir();
 export default function pcpuTask(task: PcpuTask): number {
   if (profileRoles !== null) announceProfileRole(profileRoles, `pcpu-${task.pcpu}`);
   const machine = Machine.attach(parseScenario(task.scenario), task.buffer, { traceRecords: task.traceRecords });
-  runPcpu(machine, task.pcpu);
+  runPcpu(machine, task.pcpu, pcpuFaultHook(task.pcpu));
   return task.pcpu;
 }

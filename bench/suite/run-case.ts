@@ -1,4 +1,5 @@
 /** Runs one case job: its scenario once per seed 1..runs, summarised as a CaseResult. */
+import { RunInterrupted } from '../../src/engine/run-control.js';
 import type { ThreadsEngine } from '../../src/engine/threads.js';
 import { allVms } from '../../src/report/totals.js';
 import { simulate } from '../../src/simulate.js';
@@ -65,12 +66,21 @@ function summariseCase(job: CaseJob, runs: readonly RunSummary[]): CaseResult {
 
 /**
  * Runs the case with seeds 1..runs on `threads` (reused across cases) or the virtual engine, as
- * the job's scenario says; `trace`: the run with seed 1 writes that trace (`--trace-case`).
+ * the job's scenario says. `trace`: the run with seed 1 writes that trace (`--trace-case`). An
+ * aborted `signal` stops the run going on: the case throws `RunInterrupted`, and none of it is
+ * kept.
  */
-export async function runCase(job: CaseJob, runs: number, threads: ThreadsEngine, onRun?: (seed: number) => void, trace?: TraceOptions): Promise<CaseResult> {
+export async function runCase(
+  job: CaseJob,
+  runs: number,
+  threads: ThreadsEngine,
+  onRun?: (seed: number) => void,
+  options: { readonly trace?: TraceOptions | undefined; readonly signal?: AbortSignal | undefined } = {},
+): Promise<CaseResult> {
   const summaries: RunSummary[] = [];
   for (let seed = 1; seed <= runs; seed++) {
-    const result = await simulate(job.config(seed), threads, seed === 1 && trace ? { trace } : {});
+    const result = await simulate(job.config(seed), threads, { signal: options.signal, ...(seed === 1 && options.trace ? { trace: options.trace } : {}) });
+    if (result.interrupted) throw new RunInterrupted(`${job.id}: interrupted`);
     summaries.push(summariseRun(seed, result));
     onRun?.(seed);
   }

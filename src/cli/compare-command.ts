@@ -6,6 +6,7 @@ import { loadScenario } from '../config/load.js';
 import { DEFAULT_PRESET } from '../config/presets.js';
 import { ConfigError, type LockKind, type PolicySpec } from '../config/schema.js';
 import type { SystemName } from '../config/systems.js';
+import { RunInterrupted } from '../engine/run-control.js';
 import { ThreadsEngine, hostWarning } from '../engine/threads.js';
 import { renderCompare, type ComparedRun } from '../report/compare-table.js';
 import { simulate } from '../simulate.js';
@@ -17,7 +18,7 @@ import { checkOutputPath, writeJsonAtomically } from '../io/output-file.js';
 import { OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom } from '../io/scenario-flags.js';
 import { JSON_OPTION, locksFlag, policiesFlag, scenarioArgument, systemsFlag } from './flags.js';
 import { compareHelp } from './help.js';
-import { stopOnInterrupt } from './interrupt.js';
+import { INTERRUPTED_EXIT_CODE, stopOnSignals } from './interrupt.js';
 import { TRACE_OPTIONS, checkTraceWindow, compareTraceFile, progressDisplay, traceFlags, traceLine } from './trace-flags.js';
 import { Warnings } from './warnings.js';
 
@@ -48,7 +49,11 @@ function variantsOf(locks: readonly LockKind[] | undefined, policies: readonly P
   return lockList.flatMap((lock) => policyList.map((policy) => ({ lock, policy, label: [lock, policy].filter((part) => part !== undefined).join(' · ') })));
 }
 
-/** Returns the exit code: 0, or 1 when any run failed a self-check. Bad input throws `ConfigError` before anything runs. */
+/**
+ * Returns the exit code: 0, 1 when any run failed a self-check, 130 when stopped by Ctrl-C or
+ * SIGTERM (the runs so far, the last one interrupted, are printed and written). Bad input
+ * throws `ConfigError` before anything runs.
+ */
 export async function compareCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseFlags('compare', args, OPTIONS);
   if (values.help) {
@@ -96,37 +101,49 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
   const runs: ComparedRun[] = [];
   const traces: string[] = [];
   const engine = new ThreadsEngine();
+  const interrupt = stopOnSignals();
   try {
     for (const [i, config] of configs.entries()) {
+      if (interrupt.signal.aborted) break;
       const { label } = variants[i]!;
       if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} under ${label} for ${config.durationMs} ms…\n`);
       const progress = progressDisplay(
         config,
         config.vms.map((vm) => vm.name),
       );
-      const interrupt = stopOnInterrupt(config);
+      let results;
       try {
-        const results = withSystem(
+        results = withSystem(
           await simulate(config, engine, {
             trace: trace && { ...trace, file: compareTraceFile(trace.file, label), label },
             onTraceWritten: (summary) => traces.push(traceLine(summary)),
             onProgress: progress?.onProgress,
             signal: interrupt.signal,
+            onStarted: interrupt.onStarted,
           }),
           systemOf(variants[i]!),
         );
-        warnings.print(results.warnings);
-        runs.push({ label, results });
+      } catch (error) {
+        // Stopped while this run's threads were starting: report the runs before it.
+        if (error instanceof RunInterrupted) break;
+        throw error;
       } finally {
         progress?.done();
-        interrupt.dispose();
       }
-      // Ctrl-C ends the comparison with the run it stopped (its trace complete).
-      if (interrupt.signal.aborted) break;
+      warnings.print(results.warnings);
+      runs.push({ label, results });
     }
   } finally {
     await engine.close();
+    interrupt.dispose();
   }
+  const interrupted = interrupt.signal.aborted;
+  if (runs.length === 0) {
+    console.error('spinvisor: interrupted before the first run started: nothing to report');
+    return INTERRUPTED_EXIT_CODE;
+  }
+  // The runs made: an interrupted comparison reports those, the last one cut short.
+  const made = runs.length;
 
   console.log(renderCompare(runs, { title: overrides.system === undefined ? spec : `${spec} on ${overrides.system}` }));
   const ok = runs.every((run) => run.results.ok);
@@ -136,16 +153,18 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
     const file = {
       format: COMPARE_FORMAT,
       ok,
-      labels: variants.map((v) => v.label),
-      locks: configs.map((c) => c.vms[0]!.workload.lock),
-      policies: configs.map((c) => c.vms[0]!.policy),
-      ...(named.length > 0 && { systems: named }),
+      labels: variants.slice(0, made).map((v) => v.label),
+      locks: configs.slice(0, made).map((c) => c.vms[0]!.workload.lock),
+      policies: configs.slice(0, made).map((c) => c.vms[0]!.policy),
+      ...(named.length > 0 && { systems: named.slice(0, made) }),
+      ...(interrupted && { interrupted: true as const }),
       runs: runs.map((run) => run.results),
     } satisfies CompareResults;
     writeJsonAtomically(jsonPath, file);
     console.log(`\nresults: ${jsonPath}`);
   }
   if (traces.length > 0) console.log(`${jsonPath ? '' : '\n'}${traces.join('\n')}`);
+  if (interrupted) return INTERRUPTED_EXIT_CODE;
   if (ok) return 0;
   const failed = runs.flatMap((run) => run.results.selfChecks.filter((c) => !c.ok).map((c) => `${run.label}: ${c.name}`));
   console.error(`spinvisor: self-checks failed: ${failed.join(', ')}`);

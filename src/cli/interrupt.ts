@@ -1,21 +1,40 @@
 /**
- * Ctrl-C during a threads-engine run: the first stops the run early (its results and its trace
- * cover the run so far, and the trace file is completed); a second one ends the process at
- * once. The virtual engine holds the main thread while it runs, so there the default applies.
+ * Ctrl-C and SIGTERM during a run: the first stops the run (every pCPU) and lets the command
+ * print and write what it has so far, marked interrupted; a second quits at once. Either way
+ * the exit code is 130, the shell's code for a command ended by SIGINT.
  */
-import type { Config } from '../config/schema.js';
+export const INTERRUPTED_EXIT_CODE = 130;
 
-export function stopOnInterrupt(config: Config): { readonly signal: AbortSignal; dispose(): void } {
+export interface Interrupt {
+  readonly signal: AbortSignal;
+  /**
+   * TEST-ONLY: with SPINVISOR_TEST_ANNOUNCE=1 in the environment, writes "spinvisor: run started"
+   * to stderr when a run starts, so that a test sends its signal into a running run, not into the
+   * seconds a loaded host takes to start the threads. Otherwise nothing.
+   */
+  readonly onStarted: (() => void) | undefined;
+  /** Removes the handlers: a signal after this ends the process as Node does by default. */
+  dispose(): void;
+}
+
+export function stopOnSignals(program = 'spinvisor'): Interrupt {
   const controller = new AbortController();
-  if (config.engine !== 'threads') return { signal: controller.signal, dispose() {} };
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+  const handler = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`${program}: ${name} again: quitting now\n`);
+      process.exit(INTERRUPTED_EXIT_CODE);
+    }
+    process.stderr.write(`\n${program}: ${name}: stopping the run, keeping what it has so far (again to quit at once)\n`);
     controller.abort();
-    process.stderr.write('\nspinvisor: stopping the run (Ctrl-C again to quit at once)\n');
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
   return {
     signal: controller.signal,
-    dispose: () => void process.off('SIGINT', onSigint),
+    onStarted: process.env.SPINVISOR_TEST_ANNOUNCE === '1' ? () => process.stderr.write(`${program}: run started\n`) : undefined,
+    dispose() {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
   };
 }

@@ -2,7 +2,8 @@
 /**
  * The `spinvisor` command: picks the subcommand and is the one place errors become exit codes.
  * Bad input (a `ConfigError`) is one line and exit 2; a results file that cannot be written
- * after a run is one line and exit 1; anything else is a bug: one line, exit 1, and the stack
+ * after a run, or a run a pCPU failed (a `RunFault`: a thread threw, died or stopped making
+ * steps), is one line and exit 1; Ctrl-C or SIGTERM during a run is exit 130 (interrupt.ts); anything else is a bug: one line, exit 1, and the stack
  * only with SPINVISOR_DEBUG=1.
  */
 import { readFileSync } from 'node:fs';
@@ -12,9 +13,12 @@ import { quoted, shown } from '../config/config-error.js';
 import { ConfigError } from '../config/schema.js';
 import { JSON_SCHEMAS, JSON_SCHEMA_NAMES, type JsonSchemaName } from '../config/write-json-schema.js';
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
+import { RunInterrupted } from '../engine/run-control.js';
+import { RunFault } from '../engine/run-fault.js';
 import { OutputError } from '../io/output-file.js';
 import { compareCommand } from './compare-command.js';
 import { MAIN_HELP, PRESETS_HELP, compareHelp, reproduceHelp, runHelp, schemaHelp, timelineHelp } from './help.js';
+import { INTERRUPTED_EXIT_CODE } from './interrupt.js';
 import { presetsCommand } from './presets-command.js';
 import { reproduceCommand } from './reproduce-command.js';
 import { runCommand } from './run-command.js';
@@ -98,7 +102,11 @@ function report(error: unknown): number {
     console.error(`spinvisor: ${error.message}`);
     return 2;
   }
-  if (error instanceof OutputError) {
+  if (error instanceof RunInterrupted) {
+    console.error(`spinvisor: ${error.message}`);
+    return INTERRUPTED_EXIT_CODE;
+  }
+  if (error instanceof OutputError || error instanceof RunFault) {
     console.error(`spinvisor: ${error.message}`);
     return 1;
   }

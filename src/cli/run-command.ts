@@ -11,13 +11,17 @@ import { OVERRIDE_OPTIONS, POLICY_OPTION, overridesFrom } from '../io/scenario-f
 import { JSON_OPTION, scenarioArgument } from './flags.js';
 import { runHelp } from './help.js';
 import { TRACE_OPTIONS, checkTraceWindow, progressDisplay, traceFlags, traceLine } from './trace-flags.js';
-import { stopOnInterrupt } from './interrupt.js';
+import { INTERRUPTED_EXIT_CODE, stopOnSignals } from './interrupt.js';
 import type { TraceSummary } from '../trace/chrome-trace.js';
 import { Warnings } from './warnings.js';
 
 const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, ...JSON_OPTION, ...TRACE_OPTIONS };
 
-/** Returns the exit code: 0, or 1 when a self-check failed. Bad input throws `ConfigError` before anything runs. */
+/**
+ * Returns the exit code: 0, 1 when a self-check failed, 130 when stopped by Ctrl-C or SIGTERM
+ * (the results so far are printed and written, marked interrupted). Bad input throws
+ * `ConfigError` before anything runs.
+ */
 export async function runCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseFlags('run', args, OPTIONS);
   if (values.help) {
@@ -39,7 +43,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     config.vms.map((vm) => vm.name),
   );
   let written: TraceSummary | undefined;
-  const interrupt = stopOnInterrupt(config);
+  const interrupt = stopOnSignals();
   let results;
   try {
     results = withSystem(
@@ -48,6 +52,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
         onTraceWritten: (summary) => (written = summary),
         onProgress: progress?.onProgress,
         signal: interrupt.signal,
+        onStarted: interrupt.onStarted,
       }),
       overrides.system,
     );
@@ -63,6 +68,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     console.log(`\nresults: ${jsonPath}`);
   }
   if (written) console.log(`${jsonPath ? '' : '\n'}${traceLine(written)}`);
+  if (results.interrupted) return INTERRUPTED_EXIT_CODE;
   if (results.ok) return 0;
   const failed = results.selfChecks.filter((c) => !c.ok).map((c) => c.name);
   console.error(`spinvisor: self-checks failed: ${failed.join(', ')}`);

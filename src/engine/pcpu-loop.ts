@@ -72,7 +72,8 @@ function warmUp(machine: Machine): void {
   }
 }
 
-export function runPcpu(machine: Machine, pcpu: number): void {
+/** `onStarted` (test-only fault injection, test-fault.ts) runs once the start barrier has opened. */
+export function runPcpu(machine: Machine, pcpu: number, onStarted?: () => void): void {
   const { i32, layout } = machine;
   warmUp(machine);
   const core = new PcpuCore(machine, pcpu, new ThreadsPlatform(machine), { calibrate: true });
@@ -89,6 +90,7 @@ export function runPcpu(machine: Machine, pcpu: number): void {
   } else {
     while (Atomics.load(i32, goWord) === 0) Atomics.wait(i32, goWord, 0, 1000);
   }
+  onStarted?.();
 
   let now = clockNs();
   core.start(now);

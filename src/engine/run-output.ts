@@ -3,9 +3,10 @@ import type { EngineKind } from '../config/schema.js';
 import type { Machine } from '../shm/layout.js';
 import type { TraceSummary } from '../trace/chrome-trace.js';
 import type { TraceSetup } from '../trace/options.js';
+import type { RunControl } from './run-control.js';
 
 /** How to run beyond the scenario: traced or not, with a progress display or not, stoppable or not. */
-export interface EngineRunOptions {
+export interface EngineRunOptions extends RunControl {
   /** Trace the run into a file (trace/options.ts `traceSetup`). */
   readonly trace?: TraceSetup | undefined;
   /**
@@ -15,8 +16,6 @@ export interface EngineRunOptions {
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
   /** Host time between two progress reports, ms (default 250: every wake-up of a thread costs the run). */
   readonly progressEveryMs?: number | undefined;
-  /** Ends the run early (threads engine): the results and the trace cover the run so far. */
-  readonly signal?: AbortSignal | undefined;
 }
 
 /** A running simulation's progress, read from the buffer while it runs. */
@@ -42,6 +41,6 @@ export interface RunOutput {
   readonly warnings: readonly string[];
   /** The trace file written, in a traced run. */
   readonly trace?: TraceSummary | undefined;
-  /** The run was stopped before its end (`EngineRunOptions.signal`). */
-  readonly stoppedEarly?: boolean | undefined;
+  /** Stopped early by the caller's signal (run-control.ts): every figure is up to the time the run reached. */
+  readonly interrupted: boolean;
 }

@@ -15,7 +15,11 @@ import { clockNs } from './pcpu-loop.js';
 import { Machine } from '../shm/layout.js';
 import { CTRL } from '../shm/layout.js';
 import type { EngineRunOptions, RunOutput } from './run-output.js';
+import { RunInterrupted } from './run-control.js';
+import { pcpuFailed } from './run-fault.js';
+import { armTermination } from './test-fault.js';
 import { startController, type ControllerHandle } from './trace-controller-client.js';
+import { watchPcpus, type Watchdog } from './watchdog.js';
 import { workerEntry } from './worker-url.js';
 import { traceRecordsFor } from '../trace/options.js';
 import type { TraceSummary } from '../trace/chrome-trace.js';
@@ -42,7 +46,13 @@ export class ThreadsEngine {
   private pool: Piscina | null = null;
   private poolSize = 0;
 
-  /** Runs one simulation. Reuses the pool's threads across runs of up to its size. */
+  /**
+   * Runs one simulation. Reuses the pool's threads across runs of up to its size. An aborted
+   * `options.signal` stops every pCPU at once; the run then ends as at its duration, marked
+   * interrupted (its trace, if any, completed). A pCPU that fails (its task throws, its thread
+   * dies) or stops making steps (watchdog.ts) stops the run: a `RunFault` naming it, and the
+   * pool's threads are ended.
+   */
   async run(config: Config, options: EngineRunOptions = {}): Promise<RunOutput> {
     const hostStart = performance.now();
     const traceRecords = options.trace ? traceRecordsFor(config) : 0;
@@ -77,36 +87,48 @@ export class ThreadsEngine {
     if (warning) warnings.push(warning);
 
     const { i32, layout } = machine;
+    const disarm = armTermination(() => pool.threads);
     const tasks: Promise<unknown>[] = [];
     const traceRecords = machine.layout.traceRecords;
-    for (let pcpu = 0; pcpu < config.pcpus; pcpu++) tasks.push(pool.run({ buffer: machine.buffer, scenario: config, pcpu, traceRecords }));
+    for (let pcpu = 0; pcpu < config.pcpus; pcpu++)
+      tasks.push(
+        pool.run({ buffer: machine.buffer, scenario: config, pcpu, traceRecords }).catch((cause: unknown) => {
+          throw pcpuFailed(pcpu, cause);
+        }),
+      );
     const all = Promise.all(tasks);
+    const abort = onAbort(options.signal);
+    let watchdog: Watchdog | undefined;
     try {
       // Wait for the start barrier without blocking the main thread. Partner: the `go` store in pcpu-loop.
       const started = Atomics.waitAsync(i32, layout.controlWord(CTRL.go), 0);
-      if (started.async) await Promise.race([started.value, all]);
+      if (started.async) await Promise.race([started.value, all, abort.aborted]);
+      // Stopped while the threads were still starting: nothing ran (the catch below ends them).
+      if (Atomics.load(i32, layout.controlWord(CTRL.go)) === 0) throw new RunInterrupted();
       const startedAt = performance.now();
+      options.onStarted?.();
+      watchdog = watchPcpus(machine);
       const onProgress = options.onProgress;
       const progress =
         controller && onProgress
           ? setInterval(() => void controller.api.snapshot().then(onProgress, () => undefined), options.progressEveryMs ?? PROGRESS_EVERY_MS)
           : undefined;
-      let stoppedEarly = false;
       try {
-        stoppedEarly = !(await raceTimer(config.durationMs, all, options.signal)) && options.signal?.aborted === true;
+        if (!abort.isAborted()) await raceTimer(config.durationMs, all, abort.aborted, watchdog.stalled);
       } finally {
         clearInterval(progress);
       }
+      const interrupted = abort.isAborted();
       const stopNs = clockNs();
       this.stop(machine);
       const grace = graceMs(config);
-      if (!(await raceTimer(config.durationMs + 10 * grace + 10_000, all)))
+      if (!(await raceTimer(config.durationMs + 10 * grace + 10_000, all, watchdog.stalled)))
         throw new Error(`threads engine: the pCPU threads did not stop within ${10 * grace + 10_000} ms of the stop word`);
       closeRun(machine, stopNs);
       let trace: TraceSummary | undefined;
-      if (options.trace && controller) trace = (await controller.api.finish(stopNs, stoppedEarly)) ?? undefined;
+      if (options.trace && controller) trace = (await controller.api.finish(stopNs, interrupted)) ?? undefined;
       const end = performance.now();
-      return { engine: 'threads', machine, wallMs: end - startedAt, graceMs: grace, hostMs: end - hostStart, warnings, trace, stoppedEarly };
+      return { engine: 'threads', machine, wallMs: end - startedAt, graceMs: grace, hostMs: end - hostStart, warnings, trace, interrupted };
     } catch (error) {
       // A pCPU failed (or hung): release the others from the barrier and the run, and drop the
       // pool, whose threads may be stuck; the next run starts fresh ones.
@@ -115,6 +137,10 @@ export class ThreadsEngine {
       this.stop(machine);
       await this.close();
       throw error;
+    } finally {
+      watchdog?.stop();
+      abort.dispose();
+      disarm();
     }
   }
 
@@ -154,23 +180,33 @@ export class ThreadsEngine {
   }
 }
 
-/**
- * Waits for `promise` or `ms`, whichever comes first, or until `signal` aborts; true if the
- * promise settled first. Clears its timer and listener.
- */
-async function raceTimer(ms: number, promise: Promise<unknown>, signal?: AbortSignal): Promise<boolean> {
+/** Waits for any of `promises` or `ms`, whichever comes first; true if a promise settled first (a rejection throws). Clears its timer. */
+async function raceTimer(ms: number, ...promises: Promise<unknown>[]): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);
-    onAbort = () => resolve(false);
-    if (signal?.aborted) resolve(false);
-    else signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([promise.then(() => true), timeout]);
+    return await Promise.race([...promises.map((promise) => promise.then(() => true)), timeout]);
   } finally {
     clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** A signal's abort as a promise that resolves (never rejects), with its listener removed by `dispose`. */
+function onAbort(signal: AbortSignal | undefined): { aborted: Promise<void>; isAborted(): boolean; dispose(): void } {
+  let dispose = (): void => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    if (signal === undefined) return;
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const listener = () => {
+      resolve();
+    };
+    signal.addEventListener('abort', listener, { once: true });
+    dispose = () => signal.removeEventListener('abort', listener);
+  });
+  return { aborted, isAborted: () => signal?.aborted === true, dispose: () => dispose() };
 }

@@ -42,6 +42,7 @@ import { TraceDrain } from '../trace/drain.js';
 import { traceRecordsFor } from '../trace/options.js';
 import { EventHeap, tieKey } from './event-heap.js';
 import { readProgress } from './progress.js';
+import { VIRTUAL_CLOCK_CHECK_STEPS, VIRTUAL_HOST_SLICE_MS, yieldToEventLoop } from './run-control.js';
 import type { EngineRunOptions, RunOutput } from './run-output.js';
 
 export interface VirtualEngineOptions {
@@ -59,6 +60,17 @@ export interface VirtualEngineOptions {
  * double's exact range (2^43 ns, over the schema's longest run), so sums are exact and the
  * fast-forward's `first + j × spinNs` equals the step-by-step sum of j polls to the bit.
  */
+/** The virtual costs of one run, quantized (see below). */
+interface Costs {
+  readonly workUnitNs: number;
+  readonly atomicNs: number;
+  readonly spinNs: number;
+  readonly switchNs: number;
+  readonly exitNs: number;
+  readonly wakeNs: number;
+  readonly stepBudget: number;
+}
+
 const quantize = (ns: number): number => Math.max(1, Math.round(ns * 1024)) / 1024;
 
 /** The smallest j ≥ 0 with from + j × step ≥ limit (exact: all values are binary fractions). */
@@ -106,6 +118,9 @@ export class VirtualEngine implements Platform {
   private spinNs = 0;
   private seed = 0;
   private now = 0;
+  /** The traced run's drain of the trace rings, or null; and the steps since its last drain (kept across `runUntil` calls). */
+  private drain: TraceDrain | null = null;
+  private sinceDrain = 0;
   private wakeNs = 0;
   /** What the step being made costs beyond its kind (Platform.chargeStepNs: the global-lock scheduler's lock); reset every step. */
   private stepExtraNs = 0;
@@ -114,16 +129,12 @@ export class VirtualEngine implements Platform {
 
   constructor(private readonly options: VirtualEngineOptions = {}) {}
 
-  /** Runs one simulation on this thread; a promise only so that it has the threads engine's shape. */
-  run(config: Config, options: EngineRunOptions = {}): Promise<RunOutput> {
-    try {
-      return Promise.resolve(this.runNow(config, options));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  }
-
-  private runNow(config: Config, options: EngineRunOptions): RunOutput {
+  /**
+   * Runs one simulation on this thread, giving the event loop a turn every few ms of host time
+   * (run-control.ts): then the progress report is made, and an aborted `options.signal` ends the
+   * run at the virtual time reached.
+   */
+  async run(config: Config, options: EngineRunOptions = {}): Promise<RunOutput> {
     const hostStart = performance.now();
     // One thread steps every pCPU: shared structures use plain accesses (shm/memory.ts).
     const trace = options.trace;
@@ -135,14 +146,14 @@ export class VirtualEngine implements Platform {
       ? new TraceDrain(machine.i32, machine.f64, machine.layout, new TraceWriter(trace.file, machine.layout, trace.info, trace.bounds, 0))
       : null;
     try {
-      return this.loop(config, machine, drain, hostStart, options);
+      return await this.loop(config, machine, drain, hostStart, options);
     } catch (error) {
       drain?.abandon();
       throw error;
     }
   }
 
-  private loop(config: Config, machine: Machine, drain: TraceDrain | null, hostStart: number, options: EngineRunOptions): RunOutput {
+  private async loop(config: Config, machine: Machine, drain: TraceDrain | null, hostStart: number, options: EngineRunOptions): Promise<RunOutput> {
     const { onProgress, progressEveryMs = PROGRESS_EVERY_MS } = options;
     openRun(machine, 0);
     this.machine = machine;
@@ -184,18 +195,61 @@ export class VirtualEngine implements Platform {
     }
 
     const durationNs = config.durationMs * 1e6;
+    this.stepExtraNs = 0;
+    this.steps = 0;
+    this.sinceDrain = 0;
+    this.drain = drain;
+    let lastProgress = performance.now();
+    // The run ends at its duration, or at the virtual time reached when the signal came. A turn
+    // for the event loop between two steps changes nothing in the run (run-control.ts).
+    let endNs = durationNs;
+    let interrupted = false;
+    options.onStarted?.();
+    while (!this.runUntil(cores, costs, durationNs, fastForward, chainPrivate, performance.now() + VIRTUAL_HOST_SLICE_MS)) {
+      if (onProgress !== undefined && performance.now() - lastProgress >= progressEveryMs) {
+        lastProgress = performance.now();
+        onProgress(readProgress(machine, this.now / 1e6, drain?.dropped() ?? 0));
+      }
+      await yieldToEventLoop();
+      if (options.signal?.aborted) {
+        const next = this.heap.top();
+        if (next >= 0) endNs = Math.min(this.heap.timeOf(next), durationNs);
+        interrupted = true;
+        break;
+      }
+    }
+    // Parked spinners' polls before the end ran, step by step; account them.
+    for (let p = 0; p < config.pcpus; p++) {
+      if (this.parkedLock[p]! < 0) continue;
+      const polls = Math.min(this.parkedMax[p]!, firstGridIndex(this.parkedFrom[p]!, costs.spinNs, endNs));
+      this.parkedMax[p] = polls;
+      this.unpark(p, cores[p]!);
+    }
+    for (const core of cores) core.finish(endNs);
+    closeRun(machine, endNs);
+    const trace = drain === null ? undefined : drain.finish(endNs, interrupted);
+    const hostMs = performance.now() - hostStart;
+    return { engine: 'virtual', machine, wallMs: interrupted ? endNs / 1e6 : config.durationMs, graceMs: 0, hostMs, warnings: [], trace, interrupted };
+  }
+
+  /**
+   * Makes steps until the run's end (true) or until the host clock passes `deadlineMs` (false;
+   * the next call goes on from the same step). A plain method called again and again, not the
+   * body of the async `run`, so that V8 optimises its loop (it does not swap a running async
+   * function's frame for optimised code); everything the loop reads is a parameter or a local.
+   */
+  private runUntil(cores: readonly PcpuCore[], costs: Costs, durationNs: number, fastForward: boolean, chainPrivate: boolean, deadlineMs: number): boolean {
+    const machine = this.machine;
     const heap = this.heap;
+    const drain = this.drain;
     // Locals, not fields, in the loop: V8 would reload and recheck each field per step.
     const { stepNumbers, parkedLock, firstWatcher } = this;
     const { workUnitNs, atomicNs, spinNs, exitNs, switchNs } = costs;
     // Only the global-lock scheduler charges steps extra time (Platform.chargeStepNs).
-    const extraCosts = config.scheduler.policy === 'global-lock';
-    this.stepExtraNs = 0;
+    const extraCosts = machine.config.scheduler.policy === 'global-lock';
     let steps = 0;
-    let sinceDrain = 0;
-    // Every DRAIN_STEPS steps, traced or with a progress report only: the rings are drained and the clock looked at.
-    const watch = drain !== null || onProgress !== undefined;
-    let lastProgress = performance.now();
+    let untilClockCheck = VIRTUAL_CLOCK_CHECK_STEPS;
+    let sinceDrain = this.sinceDrain;
     for (;;) {
       // The pCPU with the earliest step keeps its entry while it steps; what the step schedules
       // (a woken pCPU, a woken poller) is due no earlier, and the step's end moves the entry
@@ -204,15 +258,20 @@ export class VirtualEngine implements Platform {
       if (pcpu < 0) break;
       const now = heap.timeOf(pcpu);
       if (!(now < durationNs)) break;
+      if (--untilClockCheck === 0) {
+        untilClockCheck = VIRTUAL_CLOCK_CHECK_STEPS;
+        if (performance.now() >= deadlineMs) {
+          this.steps += steps;
+          this.sinceDrain = sinceDrain;
+          return false;
+        }
+      }
       const stepNumber = heap.stepOf(pcpu);
       this.now = now;
-      if (watch && ++sinceDrain === DRAIN_STEPS) {
+      // Traced: the rings are drained every DRAIN_STEPS steps, counted across calls, so that the drains fall on the same steps in every run.
+      if (drain !== null && ++sinceDrain === DRAIN_STEPS) {
         sinceDrain = 0;
-        drain?.drain(now);
-        if (onProgress !== undefined && performance.now() - lastProgress >= progressEveryMs) {
-          lastProgress = performance.now();
-          onProgress(readProgress(machine, now / 1e6, drain?.dropped() ?? 0));
-        }
+        drain.drain(now);
       }
       const core = cores[pcpu]!;
       if (parkedLock[pcpu]! >= 0) this.unpark(pcpu, core);
@@ -257,18 +316,9 @@ export class VirtualEngine implements Platform {
         this.sleepers.push(pcpu);
       }
     }
-    // Parked spinners' polls before the end ran, step by step; account them.
-    for (let p = 0; p < config.pcpus; p++) {
-      if (this.parkedLock[p]! < 0) continue;
-      const polls = Math.min(this.parkedMax[p]!, firstGridIndex(this.parkedFrom[p]!, costs.spinNs, durationNs));
-      this.parkedMax[p] = polls;
-      this.unpark(p, cores[p]!);
-    }
-    for (const core of cores) core.finish(durationNs);
-    closeRun(machine, durationNs);
-    this.steps = steps;
-    const trace = drain === null ? undefined : drain.finish(durationNs, false);
-    return { engine: 'virtual', machine, wallMs: config.durationMs, graceMs: 0, hostMs: performance.now() - hostStart, warnings: [], trace };
+    this.steps += steps;
+    this.sinceDrain = sinceDrain;
+    return true;
   }
 
   private schedule(pcpu: number, time: number): void {

@@ -7,6 +7,7 @@ import type { Results } from '../results/results.js';
 import { ACQ_PER_SEC, LHP, LWP, NOTIFIES, SPIN, STEAL, VM_NAME, YIELDS, describeColumns, type HelpedColumn } from './columns.js';
 import { distinct, machineSummary, vmShape } from './scenario-summary.js';
 import { renderSelfChecks } from './self-check-list.js';
+import { interruptedLine } from './run-table.js';
 import { fmt, renderTable } from './text-table.js';
 import { allVms, type VmRow } from './totals.js';
 
@@ -77,7 +78,10 @@ export function renderCompare(runs: readonly ComparedRun[], options: { readonly 
       : `${config.durationMs} ms per run · seed ${config.seed} · threads engine · ${first.results.environment.cores} host cores · Node ${first.results.environment.node}`,
     ...(systems ? systemLines(runs, shape) : []),
   ];
-  const warnings = [...new Set(runs.flatMap((run) => run.results.warnings))].map((w) => `! warning: ${w}`);
+  const warnings = [
+    ...runs.filter((run) => run.results.interrupted).map((run) => `${interruptedLine(run.results)} (${run.label}; the runs after it were not made)`),
+    ...[...new Set(runs.flatMap((run) => run.results.warnings))].map((w) => `! warning: ${w}`),
+  ];
   const checks = runs.map((run) => `${run.label}: ${renderSelfChecks(run.results.selfChecks)}`);
   return [...head, ...warnings, '', renderTable(compareColumns(first.label), rows), '', ...checks].join('\n');
 }

@@ -60,7 +60,7 @@ export function renderRun(results: Results, options: RunTableOptions = {}): stri
       : `${config.durationMs} ms · seed ${config.seed} · threads engine · elapsed ${metrics.elapsedMs.toFixed(1)} ms · ` +
         `${results.environment.cores} host cores · Node ${results.environment.node}`,
   ];
-  const warnings = results.warnings.map((w) => `! warning: ${w}`);
+  const warnings = [...(results.interrupted ? [interruptedLine(results)] : []), ...results.warnings.map((w) => `! warning: ${w}`)];
   const vmRows: VmRow[] = metrics.vms.length > 1 ? [...metrics.vms, allVms(metrics)] : metrics.vms;
   const pcpuRows = metrics.pcpus.length > MAX_PCPU_ROWS ? [allPcpus(metrics.pcpus)] : metrics.pcpus;
   return [
@@ -73,6 +73,12 @@ export function renderRun(results: Results, options: RunTableOptions = {}): stri
     '',
     renderSelfChecks(results.selfChecks),
   ].join('\n');
+}
+
+/** The marker of a run stopped early (Ctrl-C): its figures cover only the time it reached. */
+export function interruptedLine(results: Results): string {
+  const clock = results.engine === 'virtual' ? ' of virtual time' : '';
+  return `! INTERRUPTED after ${results.metrics.elapsedMs.toFixed(1)} of ${results.config.durationMs} ms${clock}: the figures cover the run so far`;
 }
 
 /** `spinvisor run --help`'s explanation of every column. */

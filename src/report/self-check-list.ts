@@ -3,8 +3,15 @@ import type { SelfCheck } from '../results/self-checks.js';
 
 export function renderSelfChecks(checks: readonly SelfCheck[]): string {
   const failed = checks.filter((c) => !c.ok).length;
+  const unchecked = checks.filter((c) => c.checked === false).length;
   const head =
-    failed === 0 ? `self-checks: all ${checks.length} passed` : `self-checks: ${failed} of ${checks.length} FAILED — the figures above cannot be trusted`;
-  const lines = checks.map((c) => (c.ok ? `  ✓ ${c.name}: ${c.detail}` : `  ✗ FAILED ${c.name}: ${c.detail}`));
+    failed > 0
+      ? `self-checks: ${failed} of ${checks.length} FAILED — the figures above cannot be trusted`
+      : unchecked > 0
+        ? `self-checks: ${checks.length - unchecked} passed, ${unchecked} not checked`
+        : `self-checks: all ${checks.length} passed`;
+  const lines = checks.map((c) =>
+    c.checked === false ? `  - not checked ${c.name}: ${c.detail}` : c.ok ? `  ✓ ${c.name}: ${c.detail}` : `  ✗ FAILED ${c.name}: ${c.detail}`,
+  );
   return [head, ...lines].join('\n');
 }

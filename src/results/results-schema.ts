@@ -49,7 +49,11 @@ export const environmentSchema = z
 
 const selfCheckSchema = z.strictObject({
   name: z.string(),
-  ok: z.boolean(),
+  ok: z.boolean().describe('the check passed (true too when it was not made)'),
+  checked: z
+    .literal(false)
+    .optional()
+    .describe('present, and false, only for a check an interrupted run cannot be judged by (it is about the whole duration): not made'),
   detail: z.string(),
 });
 
@@ -126,6 +130,10 @@ export const resultsSchema = z.strictObject({
     .enum(SYSTEM_NAMES)
     .optional()
     .describe('the named system (--system) the scenario ran as; every setting it implied is in config; absent when none was named'),
+  interrupted: z
+    .literal(true)
+    .optional()
+    .describe('present, and true, only when the run was stopped early (Ctrl-C, SIGTERM): every figure covers the time the run reached, metrics.elapsedMs'),
   config: scenarioSchema.describe('the scenario as it ran: validated, overrides applied, every default filled in'),
   environment: z
     .strictObject({ ...environmentSchema.shape, hostMs: z.number().min(0).describe('host time the run took, ms') })
@@ -146,6 +154,10 @@ export const compareResultsSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('the named system each run ran as (--systems, or --system for every run), in the same order; absent when none was named'),
+  interrupted: z
+    .literal(true)
+    .optional()
+    .describe('present, and true, only when the comparison was stopped early (Ctrl-C, SIGTERM): the runs made so far, the last one interrupted'),
   runs: z.array(resultsSchema).describe("one run's results per label, in the same order"),
 });
 

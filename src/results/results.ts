@@ -16,6 +16,8 @@ export interface Results {
   readonly engine: EngineKind;
   /** The named system (`--system`) the scenario ran as; what it set is in `config`. Absent when none was named. */
   readonly system?: SystemName;
+  /** Present, and true, only when the run was stopped early (Ctrl-C): every figure covers the time it reached (`metrics.elapsedMs`). */
+  readonly interrupted?: true;
   readonly config: Config;
   /** Where it ran, and what the run cost the host (`hostMs`): everything that differs between identical runs. */
   readonly environment: Environment & { readonly hostMs: number };
@@ -26,11 +28,12 @@ export interface Results {
 
 export function buildResults(run: RunOutput): Results {
   const metrics = collectMetrics(run.machine);
-  const checks = selfChecks(run.machine, metrics, { wallMs: run.wallMs, graceMs: run.graceMs });
+  const checks = selfChecks(run.machine, metrics, { wallMs: run.wallMs, graceMs: run.graceMs, interrupted: run.interrupted });
   return {
     format: RESULTS_FORMAT,
     ok: checks.every((c) => c.ok),
     engine: run.engine,
+    ...(run.interrupted && { interrupted: true as const }),
     config: run.machine.config,
     environment: { ...environment(), hostMs: run.hostMs },
     warnings: run.warnings,
@@ -42,6 +45,6 @@ export function buildResults(run: RunOutput): Results {
 /** `results` marked with the system it ran as, next to `engine` (the engine reports what it ran, not what the command line named it). */
 export function withSystem(results: Results, system: SystemName | undefined): Results {
   if (system === undefined) return results;
-  const { format, ok, engine, ...rest } = results;
-  return { format, ok, engine, system, ...rest };
+  const { format, ok, engine, interrupted, ...rest } = results;
+  return { format, ok, engine, system, ...(interrupted && { interrupted }), ...rest };
 }

@@ -2,7 +2,7 @@
 import { attrs, num } from './escape.js';
 
 /** The reports' font stack. */
-export const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 
 /** `<svg>` of `width` × `height` px with a viewBox, named `label` for screen readers, in FONT at `fontSize` px, around `inner`. */
 export function svgRoot(width: number, height: number, label: string, inner: string, fontSize: number): string {
