@@ -162,7 +162,9 @@ async function reportTimeline(given: TimelinePair | undefined): Promise<{ readon
   try {
     const pair = await recordTimelinePair(cases);
     const [from, to] = cases.windowMs;
-    console.log(`timeline: ${cases.naive.label} and ${cases.enlightened.label}, ${from}..${to} ms of ${cases.naive.scenario}, traced in ${formatDuration(performance.now() - started)}`);
+    console.log(
+      `timeline: ${cases.naive.label} and ${cases.enlightened.label}, ${from}..${to} ms of ${cases.naive.scenario}, traced in ${formatDuration(performance.now() - started)}`,
+    );
     return { pair, ok: true };
   } catch (error) {
     console.error(`✗ timeline: ${error instanceof Error ? error.message : String(error)} (the report has no timeline)`);
@@ -171,7 +173,11 @@ async function reportTimeline(given: TimelinePair | undefined): Promise<{ readon
 }
 
 /** Writes the files, prints the tables (and the baseline comparison); says whether every run passed its self-checks and whether the report's timeline could be recorded. */
-async function report(results: SuiteResults, outputs: Outputs, baseline: SuiteResults | undefined): Promise<{ readonly runsOk: boolean; readonly timelineOk: boolean }> {
+async function report(
+  results: SuiteResults,
+  outputs: Outputs,
+  baseline: SuiteResults | undefined,
+): Promise<{ readonly runsOk: boolean; readonly timelineOk: boolean }> {
   console.log(`\n${renderSuiteTables(results)}`);
   if (baseline) console.log(`\n${renderBaselineTable(compareWithBaseline(results, baseline))}`);
   writeJsonAtomically(outputs.json, results);
