@@ -32,7 +32,7 @@ const TIMELINE_WINDOW_MS: readonly [number, number] = [12, 18];
 const TIMELINE_SEED = 1;
 
 /** One traced run: its mechanism, its label in the report, its scenario. */
-export interface TimelineCase {
+interface TimelineCase {
   readonly mechanism: Mechanism;
   readonly label: string;
   readonly scenario: string;

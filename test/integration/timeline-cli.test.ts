@@ -3,7 +3,7 @@
  * on the hand-written contract trace. Bad input is one line on stderr, exit 2, and no page.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,10 +23,15 @@ function spinvisor(...args: string[]) {
 }
 
 function node(...args: string[]) {
+  return nodeWith({}, ...args);
+}
+
+/** `node` with more environment variables (TMPDIR: where the child's temporary files go). */
+function nodeWith(env: Record<string, string>, ...args: string[]) {
   const child = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, SPINVISOR_DEBUG: '' },
+    env: { ...process.env, SPINVISOR_DEBUG: '', ...env },
     timeout: 60_000,
   });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
@@ -119,6 +124,21 @@ describe('npm run bench -- --timeline', () => {
     expect(page).toContain('data-timeline="timeline/naive"');
     expect(page).toContain('data-timeline="timeline/enlightened"');
     expect(page).toContain('In the same 6 ms');
+  });
+
+  it('without --timeline, draws a naive and an enlightened run it traces itself, and leaves no trace file behind', { timeout: 90_000 }, () => {
+    const html = join(tmp, 'recorded.html');
+    const childTmp = join(tmp, 'child-tmp');
+    mkdirSync(childTmp);
+    const outcome = nodeWith({ TMPDIR: childTmp }, 'bench/main.ts', 'merge', shard, '--json', join(tmp, 'recorded.json'), '--html', html);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/^timeline: qspinlock · naive and unfair-queued · pv-halt, 12\.\.18 ms of /m);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('data-timeline="timeline/naive"');
+    expect(page).toContain('Naive: qspinlock · naive');
+    expect(page).toContain('Enlightened: unfair-queued · pv-halt');
+    // tsx keeps its cache there too (tsx-N).
+    expect(readdirSync(childTmp).filter((name) => name.startsWith('spinvisor-'))).toEqual([]);
   });
 
   it('rejects a --timeline that does not name two files, in one line with exit 2, before writing anything', () => {
