@@ -30,6 +30,7 @@ import { parseShard, planJobs, shardJobs, SUITE_GROUPS, type Shard } from './sui
 import { createProgress, formatDuration } from './suite/progress.js';
 import { runCase } from './suite/run-case.js';
 import { readStateFor, removeState, STATE_FORMAT, stateExists, statePathOf, writeState, type SuiteState } from './suite/state.js';
+import { recordTimelinePair, timelineCases } from './suite/timeline.js';
 import { renderBaselineTable, renderSuiteTables } from './suite/tables.js';
 
 const VIRTUAL_MAX_PCPUS = { full: 64, quick: 16 } as const;
@@ -59,10 +60,14 @@ Options:
                        systems: 16, or N if larger)
   --json FILE          results with the environment (default bench-results.json, or
                        bench-results-shard-I-of-N.json with --shard)
-  --html FILE          a self-contained HTML report with the charts
-  --timeline A,B       with --html: two trace files (Chrome Trace Event JSON) of one case, a
-                       naive run and an enlightened one, drawn one above the other on the same
-                       time range (the span both cover, or --timeline-window FROM..TO, in ms)
+  --html FILE          a self-contained HTML report with the charts, and a timeline: 6 ms of
+                       a naive and of an enlightened run of one overcommit case (qspinlock ·
+                       naive, unfair-queued · pv-halt), traced on the virtual engine when the
+                       report is written (about a second; the traces are not kept)
+  --timeline A,B       with --html: draw these two trace files (Chrome Trace Event JSON) of one
+                       case instead, a naive run and an enlightened one, one above the other on
+                       the same time range (the span both cover, or --timeline-window FROM..TO,
+                       in ms)
   --baseline FILE      compare with an earlier --json/--save-baseline file: Δ per metric, "!"
                        where the min–max ranges of the runs do not overlap
   --save-baseline FILE also save these results as a baseline for later runs
@@ -156,8 +161,34 @@ interface Outputs {
   readonly timeline: TimelinePair | undefined;
 }
 
-/** Writes the files, prints the tables (and the baseline comparison); returns whether every run passed its self-checks. */
-function report(results: SuiteResults, outputs: Outputs, baseline: SuiteResults | undefined): boolean {
+/**
+ * The report's timeline: the traces of `--timeline A,B`, else a naive and an enlightened run the
+ * bench traces now (bench/suite/timeline.ts). A recording that fails leaves the report without
+ * one, says why, and fails the bench.
+ */
+async function reportTimeline(given: TimelinePair | undefined): Promise<{ readonly pair: TimelinePair | undefined; readonly ok: boolean }> {
+  if (given) return { pair: given, ok: true };
+  const cases = timelineCases();
+  const started = performance.now();
+  try {
+    const pair = await recordTimelinePair(cases);
+    const [from, to] = cases.windowMs;
+    console.log(
+      `timeline: ${cases.naive.label} and ${cases.enlightened.label}, ${from}..${to} ms of ${cases.naive.scenario}, traced in ${formatDuration(performance.now() - started)}`,
+    );
+    return { pair, ok: true };
+  } catch (error) {
+    console.error(`✗ timeline: ${error instanceof Error ? error.message : String(error)} (the report has no timeline)`);
+    return { pair: undefined, ok: false };
+  }
+}
+
+/** Writes the files, prints the tables (and the baseline comparison); says whether every run passed its self-checks and whether the report's timeline could be recorded. */
+async function report(
+  results: SuiteResults,
+  outputs: Outputs,
+  baseline: SuiteResults | undefined,
+): Promise<{ readonly runsOk: boolean; readonly timelineOk: boolean }> {
   console.log(`\n${renderSuiteTables(results)}`);
   if (baseline) console.log(`\n${renderBaselineTable(compareWithBaseline(results, baseline))}`);
   writeJsonAtomically(outputs.json, results);
@@ -166,15 +197,18 @@ function report(results: SuiteResults, outputs: Outputs, baseline: SuiteResults 
     writeJsonAtomically(outputs.saveBaseline, results, 'save-baseline');
     written.push(`baseline: ${outputs.saveBaseline}`);
   }
+  let timelineOk = true;
   if (outputs.html) {
-    writeTextAtomically(outputs.html, renderHtmlReport(results, { timeline: outputs.timeline }), 'html');
+    const timeline = await reportTimeline(outputs.timeline);
+    timelineOk = timeline.ok;
+    writeTextAtomically(outputs.html, renderHtmlReport(results, { timeline: timeline.pair }), 'html');
     written.push(`report: ${outputs.html}`);
   }
   console.log(`\n${written.join('\n')}`);
-  return results.cases.every((c) => c.runs.every((r) => r.ok));
+  return { runsOk: results.cases.every((c) => c.runs.every((r) => r.ok)), timelineOk };
 }
 
-function merge(args: readonly string[]): number {
+async function merge(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseFlags('bench merge', args, MERGE_OPTIONS, 'npm run bench -- --help');
   if (values.help) {
     console.log(HELP);
@@ -189,7 +223,8 @@ function merge(args: readonly string[]): number {
   const baseline = values.baseline === undefined ? undefined : readSuiteFile(values.baseline, '--baseline');
   const merged = mergeShards(positionals.map((path) => ({ path, results: readSuiteFile(path, 'merge') })));
   console.log(`spinvisor bench: merged ${positionals.length} shard file(s), ${merged.cases.length} cases`);
-  return report(merged, outputs, baseline) ? 0 : 1;
+  const { runsOk, timelineOk } = await report(merged, outputs, baseline);
+  return runsOk && timelineOk ? 0 : 1;
 }
 
 async function run(args: readonly string[]): Promise<number> {
@@ -315,12 +350,12 @@ async function run(args: readonly string[]): Promise<number> {
 
   const results = resultsSoFar();
   console.log(`\n${jobs.length} job(s) in ${formatDuration(results.elapsedS * 1000)}`);
-  const ok = report(results, outputs, baseline);
+  const { runsOk: ok, timelineOk } = await report(results, outputs, baseline);
   // Finished: the results file has everything; a failed job runs again with --resume.
   if (failedJobs === 0) removeState(statePath);
   if (failedJobs > 0) console.error(`${failedJobs} job(s) failed (the same command with --resume runs them again)`);
   if (!ok) console.error('some runs failed their self-checks');
-  return ok && failedJobs === 0 ? 0 : 1;
+  return ok && timelineOk && failedJobs === 0 ? 0 : 1;
 }
 
 /** `schema`: the results file's JSON Schema on stdout. */

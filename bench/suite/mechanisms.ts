@@ -47,7 +47,8 @@ export const MECHANISMS: readonly Mechanism[] = [
 /** What a mechanism is called in tables and charts: `ticket · naive`. */
 export const mechanismLabel = (m: LockAndPolicy): string => `${m.lock} · ${m.policy}`;
 
-const find = (lock: LockKind, policy: PolicySpec): Mechanism => {
+/** The mechanism of a lock and policy; throws for a pair the list lacks. */
+export const findMechanism = (lock: LockKind, policy: PolicySpec): Mechanism => {
   const found = MECHANISMS.find((m) => m.lock === lock && m.policy === policy);
   if (!found) throw new Error(`no mechanism ${lock} · ${policy} in MECHANISMS`);
   return found;
@@ -64,14 +65,14 @@ export const isBaseline = (m: LockAndPolicy): boolean => m.lock === BASELINE_MEC
  * at 2× on both engines when the matrix was first run: a full matrix on every preset would
  * double a full run's time.
  */
-export const PRESET_MECHANISMS: readonly Mechanism[] = [BASELINE_MECHANISM, find('ttas', 'notify')];
+export const PRESET_MECHANISMS: readonly Mechanism[] = [BASELINE_MECHANISM, findMechanism('ttas', 'notify')];
 
 /** `--quick`: the baseline, one enlightenment of each family (a notification, a pv halt) and the research lock. */
 export const QUICK_MECHANISMS: readonly Mechanism[] = [
   BASELINE_MECHANISM,
-  find('ttas', 'notify'),
-  find('unfair-queued', 'pv-halt'),
-  find('preemptable-ticket', 'naive'),
+  findMechanism('ttas', 'notify'),
+  findMechanism('unfair-queued', 'pv-halt'),
+  findMechanism('preemptable-ticket', 'naive'),
 ];
 
 /** A mechanism's place in the list (tables, charts and colours follow it); one past the end for a pair the list lacks. */

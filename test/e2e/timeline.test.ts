@@ -1,6 +1,7 @@
 /**
  * The timeline view as a browser draws it: the page of `spinvisor timeline` for the hand-written
- * contract trace, and the bench report with its naive and enlightened timelines, loaded in
+ * contract trace, and the bench report with its naive and enlightened timelines (of the fixture's
+ * traces, and of the pair the bench records itself, bench/suite/timeline.ts), loaded in
  * headless Chromium (the browser test/e2e/html-report.test.ts uses, found the same way). Each
  * lane is drawn with a size, the marks of the fixture are on screen, the page logs no error and
  * fetches nothing; screenshots go to artifacts/.
@@ -13,6 +14,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../bench/report/html.js';
 import { timelinePair } from '../../bench/report/sections/timeline.js';
+import { recordTimelinePair, timelineCases } from '../../bench/suite/timeline.js';
 import { renderTimelinePage } from '../../src/report/timeline/page.js';
 import { buildTimeline } from '../../src/trace/read.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
@@ -29,6 +31,8 @@ interface Drawn {
     readonly emptyLanes: string[];
     readonly marks: Record<string, number>;
     readonly slices: number;
+    /** Slices of vCPU state `halted` drawn with a size. */
+    readonly halted: number;
     readonly width: number;
   }[];
 }
@@ -49,7 +53,8 @@ const INSPECT = `(() => ({
       if (b.width > 0 && b.height > 0) marks[m.getAttribute('data-mark')] = (marks[m.getAttribute('data-mark')] || 0) + 1;
     }
     const slices = [...fig.querySelectorAll('.mark.slice')].filter((s) => s.getBoundingClientRect().width > 0).length;
-    return { name: fig.getAttribute('data-timeline'), lanes, emptyLanes, marks, slices, width: fig.querySelector('svg').getBoundingClientRect().width };
+    const halted = [...fig.querySelectorAll('.mark.slice[data-name="halted"]')].filter((s) => s.getBoundingClientRect().width > 0).length;
+    return { name: fig.getAttribute('data-timeline'), lanes, emptyLanes, marks, slices, halted, width: fig.querySelector('svg').getBoundingClientRect().width };
   }),
 }))()`;
 
@@ -65,6 +70,8 @@ describe('timeline in headless Chromium', () => {
       join(dir, 'report.html'),
       renderHtmlReport(buildSuiteResults({ groups: ['scaling'] }), { timeline: timelinePair(buildTimelineTrace('naive'), buildTimelineTrace('pv-halt')) }),
     );
+    // What `npm run bench -- --html` draws when no --timeline is given: the bench traces its pair now (virtual engine, deterministic).
+    writeFileSync(join(dir, 'recorded-report.html'), renderHtmlReport(buildSuiteResults({ groups: ['scaling'] }), { timeline: await recordTimelinePair() }));
     if (found)
       browser = await chromium.launch({
         executablePath: found.executablePath,
@@ -145,4 +152,27 @@ describe('timeline in headless Chromium', () => {
     expect(errors).toEqual([]);
     expect(requests.filter((url) => !/^(file|data):/.test(url))).toEqual([]);
   });
+
+  it(
+    'draws the timeline the bench records for its report: the naive run\u2019s lanes with a preemption mark, the enlightened one\u2019s with a kick arrow or a halt',
+    { timeout: 60_000 },
+    async ({ skip }) => {
+      if (!needBrowser(skip)) return;
+      const { drawn, errors, requests } = await load('recorded-report.html', 'timeline-recorded-report.png');
+      expect(drawn.figures.map((f) => f.name)).toEqual(['timeline/naive', 'timeline/enlightened']);
+      const { pcpus, vms } = timelineCases().naive.config;
+      for (const f of drawn.figures) {
+        expect(f.lanes.pcpu, f.name).toBe(pcpus);
+        expect(f.lanes.vcpu, f.name).toBe(vms[0]!.vcpus);
+        expect(f.lanes.lock, f.name).toBeGreaterThanOrEqual(1);
+        expect(f.emptyLanes, f.name).toEqual([]);
+        expect(f.slices, f.name).toBeGreaterThan(0);
+      }
+      const [naive, enlightened] = drawn.figures;
+      expect((naive!.marks['lock-holder-preemption'] ?? 0) + (naive!.marks['lock-waiter-preemption'] ?? 0), 'naive: preemption marks').toBeGreaterThan(0);
+      expect((enlightened!.marks['flow-kick'] ?? 0) + enlightened!.halted, 'enlightened: kick arrows and halted slices').toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+      expect(requests.filter((url) => !/^(file|data):/.test(url))).toEqual([]);
+    },
+  );
 });

@@ -17,10 +17,15 @@ export interface Outcome {
 
 /** `node --import tsx ARGS…` in the repository root. */
 export function node(...args: string[]): Outcome {
+  return nodeWith({}, ...args);
+}
+
+/** `node` with more environment variables (TMPDIR: where the child's temporary files go). */
+export function nodeWith(env: Record<string, string>, ...args: string[]): Outcome {
   const child = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, SPINVISOR_DEBUG: '' },
+    env: { ...process.env, SPINVISOR_DEBUG: '', ...env },
     timeout: 60_000,
   });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };

@@ -2,13 +2,13 @@
  * `spinvisor timeline` as a user meets it: a child process running src/cli/main.ts under tsx,
  * on the hand-written contract trace. Bad input is one line on stderr, exit 2, and no page.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { buildTimelineTrace, FIXTURE_FACTS } from '../fixtures/timeline-trace.js';
-import { expectUsageError as expectOneLineError, node } from '../helpers/cli.js';
+import { expectUsageError as expectOneLineError, node, nodeWith } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-timeline-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -102,6 +102,21 @@ describe('npm run bench -- --timeline', () => {
     expect(page).toContain('data-timeline="timeline/naive"');
     expect(page).toContain('data-timeline="timeline/enlightened"');
     expect(page).toContain('In the same 6 ms');
+  });
+
+  it('without --timeline, draws a naive and an enlightened run it traces itself, and leaves no trace file behind', { timeout: 90_000 }, () => {
+    const html = join(tmp, 'recorded.html');
+    const childTmp = join(tmp, 'child-tmp');
+    mkdirSync(childTmp);
+    const outcome = nodeWith({ TMPDIR: childTmp }, 'bench/main.ts', 'merge', shard, '--json', join(tmp, 'recorded.json'), '--html', html);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/^timeline: qspinlock · naive and unfair-queued · pv-halt, 12\.\.18 ms of /m);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('data-timeline="timeline/naive"');
+    expect(page).toContain('Naive: qspinlock · naive');
+    expect(page).toContain('Enlightened: unfair-queued · pv-halt');
+    // tsx keeps its cache there too (tsx-N).
+    expect(readdirSync(childTmp).filter((name) => name.startsWith('spinvisor-'))).toEqual([]);
   });
 
   it('rejects a --timeline that does not name two files, in one line with exit 2, before writing anything', () => {
