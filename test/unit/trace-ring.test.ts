@@ -61,7 +61,7 @@ describe('trace rings', () => {
     const { machine, core } = tracedCore(4);
     const file = join(tmp, 'dropped.json');
     const writer = new TraceWriter(file, machine.layout, { engine: 'virtual', seed: 1, scenario: 's', label: 'l' }, { windowMs: null, maxMb: null }, 0);
-    const drain = new TraceDrain(machine.i32, machine.f64, machine.layout, writer);
+    const drain = new TraceDrain(machine.i32, machine.layout, writer);
     for (let i = 0; i < 6; i++) traceEvent(core, TR.notify, i, 0, -1, 0);
     drain.drain(Infinity);
     for (let i = 6; i < 10; i++) traceEvent(core, TR.notify, i, 0, -1, 0);
