@@ -135,11 +135,6 @@ export class SpoolFile {
     }
   }
 
-  /** The scratch file's name (tests look for it). */
-  get file(): string {
-    return this.temp;
-  }
-
   /** Appends `bytes` at the end. */
   append(bytes: Uint8Array): void {
     try {
