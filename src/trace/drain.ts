@@ -81,7 +81,12 @@ export class TraceDrain {
     for (let p = 0; p < layout.pcpus; p++) this.pending.push(new Pending());
     this.tails = new Int32Array(layout.pcpus);
     this.bytes = new Uint8Array(i32.buffer);
-    this.spool = new SpoolFile(writer.file, 'trace');
+    try {
+      this.spool = new SpoolFile(writer.file, 'trace');
+    } catch (error) {
+      writer.abandon();
+      throw error;
+    }
   }
 
   /** Copies every ring's new records to the spool, then a cutoff mark: records before `cutoffNs` may be written out. */
