@@ -59,6 +59,7 @@ export function traceLine(summary: TraceSummary): string {
   if (summary.droppedRecords > 0) parts.push(`${summary.droppedRecords} records dropped (ring overrun)`);
   if (summary.truncated) parts.push('cut short by --trace-max-mb');
   if (summary.stoppedEarly) parts.push('run stopped early');
+  parts.push(`written in ${Math.round(summary.conversionMs)} ms after the run`);
   return `trace: ${summary.file} (${parts.join(', ')})`;
 }
 

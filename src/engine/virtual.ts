@@ -140,11 +140,10 @@ export class VirtualEngine implements Platform {
     const trace = options.trace;
     const machine = Machine.allocate(config, 'plain', { traceRecords: trace ? traceRecordsFor(config) : 0 });
     initMachine(machine);
-    // Traced: this thread drains the rings itself, between steps, with its clock as the cutoff
-    // (trace/drain.ts), every DRAIN_STEPS steps: fewer records than a ring holds come in between.
-    const drain = trace
-      ? new TraceDrain(machine.i32, machine.f64, machine.layout, new TraceWriter(trace.file, machine.layout, trace.info, trace.bounds, 0))
-      : null;
+    // Traced: this thread drains the rings itself, between steps, into the spool with its clock
+    // as the cutoff (trace/drain.ts), every DRAIN_STEPS steps: fewer records than a ring holds
+    // come in between. The JSON is written after the run, from the spool, as on threads.
+    const drain = trace ? new TraceDrain(machine.i32, machine.layout, new TraceWriter(trace.file, machine.layout, trace.info, trace.bounds, 0)) : null;
     try {
       return await this.loop(config, machine, drain, hostStart, options);
     } catch (error) {

@@ -10,7 +10,7 @@
  * POSIX rename(2) replaces in one step. A failed write (a full disk, a vanished folder) leaves
  * the old file as it was and removes the temporary file.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/schema.js';
 
@@ -101,6 +101,63 @@ export class AtomicFileStream {
 
   /** Removes the temporary file; the target stays as it was. */
   abandon(): void {
+    if (this.fd >= 0) closeQuietly(this.fd);
+    this.fd = -1;
+    rmSync(this.temp, { force: true });
+  }
+
+  private failure(error: unknown): OutputError {
+    return new OutputError(`${this.flag === null ? '' : `--${this.flag}: `}cannot write "${this.path}": ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A scratch file next to an output file, for what must not sit in memory until the output can be
+ * written (a trace's binary records, spooled while the run goes on and read back to format it
+ * after): appended to, read back from the start, and removed, never renamed into place. Its name
+ * is the target's plus `.spool-<pid>`; `remove` deletes it whatever happened before.
+ */
+export class SpoolFile {
+  private readonly temp: string;
+  private fd: number;
+  /** Bytes appended so far. */
+  bytes = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly flag: string | null,
+  ) {
+    this.temp = `${path}.spool-${process.pid}`;
+    try {
+      this.fd = openSync(this.temp, 'w+');
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  /** Appends `bytes` at the end. */
+  append(bytes: Uint8Array): void {
+    try {
+      writeSync(this.fd, bytes, 0, bytes.length, this.bytes);
+      this.bytes += bytes.length;
+    } catch (error) {
+      this.remove();
+      throw this.failure(error);
+    }
+  }
+
+  /** Reads into `into` from byte `position`; returns the bytes read (0 at the end). */
+  read(into: Uint8Array, position: number): number {
+    try {
+      return readSync(this.fd, into, 0, Math.min(into.length, this.bytes - position), position);
+    } catch (error) {
+      this.remove();
+      throw this.failure(error);
+    }
+  }
+
+  /** Closes and deletes the scratch file (again: nothing). */
+  remove(): void {
     if (this.fd >= 0) closeQuietly(this.fd);
     this.fd = -1;
     rmSync(this.temp, { force: true });

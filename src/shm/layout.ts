@@ -246,7 +246,7 @@ export const TRACE_RING = { head: 0, dropped: 1, tail: I32_PER_LINE } as const;
  * pCPU, the vCPU (global id, -1 none), the lock (global index, -1 none) and the kind's argument.
  */
 export const TRACE_RECORD = { timeF64: 0, kind: 2, pcpu: 3, vcpu: 4, lock: 5, arg: 6 } as const;
-const TRACE_RECORD_BYTES = 32;
+export const TRACE_RECORD_BYTES = 32;
 const TRACE_RECORD_I32 = TRACE_RECORD_BYTES / 4;
 
 /** What a layout holds beyond the scenario's own regions. */

@@ -53,6 +53,10 @@ export interface TraceSummary {
   /** True when `maxMb` cut the file short. */
   readonly truncated: boolean;
   readonly stoppedEarly: boolean;
+  /** Bytes of binary records spooled during the run (trace/drain.ts). */
+  readonly spoolBytes: number;
+  /** Host ms from the run's end to the complete file: the last copy, the conversion to JSON, the rename. */
+  readonly conversionMs: number;
 }
 
 /** Colour names of the trace viewers' palette, one per VM (cycled). */
@@ -251,7 +255,7 @@ export class TraceWriter {
    * Closes what is still open at `endNs` (the run's end), writes the file's tail and renames
    * it into place. `stoppedEarly`: the run did not reach its end.
    */
-  finish(endNs: number, droppedRecords: number, stoppedEarly: boolean): TraceSummary {
+  finish(endNs: number, droppedRecords: number, stoppedEarly: boolean): Omit<TraceSummary, 'spoolBytes' | 'conversionMs'> {
     const { vcpus } = this.layout;
     for (let v = 0; v < vcpus; v++) {
       const p = this.runPcpu[v]!;
@@ -275,6 +279,11 @@ export class TraceWriter {
     this.flush();
     this.out.commit();
     return { file: this.path, events: this.events, bytes: this.bytes, droppedRecords, truncated: this.truncated, stoppedEarly };
+  }
+
+  /** The trace file's name. */
+  get file(): string {
+    return this.path;
   }
 
   /** Drops the temporary file (a run that failed). */

@@ -66,7 +66,8 @@ export function traceMaxMbFlag(text: string | undefined): number | undefined {
 
 /**
  * Records per pCPU trace ring: 2^16 (2 MiB) per pCPU, 2^14 beyond 64 pCPUs, so that the rings
- * of the largest scenario stay within 128 MiB. The drainer empties them every few ms.
+ * of the largest scenario stay within 128 MiB. The drainer empties them when the busiest is
+ * about half full, at most 100 ms apart (engine/trace-controller.ts).
  */
 export function traceRecordsFor(config: Config): number {
   return config.pcpus > 64 ? 1 << 14 : 1 << 16;

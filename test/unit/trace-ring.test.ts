@@ -3,7 +3,7 @@
  * traced layout has them, they sit on lines of their own, a full ring drops and counts, and
  * the drainer's count reaches the file. No threads.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,7 +61,7 @@ describe('trace rings', () => {
     const { machine, core } = tracedCore(4);
     const file = join(tmp, 'dropped.json');
     const writer = new TraceWriter(file, machine.layout, { engine: 'virtual', seed: 1, scenario: 's', label: 'l' }, { windowMs: null, maxMb: null }, 0);
-    const drain = new TraceDrain(machine.i32, machine.f64, machine.layout, writer);
+    const drain = new TraceDrain(machine.i32, machine.layout, writer);
     for (let i = 0; i < 6; i++) traceEvent(core, TR.notify, i, 0, -1, 0);
     drain.drain(Infinity);
     for (let i = 6; i < 10; i++) traceEvent(core, TR.notify, i, 0, -1, 0);
@@ -70,6 +70,19 @@ describe('trace rings', () => {
     const trace = JSON.parse(readFileSync(file, 'utf8')) as { otherData: { droppedRecords: number }; traceEvents: { name: string }[] };
     expect(trace.otherData.droppedRecords).toBe(2);
     expect(trace.traceEvents.filter((e) => e.name === 'notify')).toHaveLength(8);
+  });
+
+  it('spool beside the trace during the run, and a failed run leaves neither the spool nor the trace', () => {
+    const { machine, core } = tracedCore(4);
+    const file = join(tmp, 'failed.json');
+    const writer = new TraceWriter(file, machine.layout, { engine: 'virtual', seed: 1, scenario: 's', label: 'l' }, { windowMs: null, maxMb: null }, 0);
+    const drain = new TraceDrain(machine.i32, machine.layout, writer);
+    for (let i = 0; i < 3; i++) traceEvent(core, TR.notify, i, 0, -1, 0);
+    drain.drain(Infinity);
+    expect(readdirSync(tmp).filter((name) => name.startsWith('failed.json.spool-'))).toHaveLength(1);
+    drain.abandon();
+    expect(readdirSync(tmp).filter((name) => name.startsWith('failed.json'))).toEqual([]);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('have kinds that name only counters of the event table', () => {
