@@ -199,9 +199,13 @@ describe('a threads-engine trace', () => {
   it('completes the file of a run stopped early, marked so', async () => {
     const file = join(tmp, 'stopped.json');
     const abort = new AbortController();
-    setTimeout(() => abort.abort(), 400);
     const started = performance.now();
-    await simulate(loadScenario('overcommit', { ...THREADS, durationMs: 20_000 }), undefined, { trace: { file }, signal: abort.signal });
+    // Stopped 400 ms into the run (a stop before the threads have started has nothing to report: RunInterrupted).
+    await simulate(loadScenario('overcommit', { ...THREADS, durationMs: 20_000 }), undefined, {
+      trace: { file },
+      signal: abort.signal,
+      onStarted: () => setTimeout(() => abort.abort(), 400),
+    });
     expect(performance.now() - started).toBeLessThan(15_000);
     const trace = readTrace(file);
     expect(trace.otherData.stoppedEarly).toBe(true);
@@ -210,10 +214,10 @@ describe('a threads-engine trace', () => {
 
   it('leaves no spool file after a run stopped early', async () => {
     const abort = new AbortController();
-    setTimeout(() => abort.abort(), 300);
     await simulate(loadScenario('overcommit', { ...THREADS, durationMs: 20_000 }), undefined, {
       trace: { file: join(tmp, 'stopped-spool.json') },
       signal: abort.signal,
+      onStarted: () => setTimeout(() => abort.abort(), 300),
     });
     expect(spools()).toEqual([]);
   });
