@@ -8,6 +8,7 @@
  */
 import type { SuiteResults } from '../suite/model.js';
 import { attrs, esc, jsonForScript } from '../../src/report/html/escape.js';
+import { pageHead } from '../../src/report/html/page-head.js';
 import { sig } from './charts/format.js';
 import { renderEnvironmentSection } from './sections/environment.js';
 import { renderMicroSection } from './sections/micro.js';
@@ -22,8 +23,6 @@ import { STYLE } from './style.js';
 
 /** The id of the `<script type="application/json">` element holding the results. */
 export const RESULTS_ELEMENT_ID = 'spinvisor-results';
-
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 const SECTION_TITLES: Record<string, string> = {
   scaling: 'Scaling',
@@ -75,17 +74,7 @@ export function renderHtmlReport(results: SuiteResults, extras: ReportExtras = {
   ];
   const present = sections.filter(([, html]) => html !== '');
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta${attrs({ 'http-equiv': 'Content-Security-Policy', content: CSP })}>`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta${attrs({ name: 'generator', content: `spinvisor bench (${results.format})` })}>`,
-    '<link rel="icon" href="data:,">',
-    `<title>spinvisor benchmark report · ${esc(results.createdAt)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
+    ...pageHead(`spinvisor benchmark report · ${results.createdAt}`, `spinvisor bench (${results.format})`, STYLE),
     '<body>',
     '<main>',
     header(

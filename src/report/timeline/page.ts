@@ -4,11 +4,10 @@
  * every fetch), with what the trace says about itself above it.
  */
 import type { TimelineModel } from '../../trace/read.js';
-import { attrs, esc } from '../html/escape.js';
+import { esc } from '../html/escape.js';
+import { pageHead } from '../html/page-head.js';
 import { renderTimeline } from './render.js';
 import { formatUs } from './summary.js';
-
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #555; --rule: #d9d9d9; }
@@ -42,17 +41,7 @@ export function renderTimelinePage(model: TimelineModel, options: TimelinePageOp
     m.stoppedEarly ? 'The run was stopped early: the trace ends before the run would have.' : '',
   ].filter(Boolean);
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta${attrs({ 'http-equiv': 'Content-Security-Policy', content: CSP })}>`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta${attrs({ name: 'generator', content: `spinvisor timeline (${m.format ?? 'Chrome trace'})` })}>`,
-    '<link rel="icon" href="data:,">',
-    `<title>${esc(`spinvisor timeline · ${options.source}`)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
+    ...pageHead(`spinvisor timeline · ${options.source}`, `spinvisor timeline (${m.format ?? 'Chrome trace'})`, STYLE),
     '<body>',
     '<main>',
     `<h1>${esc(`Timeline of ${options.source}`)}</h1>`,
