@@ -19,6 +19,7 @@ import { MECHANISMS, PRESET_MECHANISMS } from '../../bench/suite/mechanisms.js';
 import { SYSTEMS } from '../../src/config/systems.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { BROWSER_MISSING, browserRequired, findBrowser } from '../helpers/browser.js';
+import { watchedPage } from '../helpers/watched-page.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
 const SCREENSHOT = join(ARTIFACTS, 'html-report.png');
@@ -144,23 +145,7 @@ describe('HTML report in headless Chromium', () => {
       timeout: 30_000,
     });
     try {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-      const page = await context.newPage();
-      page.setDefaultTimeout(20_000);
-      // Uncaught exceptions, console.error/assert calls and error-level log entries (a resource
-      // that failed to load, a blocked request), one line each; and every request's URL.
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'assert') errors.push(`console.${m.type()}: ${m.text()}`);
-      });
-      const cdp = await context.newCDPSession(page);
-      cdp.on('Log.entryAdded', ({ entry }) => {
-        if (entry.level === 'error') errors.push(`${entry.source}: ${entry.text}${entry.url ? ` (${entry.url})` : ''}`);
-      });
-      cdp.on('Network.requestWillBeSent', ({ request }) => requests.push(request.url));
-      await Promise.all([cdp.send('Log.enable'), cdp.send('Network.enable')]);
+      const { page, errors, requests } = await watchedPage(browser);
 
       await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
       const charts = await page.evaluate<ChartReport[]>(INSPECT);

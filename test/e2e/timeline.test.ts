@@ -20,6 +20,7 @@ import { buildTimeline } from '../../src/trace/read.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { buildTimelineTrace, FIXTURE_FACTS } from '../fixtures/timeline-trace.js';
 import { BROWSER_MISSING, browserRequired, findBrowser } from '../helpers/browser.js';
+import { watchedPage } from '../helpers/watched-page.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
 
@@ -88,21 +89,7 @@ describe('timeline in headless Chromium', () => {
 
   /** Loads a page; returns what it drew, its errors and the URLs it requested, and leaves a screenshot. */
   async function load(file: string, screenshot: string) {
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'assert') errors.push(`console.${m.type()}: ${m.text()}`);
-    });
-    const cdp = await context.newCDPSession(page);
-    cdp.on('Log.entryAdded', ({ entry }) => {
-      if (entry.level === 'error') errors.push(`${entry.source}: ${entry.text}`);
-    });
-    cdp.on('Network.requestWillBeSent', ({ request }) => requests.push(request.url));
-    await Promise.all([cdp.send('Log.enable'), cdp.send('Network.enable')]);
+    const { page, errors, requests } = await watchedPage(browser!);
     await page.goto(pathToFileURL(join(dir, file)).href, { waitUntil: 'load' });
     const drawn = await page.evaluate<Drawn>(INSPECT);
     mkdirSync(ARTIFACTS, { recursive: true });
