@@ -20,7 +20,13 @@ const PRESETS = readdirSync(join(ROOT, 'presets'))
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''));
 /** The only places a shipped file may point to outside the package: the project's home, and the JSON Schema dialect ($schema). */
-const ALLOWED_URLS = [/^https:\/\/github\.com\/spinvisor\/spinvisor(\.git|\/issues|#readme)?$/, /^https:\/\/json-schema\.org\/draft\/2020-12\/schema$/];
+// The package's own pages, the JSON Schema dialect, and the SVG namespace (an identifier every
+// drawing of the timeline view declares, not a document it refers to).
+const ALLOWED_URLS = [
+  /^https:\/\/github\.com\/spinvisor\/spinvisor(\.git|\/issues|#readme)?$/,
+  /^https:\/\/json-schema\.org\/draft\/2020-12\/schema$/,
+  /^http:\/\/www\.w3\.org\/2000\/svg$/,
+];
 
 interface Outcome {
   readonly status: number | null;
