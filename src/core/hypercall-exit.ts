@@ -31,7 +31,7 @@ import { GUEST_PHASE } from '../guest/program.js';
 import { HALT_KIND, haltConditionHolds, HYPERCALL } from '../hv/hypercalls.js';
 import { pleLimit } from '../hv/ple.js';
 import { DESCHEDULE, KICK } from '../hv/scheduler.js';
-import { enterSpinLoop, isAsleep, leaveSpinLoop, REACTION } from '../hv/spin-reaction.js';
+import { enterSpinLoop, leaveSpinLoop, REACTION } from '../hv/spin-reaction.js';
 import { takePendingKick } from '../hv/vcpu-state.js';
 import { VCPU_CTX, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
 import { TR, VC } from '../events/table.js';
@@ -141,15 +141,15 @@ export function runNextOrIdle(core: CoreState, now: number): number {
 
 /**
  * The end of a step that found nothing to run (idle since `core.idleSince`): IDLE, and the
- * engine may let the pCPU sleep until a wake-up; but while some vCPU is asleep after a spin
- * (the sleep reaction) or co-stopped (cosched: `Scheduler.pendingHeldBack`), it becomes
- * runnable at a time no engine keeps a timer for, so the pCPU
- * looks again a while later instead, idle all along: a RAN step that reports `idlePollExits`
+ * engine may let the pCPU sleep until a wake-up; but while the scheduler holds a runnable vCPU
+ * back (`Scheduler.pendingHeldBack`: asleep after a spin, the sleep reaction; co-stopped,
+ * cosched), that vCPU becomes runnable at a time no engine keeps a timer for, so the pCPU looks
+ * again a while later instead, idle all along: a RAN step that reports `idlePollExits`
  * exits, which the virtual engine charges a wake-up's worth of time (`wakeNs`: what a timer's
  * wake-up of a sleeping pCPU would cost), and which on threads is a busy poll.
  */
 export function idle(core: CoreState, now: number): number {
-  if ((core.spinSleepNs === 0 || !sleeperPending(core, now)) && !core.scheduler.pendingHeldBack(now)) return STEP.IDLE;
+  if (!core.scheduler.pendingHeldBack(now)) return STEP.IDLE;
   const report = core.stepReport;
   report.workUnits = 0;
   report.lockSteps = 0;
@@ -158,18 +158,6 @@ export function idle(core: CoreState, now: number): number {
   report.lock = -1;
   core.endedOnSpin = false;
   return STEP.RAN;
-}
-
-/**
- * Whether some vCPU is asleep after a spin at `now`. A hint read from other vCPUs' words: a
- * sleeper's own pCPU knows of it, and the release of a sleeper wakes an idle pCPU, which then
- * sees it here.
- */
-function sleeperPending(core: CoreState, now: number): boolean {
-  const { f64, machine } = core;
-  const layout = machine.layout;
-  for (let v = 0; v < layout.vcpus; v++) if (isAsleep(f64, layout.vcpuTimeBase(v), now)) return true;
-  return false;
 }
 
 /**

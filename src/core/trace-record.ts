@@ -28,7 +28,8 @@ export function traceEvent(core: CoreState, kind: number, t: number, vcpu: numbe
   if (t < core.traceLastNs) t = core.traceLastNs;
   else core.traceLastNs = t;
   const base = layout.traceRecordBase(core.pcpu, head);
-  core.f64[base >> 1] = t;
+  // The record's i32 base is 8-byte aligned (two lines, then 32-byte records): half of it is its f64 base.
+  core.f64[(base >> 1) + TRACE_RECORD.timeF64] = t;
   i32[base + TRACE_RECORD.kind] = kind;
   i32[base + TRACE_RECORD.pcpu] = core.pcpu;
   i32[base + TRACE_RECORD.vcpu] = vcpu;

@@ -359,7 +359,7 @@ describe('cosched', () => {
     expect(scheduler.deschedule(0, DESCHEDULE.SLICE_END, 310_000, 310_000)).toBe(DESCHEDULED.DONE);
     scheduler.sliceStarted(1, 310_000);
     expect(vcpuCounter(machine, 0, VC.coStops)).toBe(1);
-    expect(scheduler.pendingHeldBack()).toBe(true);
+    expect(scheduler.pendingHeldBack(310_000)).toBe(true);
     // vCPU 1 has run 5 µs: vCPU 0 still leads by 305 µs, so a yield finds nobody to run (it is given back).
     expect(scheduler.yield(1, 315_000)).toBe(-1);
     expect(vcpuCounter(machine, 0, VC.coStarts)).toBe(0);
@@ -367,7 +367,7 @@ describe('cosched', () => {
     expect(scheduler.yield(1, 330_000)).toBe(0);
     expect(vcpuCounter(machine, 0, VC.coStarts)).toBe(1);
     expect(vcpuCounter(machine, 0, VC.coStopNs)).toBe(20_000);
-    expect(scheduler.pendingHeldBack()).toBe(false);
+    expect(scheduler.pendingHeldBack(330_000)).toBe(false);
   });
 
   it('counts a halted vCPU as progressing: a sibling that halts holds nobody back', () => {
@@ -407,13 +407,13 @@ describe('cosched', () => {
     expect(first.sliceExpired(0, 310_000)).toBe(SLICE_OFF);
     expect(first.deschedule(0, DESCHEDULE.SLICE_END, 310_000, 310_000)).toBe(DESCHEDULED.DONE);
     // Idle, pCPU 0 polls: vCPU 0 is given back while it leads by more than 300 µs, and co-started at 320 µs (lead 295 µs).
-    expect(first.pendingHeldBack()).toBe(true);
+    expect(first.pendingHeldBack(310_000)).toBe(true);
     expect(first.pickNext(310_000)).toBe(-1);
     expect(stateOf(machine, 0)).toBe(VCPU_STATE.RUNNABLE);
     expect(first.pickNext(320_000)).toBe(0);
     expect(vcpuCounter(machine, 0, VC.coStarts)).toBe(1);
     expect(vcpuCounter(machine, 0, VC.coStopNs)).toBe(10_000);
-    expect(first.pendingHeldBack()).toBe(false);
+    expect(first.pendingHeldBack(320_000)).toBe(false);
   });
 });
 

@@ -147,8 +147,9 @@ export class CoschedScheduler extends RoundRobinScheduler {
     return false;
   }
 
-  /** Whether some vCPU is co-stopped: an idle pCPU polls for its co-start instead of sleeping. */
-  override pendingHeldBack(): boolean {
+  /** rr's (a spin sleeper), or some vCPU co-stopped: an idle pCPU polls for its co-start instead of sleeping. */
+  override pendingHeldBack(now: number): boolean {
+    if (super.pendingHeldBack(now)) return true;
     if (this.bare) return false;
     const { memory, i32 } = this;
     const layout = this.machine.layout;

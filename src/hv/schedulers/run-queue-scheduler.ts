@@ -104,8 +104,16 @@ export abstract class RunQueueScheduler implements Scheduler {
     return this.sleepsOnSpin && isAsleep(this.f64, this.machine.layout.vcpuTimeBase(vcpu), now);
   }
 
-  /** No vCPU waits here for a time no engine keeps a timer for, but a spin sleep's (see core/hypercall-exit.ts `idle`); cosched's co-stops do. */
-  pendingHeldBack(): boolean {
+  /**
+   * Whether some vCPU is asleep after a spin at `now` (the sleep reaction): runnable at a time no
+   * engine keeps a timer for, so an idle pCPU polls (core/hypercall-exit.ts `idle`); cosched adds
+   * its co-stops. A hint read from other vCPUs' words: a sleeper's own pCPU knows of it, and the
+   * release of a sleeper wakes an idle pCPU, which then sees it here.
+   */
+  pendingHeldBack(now: number): boolean {
+    if (!this.sleepsOnSpin) return false;
+    const layout = this.machine.layout;
+    for (let v = 0; v < layout.vcpus; v++) if (isAsleep(this.f64, layout.vcpuTimeBase(v), now)) return true;
     return false;
   }
 
