@@ -12,7 +12,8 @@ import type { Layout } from '../../shm/layout.js';
 import { HALT_KIND } from '../../hv/hypercalls.js';
 import { LOCK_WORD, VCPU_CTX, VCPU_MCS } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
+import { sleepUntilEqual } from '../halt-kick.js';
+import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 export const MCS_ACQUIRE = { ENQUEUE: 0, LINK: 1, WAIT: 2 } as const;
 export const MCS_RELEASE = { HANDOFF: 0, WAIT_SUCCESSOR: 1 } as const;

@@ -55,7 +55,8 @@ import { VC } from '../../events/table.js';
 import type { Layout, Machine } from '../../shm/layout.js';
 import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
+import { sleepUntilEqual } from '../halt-kick.js';
+import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 /** Polls a waiter spends per position between it and the head of the line before it times out (the patch's TIMEOUT_UNIT, 1 << 14). */
 export const PT_TIMEOUT_UNIT = 1 << 14;

@@ -40,7 +40,7 @@
  * preceded in the same step by the hand-over HAND_OVER left to the release, if any (lockAux:
  * that successor's id + 1, 0 for none, from the acquire's end to the release).
  *
- * Paravirtual hooks (pv-halt):
+ * Paravirtual hooks (pv-halt; the protocol around them: ../halt-kick.ts):
  *   node waiter    halts until its node's `locked` is 0 (pv_wait_node), HALT_KIND.NODE; it waits
  *                  early when its predecessor's vCPU is preempted (`earlyWaitTarget`). The
  *                  hand-over does not kick it (pv_kick_node); the unlock does: the lazy kick,
@@ -81,7 +81,7 @@
  *   (Linux's pv_wait on `pn->state` stops holding at pv_kick_node instead). Under real threads
  *   a successor that halts while the owner looks may still be handed over at once; the lazy
  *   kick finds it all the same (`isNextOwner`).
- * - pv_hash and the pv_node `state` are the lock's halt record (guest/halt-record.ts): the
+ * - pv_hash and the pv_node `state` are the lock's halt record (guest/halt-kick.ts): the
  *   unlocker finds its waiter there, whether or not the lock was marked slow, so pv_kick_node
  *   needs no _Q_SLOW_VAL to make the unlock look.
  */
@@ -89,7 +89,8 @@ import { HALT_KIND, HALT_MODE } from '../../hv/hypercalls.js';
 import type { Layout, Machine } from '../../shm/layout.js';
 import { LOCK_WORD, VCPU_CTX, VCPU_HV, VCPU_MCS } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { conditionalHalt, LOCK_STEP, type SpinLock } from './spin-lock.js';
+import { conditionalHalt } from '../halt-kick.js';
+import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 /** The lock word's fields (include/asm-generic/qspinlock_types.h; _Q_SLOW_VAL from qspinlock_paravirt.h). */
 export const Q = {

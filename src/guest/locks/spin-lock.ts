@@ -14,8 +14,6 @@
  * paravirtual unlock can kick that one.
  */
 import type { LockKind } from '../../config/schema.js';
-import { HALT_KIND, HALT_MODE } from '../../hv/hypercalls.js';
-import { VCPU_HV } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
 
 /** Step results. */
@@ -71,10 +69,9 @@ export interface SpinLock {
   isNextOwner(lockBase: number, waiterCtx: number, waiter: number, releaser: number): boolean;
   /**
    * A waiter about to halt (pv-halt): writes its conditional halt, "sleep until it is my turn",
-   * into the vCPU's hypervisor block at `hvBase` (VCPU_HV.haltWord, haltValue, haltMode,
-   * haltKind; see hv/hypercalls.ts) and returns what it waits for (a `HALT_KIND`); or returns
-   * HALT_KIND.NONE when this waiter cannot sleep now (it holds no place that a release would
-   * hand the lock to). May write the lock (qspinlock's head marks it slow), never so that a
+   * into the vCPU's hypervisor block at `hvBase` (with `conditionalHalt` or `sleepUntilEqual`,
+   * ../halt-kick.ts) and returns what it waits for (a `HALT_KIND`); or returns HALT_KIND.NONE
+   * when this waiter cannot sleep now (it holds no place that a release would hand the lock to). May write the lock (qspinlock's head marks it slow), never so that a
    * waiter's failed poll would succeed.
    */
   haltOn(lockBase: number, ctx: number, vcpu: number, hvBase: number): number;
@@ -87,24 +84,6 @@ export interface SpinLock {
    * whose `waitsEarly` is false.
    */
   earlyWaitTarget(lockBase: number, ctx: number, vcpu: number): number;
-}
-
-/**
- * What a lock's `haltOn` writes: the conditional halt "sleep while (WHILE_EQUAL) or until
- * (UNTIL_EQUAL) the word at `word` equals `value`" in the vCPU's hypervisor block at `hvBase`,
- * waiting for `kind` (HALT_KIND). Returns `kind`.
- */
-export function conditionalHalt(i32: Int32Array, hvBase: number, word: number, mode: number, value: number, kind: number): number {
-  i32[hvBase + VCPU_HV.haltWord] = word;
-  i32[hvBase + VCPU_HV.haltValue] = value;
-  i32[hvBase + VCPU_HV.haltMode] = mode;
-  i32[hvBase + VCPU_HV.haltKind] = kind;
-  return kind;
-}
-
-/** The halt most locks write: "sleep until the word at `word` equals `value`", waiting for the waiter's turn. */
-export function sleepUntilEqual(i32: Int32Array, hvBase: number, word: number, value: number): number {
-  return conditionalHalt(i32, hvBase, word, HALT_MODE.UNTIL_EQUAL, value, HALT_KIND.TURN);
 }
 
 /** The vCPU a lock word that holds its owner (id + 1, 0 when free) names, or -1. */

@@ -5,7 +5,8 @@
  */
 import { LOCK_WORD } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { holderOf, LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
+import { sleepUntilEqual } from '../halt-kick.js';
+import { holderOf, LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 export class TasLock implements SpinLock {
   readonly kind = 'tas' as const;

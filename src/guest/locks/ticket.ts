@@ -11,7 +11,8 @@
 import { HALT_KIND } from '../../hv/hypercalls.js';
 import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
+import { sleepUntilEqual } from '../halt-kick.js';
+import { LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 export const TICKET_PHASE = { TAKE: 0, WAIT: 1 } as const;
 

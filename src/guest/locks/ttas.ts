@@ -10,7 +10,8 @@
  */
 import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
 import type { SharedMemory } from '../../shm/memory.js';
-import { holderOf, LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
+import { sleepUntilEqual } from '../halt-kick.js';
+import { holderOf, LOCK_STEP, type SpinLock } from './spin-lock.js';
 
 /** Backoff window bounds, in spin iterations (Linux's arch-independent defaults are similar in spirit). */
 const TTAS_MIN_BACKOFF = 1;
