@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LOCK_KINDS, parseScenario, type Config, type LockKind } from '../../src/config/schema.js';
-import { findKickTarget, registerHalt } from '../../src/guest/halt-record.js';
+import { findKickTarget, registerHalt } from '../../src/guest/halt-kick.js';
 import { createLock } from '../../src/guest/locks/index.js';
 import { LOCK_STEP } from '../../src/guest/locks/spin-lock.js';
 import { GUEST_PHASE } from '../../src/guest/program.js';

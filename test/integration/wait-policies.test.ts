@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOCK_KINDS, parseScenario, type Config, type LockKind, type PolicySpec } from '../../src/config/schema.js';
 import { VC } from '../../src/events/table.js';
-import { PREV_CHECK_SPINS } from '../../src/guest/policies/pv-halt.js';
+import { PREV_CHECK_SPINS } from '../../src/guest/halt-kick.js';
 import { GUEST_PHASE } from '../../src/guest/program.js';
 import { EXTENSION } from '../../src/hv/slice-extension.js';
 import { stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';

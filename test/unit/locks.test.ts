@@ -19,7 +19,7 @@ import { NaivePolicy } from '../../src/guest/policies/naive.js';
 import { HALT_KIND, HALT_MODE, HYPERCALL } from '../../src/hv/hypercalls.js';
 import { LOCK_WORD, Machine, VCPU_CTX, VCPU_HV, VCPU_MCS } from '../../src/shm/layout.js';
 import { VC } from '../../src/events/table.js';
-import { deregisterHalt, findKickTarget, registerHalt } from '../../src/guest/halt-record.js';
+import { deregisterHalt, findKickTarget, registerHalt } from '../../src/guest/halt-kick.js';
 
 const STEP_NAME = ['DONE', 'SPIN', 'PROGRESS'];
 /** The qspinlock phases in which a waiter that holds a place in line polls. */

@@ -13,13 +13,13 @@ import { UnfairQueuedLock } from './unfair-queued.js';
 export function createLock(kind: LockKind, machine: Machine): SpinLock {
   switch (kind) {
     case 'tas':
-      return new TasLock(machine.memory);
+      return new TasLock(machine);
     case 'ttas':
-      return new TtasLock(machine.memory);
+      return new TtasLock(machine);
     case 'ticket':
-      return new TicketLock(machine.memory);
+      return new TicketLock(machine);
     case 'mcs':
-      return new McsLock(machine.memory, machine.layout);
+      return new McsLock(machine);
     case 'preemptable-ticket':
       return new PreemptableTicketLock(machine);
     case 'qspinlock':

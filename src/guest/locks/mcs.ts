@@ -8,25 +8,17 @@
  * Context: acquire phases ENQUEUE → LINK → WAIT; release phases HANDOFF → WAIT_SUCCESSOR.
  * `lockAux` holds the predecessor (id + 1) between ENQUEUE and LINK.
  */
-import type { Layout } from '../../shm/layout.js';
 import { HALT_KIND } from '../../hv/hypercalls.js';
 import { LOCK_WORD, VCPU_CTX, VCPU_MCS } from '../../shm/layout.js';
-import type { SharedMemory } from '../../shm/memory.js';
-import { LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
+import { sleepUntilEqual } from '../halt-kick.js';
+import { LOCK_STEP, SpinLock } from './spin-lock.js';
 
 export const MCS_ACQUIRE = { ENQUEUE: 0, LINK: 1, WAIT: 2 } as const;
 export const MCS_RELEASE = { HANDOFF: 0, WAIT_SUCCESSOR: 1 } as const;
 
-export class McsLock implements SpinLock {
+export class McsLock extends SpinLock {
   readonly kind = 'mcs' as const;
-  readonly fifo = true;
-  private readonly i32: Int32Array;
-  constructor(
-    private readonly memory: SharedMemory,
-    private readonly layout: Layout,
-  ) {
-    this.i32 = memory.i32;
-  }
+  override readonly fifo = true;
 
   acquireStep(lockBase: number, ctx: number, vcpu: number): number {
     const { i32, memory } = this;
@@ -76,12 +68,7 @@ export class McsLock implements SpinLock {
     return LOCK_STEP.DONE;
   }
 
-  certainSpins(): number {
-    // A SPIN here is a poll that saw the lock taken; until someone else writes, every poll does.
-    return Infinity;
-  }
-
-  wouldSpin(_lockBase: number, _ctx: number, vcpu: number, releasing: boolean): boolean {
+  override wouldSpin(_lockBase: number, _ctx: number, vcpu: number, releasing: boolean): boolean {
     // A SPIN comes from the WAIT poll of my node's flag, or from WAIT_SUCCESSOR's read of my
     // node's next (in which the HANDOFF compare-and-swap is behind: the phase is set).
     const node = this.layout.vcpuMcsBase(vcpu);
@@ -89,30 +76,21 @@ export class McsLock implements SpinLock {
     return releasing ? memory.load(memory.i32, node + VCPU_MCS.next) === 0 : memory.load(memory.i32, node + VCPU_MCS.locked) !== 0;
   }
 
-  skipSpins(): void {
-    // A failed poll leaves nothing behind in the context.
-  }
-
-  isQueued(ctx: number): boolean {
+  override isQueued(ctx: number): boolean {
     const phase = this.i32[ctx + VCPU_CTX.lockPhase];
     return phase === MCS_ACQUIRE.LINK || phase === MCS_ACQUIRE.WAIT;
   }
 
-  waitTarget(_lockBase: number, ctx: number): number {
+  override waitTarget(_lockBase: number, ctx: number): number {
     // The predecessor in the queue, whose hand-over this waiter needs (pv_wait_node's `prev`).
     return this.isQueued(ctx) ? this.i32[ctx + VCPU_CTX.lockAux]! - 1 : -1;
   }
 
-  isNextOwner(_lockBase: number, _waiterCtx: number, waiter: number, releaser: number): boolean {
+  override isNextOwner(_lockBase: number, _waiterCtx: number, waiter: number, releaser: number): boolean {
     return this.memory.load(this.memory.i32, this.layout.vcpuMcsBase(releaser) + VCPU_MCS.next) === waiter + 1;
   }
 
-  readonly waitsEarly = false;
-  earlyWaitTarget(): number {
-    return -1;
-  }
-
-  haltOn(_lockBase: number, ctx: number, vcpu: number, hvBase: number): number {
+  override haltOn(_lockBase: number, ctx: number, vcpu: number, hvBase: number): number {
     const i32 = this.i32;
     // Only a linked waiter can sleep: its predecessor's hand-over is what a kick follows.
     if (i32[ctx + VCPU_CTX.lockPhase] !== MCS_ACQUIRE.WAIT) return HALT_KIND.NONE;

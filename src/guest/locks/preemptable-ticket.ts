@@ -52,34 +52,29 @@
  */
 import { HALT_KIND } from '../../hv/hypercalls.js';
 import { VC } from '../../events/table.js';
-import type { Layout, Machine } from '../../shm/layout.js';
+import type { Machine } from '../../shm/layout.js';
 import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
-import type { SharedMemory } from '../../shm/memory.js';
-import { LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
+import { sleepUntilEqual } from '../halt-kick.js';
+import { LOCK_STEP, SpinLock } from './spin-lock.js';
 
 /** Polls a waiter spends per position between it and the head of the line before it times out (the patch's TIMEOUT_UNIT, 1 << 14). */
 export const PT_TIMEOUT_UNIT = 1 << 14;
 
 export const PT_PHASE = { TAKE: 0, LINE: 1, FLAG: 2, TIMED_OUT: 3 } as const;
 
-export class PreemptableTicketLock implements SpinLock {
+export class PreemptableTicketLock extends SpinLock {
   readonly kind = 'preemptable-ticket' as const;
   /** Served in ticket order while the line moves; out of turn only after a timeout. */
-  readonly fifo = true;
-  private readonly i32: Int32Array;
+  override readonly fifo = true;
   private readonly f64: Float64Array;
-  private readonly memory: SharedMemory;
-  private readonly layout: Layout;
 
   /** `timeoutUnit`: polls per position in line (tests shorten it; runs use the patch's). */
   constructor(
     machine: Machine,
     readonly timeoutUnit: number = PT_TIMEOUT_UNIT,
   ) {
+    super(machine);
     if (!Number.isInteger(timeoutUnit) || timeoutUnit < 1) throw new Error(`preemptable-ticket: timeout unit ${timeoutUnit} is not a positive integer`);
-    this.memory = machine.memory;
-    this.layout = machine.layout;
-    this.i32 = machine.i32;
     this.f64 = machine.f64;
   }
 
@@ -142,7 +137,7 @@ export class PreemptableTicketLock implements SpinLock {
     return LOCK_STEP.DONE;
   }
 
-  certainSpins(lockBase: number, ctx: number): number {
+  override certainSpins(lockBase: number, ctx: number): number {
     const { i32, memory } = this;
     if (i32[ctx + VCPU_CTX.lockPhase]! >= PT_PHASE.FLAG) return memory.load(memory.i32, lockBase + LOCK_WORD.owner) !== 0 ? Infinity : 0;
     // LINE: while head stays where the last poll saw it, the countdown's polls spin and the one
@@ -152,7 +147,7 @@ export class PreemptableTicketLock implements SpinLock {
     return i32[ctx + VCPU_CTX.backoffLeft]!;
   }
 
-  wouldSpin(lockBase: number, ctx: number, _vcpu: number, releasing: boolean): boolean {
+  override wouldSpin(lockBase: number, ctx: number, _vcpu: number, releasing: boolean): boolean {
     const { i32, memory } = this;
     if (releasing) return false;
     const phase = i32[ctx + VCPU_CTX.lockPhase]!;
@@ -163,7 +158,7 @@ export class PreemptableTicketLock implements SpinLock {
     return phase === PT_PHASE.LINE && memory.load(memory.i32, lockBase + LOCK_WORD.b) === i32[ctx + VCPU_CTX.backoff] && i32[ctx + VCPU_CTX.backoffLeft]! > 0;
   }
 
-  skipSpins(ctx: number, spins: number): void {
+  override skipSpins(ctx: number, spins: number): void {
     // LINE polls count the timeout down (head unmoved: certainSpins allowed no more); a failed
     // test-and-set leaves nothing behind.
     const i32 = this.i32;
@@ -172,19 +167,19 @@ export class PreemptableTicketLock implements SpinLock {
     i32[ctx + VCPU_CTX.backoffLeft] = left > spins ? left - spins : 0;
   }
 
-  isQueued(ctx: number): boolean {
+  override isQueued(ctx: number): boolean {
     // Holds a ticket: a preempted holder of the next ticket stalls the line until the waiters
     // behind it time out.
     return this.i32[ctx + VCPU_CTX.lockPhase] !== PT_PHASE.TAKE;
   }
 
-  waitTarget(lockBase: number, ctx: number): number {
+  override waitTarget(lockBase: number, ctx: number): number {
     if (this.i32[ctx + VCPU_CTX.lockPhase] === PT_PHASE.TAKE) return -1;
     // The flag names the holder (-1 when free).
     return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.owner) - 1;
   }
 
-  isNextOwner(lockBase: number, waiterCtx: number): boolean {
+  override isNextOwner(lockBase: number, waiterCtx: number): boolean {
     // A LINE waiter whose ticket head has reached: the one whose turn this release made, or one
     // whose turn went by while it went to sleep (threads engine: a steal and its release between
     // a release and its unlocker's look at the halt record), which this release's kick wakes
@@ -196,12 +191,7 @@ export class PreemptableTicketLock implements SpinLock {
     );
   }
 
-  readonly waitsEarly = false;
-  earlyWaitTarget(): number {
-    return -1;
-  }
-
-  haltOn(lockBase: number, ctx: number, _vcpu: number, hvBase: number): number {
+  override haltOn(lockBase: number, ctx: number, _vcpu: number, hvBase: number): number {
     const { i32, memory } = this;
     if (i32[ctx + VCPU_CTX.lockPhase] !== PT_PHASE.LINE) return HALT_KIND.NONE;
     const ticket = i32[ctx + VCPU_CTX.lockAux]!;

@@ -40,7 +40,7 @@
  * preceded in the same step by the hand-over HAND_OVER left to the release, if any (lockAux:
  * that successor's id + 1, 0 for none, from the acquire's end to the release).
  *
- * Paravirtual hooks (pv-halt):
+ * Paravirtual hooks (pv-halt; the protocol around them: ../halt-kick.ts):
  *   node waiter    halts until its node's `locked` is 0 (pv_wait_node), HALT_KIND.NODE; it waits
  *                  early when its predecessor's vCPU is preempted (`earlyWaitTarget`). The
  *                  hand-over does not kick it (pv_kick_node); the unlock does: the lazy kick,
@@ -81,15 +81,15 @@
  *   (Linux's pv_wait on `pn->state` stops holding at pv_kick_node instead). Under real threads
  *   a successor that halts while the owner looks may still be handed over at once; the lazy
  *   kick finds it all the same (`isNextOwner`).
- * - pv_hash and the pv_node `state` are the lock's halt record (guest/halt-record.ts): the
+ * - pv_hash and the pv_node `state` are the lock's halt record (guest/halt-kick.ts): the
  *   unlocker finds its waiter there, whether or not the lock was marked slow, so pv_kick_node
  *   needs no _Q_SLOW_VAL to make the unlock look.
  */
 import { HALT_KIND, HALT_MODE } from '../../hv/hypercalls.js';
-import type { Layout, Machine } from '../../shm/layout.js';
+import type { Machine } from '../../shm/layout.js';
 import { LOCK_WORD, VCPU_CTX, VCPU_HV, VCPU_MCS } from '../../shm/layout.js';
-import type { SharedMemory } from '../../shm/memory.js';
-import { conditionalHalt, LOCK_STEP, type SpinLock } from './spin-lock.js';
+import { conditionalHalt } from '../halt-kick.js';
+import { LOCK_STEP, SpinLock } from './spin-lock.js';
 
 /** The lock word's fields (include/asm-generic/qspinlock_types.h; _Q_SLOW_VAL from qspinlock_paravirt.h). */
 export const Q = {
@@ -133,23 +133,18 @@ export const QSPIN_PHASE = {
 
 const P = QSPIN_PHASE;
 
-export class QueuedSpinLock implements SpinLock {
+export class QueuedSpinLock extends SpinLock {
   readonly kind: 'qspinlock' | 'unfair-queued' = 'qspinlock';
-  readonly fifo: boolean = true;
-  readonly waitsEarly = true;
+  override readonly fifo: boolean = true;
+  override readonly waitsEarly = true;
   /** The word bits a queue head waits to see clear before it claims the lock. */
   protected readonly headBusy: number = Q.LOCKED_PENDING_MASK;
   /** The phase a vCPU enters when it becomes the queue head. */
   protected readonly headPhase: number = P.HEAD_WAIT;
-  protected readonly i32: Int32Array;
   protected readonly f64: Float64Array;
-  protected readonly memory: SharedMemory;
-  protected readonly layout: Layout;
 
   constructor(machine: Machine) {
-    this.memory = machine.memory;
-    this.layout = machine.layout;
-    this.i32 = machine.i32;
+    super(machine);
     this.f64 = machine.f64;
   }
 
@@ -338,13 +333,13 @@ export class QueuedSpinLock implements SpinLock {
     return LOCK_STEP.DONE;
   }
 
-  certainSpins(_lockBase: number, ctx: number): number {
+  override certainSpins(_lockBase: number, ctx: number): number {
     // SETTLE's wait is bounded: its polls left. Every other SPIN is a poll that saw the lock (or
     // a node) not yet its own; until someone else writes, every poll does.
     return this.i32[ctx + VCPU_CTX.lockPhase] === P.SETTLE ? this.i32[ctx + VCPU_CTX.backoffLeft]! : Infinity;
   }
 
-  wouldSpin(lockBase: number, ctx: number, vcpu: number, releasing: boolean): boolean {
+  override wouldSpin(lockBase: number, ctx: number, vcpu: number, releasing: boolean): boolean {
     // The release never spins. Each case is the poll's own SPIN condition, read now.
     if (releasing) return false;
     const { i32, memory } = this;
@@ -365,20 +360,20 @@ export class QueuedSpinLock implements SpinLock {
     }
   }
 
-  skipSpins(ctx: number, spins: number): void {
+  override skipSpins(ctx: number, spins: number): void {
     // Only SETTLE's polls count down; every other failed poll leaves nothing behind.
     if (this.i32[ctx + VCPU_CTX.lockPhase] !== P.SETTLE) return;
     const left = this.i32[ctx + VCPU_CTX.backoffLeft]!;
     this.i32[ctx + VCPU_CTX.backoffLeft] = left > spins ? left - spins : 0;
   }
 
-  isQueued(ctx: number): boolean {
+  override isQueued(ctx: number): boolean {
     // From the pending bit or the tail exchange until the lock is taken (the hand-over included:
     // the new owner's successor waits on it).
     return this.i32[ctx + VCPU_CTX.lockPhase]! >= P.PENDING_WAIT;
   }
 
-  waitTarget(lockBase: number, ctx: number): number {
+  override waitTarget(lockBase: number, ctx: number): number {
     const { i32, memory } = this;
     const phase = i32[ctx + VCPU_CTX.lockPhase]!;
     // A node waiter waits for its predecessor (pv_wait_node's `prev`).
@@ -391,7 +386,9 @@ export class QueuedSpinLock implements SpinLock {
     return -1;
   }
 
-  isNextOwner(lockBase: number, waiterCtx: number, waiter: number): boolean {
+  // ---- paravirtual hooks (qspinlock_paravirt.h) --------------------------------------------
+
+  override isNextOwner(lockBase: number, waiterCtx: number, waiter: number): boolean {
     // After a release, the lock is handed to the pending waiter if there is one, else to the
     // queue head: halted as HEAD, or halted as NODE and handed headship since (the lazy kick of
     // pv_kick_node). Partners: HAND_OVER's store, PENDING_CLAIM's add.
@@ -404,14 +401,14 @@ export class QueuedSpinLock implements SpinLock {
     return head && (memory.load(memory.i32, lockBase + LOCK_WORD.a) & Q.PENDING_MASK) === 0;
   }
 
-  earlyWaitTarget(_lockBase: number, ctx: number, vcpu: number): number {
+  override earlyWaitTarget(_lockBase: number, ctx: number, vcpu: number): number {
     // pv_wait_node's pv_wait_early: a node waiter not yet handed headship looks at its predecessor.
     if (this.i32[ctx + VCPU_CTX.lockPhase] !== P.NODE_WAIT) return -1;
     if (this.memory.load(this.memory.i32, this.layout.vcpuMcsBase(vcpu) + VCPU_MCS.locked) === 0) return -1;
     return this.i32[ctx + VCPU_CTX.lockAux]! - 1;
   }
 
-  haltOn(lockBase: number, ctx: number, vcpu: number, hvBase: number): number {
+  override haltOn(lockBase: number, ctx: number, vcpu: number, hvBase: number): number {
     const phase = this.i32[ctx + VCPU_CTX.lockPhase];
     // A node waiter sleeps until its predecessor makes it the head (pv_wait_node).
     if (phase === P.NODE_WAIT)

@@ -10,18 +10,14 @@
  */
 import { HALT_KIND } from '../../hv/hypercalls.js';
 import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
-import type { SharedMemory } from '../../shm/memory.js';
-import { LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
+import { sleepUntilEqual } from '../halt-kick.js';
+import { LOCK_STEP, SpinLock } from './spin-lock.js';
 
 export const TICKET_PHASE = { TAKE: 0, WAIT: 1 } as const;
 
-export class TicketLock implements SpinLock {
+export class TicketLock extends SpinLock {
   readonly kind = 'ticket' as const;
-  readonly fifo = true;
-  private readonly i32: Int32Array;
-  constructor(private readonly memory: SharedMemory) {
-    this.i32 = memory.i32;
-  }
+  override readonly fifo = true;
 
   acquireStep(lockBase: number, ctx: number, vcpu: number): number {
     const { i32, memory } = this;
@@ -43,30 +39,21 @@ export class TicketLock implements SpinLock {
     return LOCK_STEP.DONE;
   }
 
-  certainSpins(): number {
-    // A SPIN here is a poll that saw the lock taken; until someone else writes, every poll does.
-    return Infinity;
-  }
-
-  wouldSpin(lockBase: number, ctx: number): boolean {
+  override wouldSpin(lockBase: number, ctx: number): boolean {
     // A waiter holds its ticket (a SPIN comes only from the WAIT poll): it spins until `b` shows it.
     return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.b) !== this.i32[ctx + VCPU_CTX.lockAux];
   }
 
-  skipSpins(): void {
-    // A failed poll leaves nothing behind in the context.
-  }
-
-  isQueued(ctx: number): boolean {
+  override isQueued(ctx: number): boolean {
     return this.i32[ctx + VCPU_CTX.lockPhase] === TICKET_PHASE.WAIT;
   }
 
-  waitTarget(lockBase: number, ctx: number): number {
+  override waitTarget(lockBase: number, ctx: number): number {
     if (this.i32[ctx + VCPU_CTX.lockPhase] !== TICKET_PHASE.WAIT) return -1;
     return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.owner) - 1;
   }
 
-  isNextOwner(lockBase: number, waiterCtx: number): boolean {
+  override isNextOwner(lockBase: number, waiterCtx: number): boolean {
     const i32 = this.i32;
     return (
       i32[waiterCtx + VCPU_CTX.lockPhase] === TICKET_PHASE.WAIT &&
@@ -74,12 +61,7 @@ export class TicketLock implements SpinLock {
     );
   }
 
-  readonly waitsEarly = false;
-  earlyWaitTarget(): number {
-    return -1;
-  }
-
-  haltOn(lockBase: number, ctx: number, _vcpu: number, hvBase: number): number {
+  override haltOn(lockBase: number, ctx: number, _vcpu: number, hvBase: number): number {
     const i32 = this.i32;
     if (i32[ctx + VCPU_CTX.lockPhase] !== TICKET_PHASE.WAIT) return HALT_KIND.NONE;
     // Sleep until "now serving" shows my ticket (kvm_lock_spinning's `head == want` check).

@@ -1,16 +1,20 @@
 /**
- * Test-and-test-and-set with exponential backoff: a waiter reads the word until it looks free,
- * then tries compare-and-swap; each failed try doubles a pause window (up to a cap) that it
- * sits out before reading again. Reads keep the line shared while the lock is held.
- * Contract: word `a` holds the owner's vCPU id + 1, or 0. Unfair, not FIFO.
+ * Test-and-test-and-set with exponential backoff: test-and-set (tas.ts) whose waiter reads the
+ * word until it looks free, then tries compare-and-swap; each failed try doubles a pause window
+ * (up to a cap) that it sits out before reading again. Reads keep the line shared while the
+ * lock is held.
+ * Contract: tas's word (`a` holds the owner's vCPU id + 1, or 0), its release, wait target and
+ * pv-halt hooks; unfair, not FIFO. Its `wouldSpin` holds here too: after a SPIN the phase is
+ * TEST, and backoff pauses spin, and so does a read while the word names an owner; free, a read
+ * may come before the pauses run out, and the lock cannot tell.
  * Context: `backoff` is the current window, `backoffLeft` the pause iterations still to spin;
  * lockPhase TEST (read) or SET (the read found it free: compare-and-swap next). The two are
  * separate steps, as they are separate instructions: another vCPU can take the lock between
  * them, and that lost race is what the backoff is for.
  */
 import { LOCK_WORD, VCPU_CTX } from '../../shm/layout.js';
-import type { SharedMemory } from '../../shm/memory.js';
-import { holderOf, LOCK_STEP, sleepUntilEqual, type SpinLock } from './spin-lock.js';
+import { LOCK_STEP } from './spin-lock.js';
+import { TasLock } from './tas.js';
 
 /** Backoff window bounds, in spin iterations (Linux's arch-independent defaults are similar in spirit). */
 const TTAS_MIN_BACKOFF = 1;
@@ -18,15 +22,10 @@ export const TTAS_MAX_BACKOFF = 1024;
 
 const TTAS_PHASE = { TEST: 0, SET: 1 } as const;
 
-export class TtasLock implements SpinLock {
-  readonly kind = 'ttas' as const;
-  readonly fifo = false;
-  private readonly i32: Int32Array;
-  constructor(private readonly memory: SharedMemory) {
-    this.i32 = memory.i32;
-  }
+export class TtasLock extends TasLock {
+  override readonly kind = 'ttas' as const;
 
-  acquireStep(lockBase: number, ctx: number, vcpu: number): number {
+  override acquireStep(lockBase: number, ctx: number, vcpu: number): number {
     const { i32, memory } = this;
     const left = i32[ctx + VCPU_CTX.backoffLeft]!;
     if (left > 0) {
@@ -51,51 +50,17 @@ export class TtasLock implements SpinLock {
     return LOCK_STEP.SPIN;
   }
 
-  releaseStep(lockBase: number): number {
-    this.memory.store(this.memory.i32, lockBase + LOCK_WORD.a, 0);
-    return LOCK_STEP.DONE;
-  }
-
-  certainSpins(lockBase: number, ctx: number): number {
+  override certainSpins(lockBase: number, ctx: number): number {
     // A backoff pause does not look at the lock: if it is free now, only the pauses left are
     // certain, and the read after them takes it.
     if (this.memory.load(this.memory.i32, lockBase + LOCK_WORD.a) !== 0) return Infinity;
     return this.i32[ctx + VCPU_CTX.backoffLeft]!;
   }
 
-  wouldSpin(lockBase: number): boolean {
-    // After a SPIN the phase is TEST: backoff pauses spin, and so does a read while the word
-    // names an owner. Free: a read may come before the pauses run out; the lock cannot tell.
-    return this.memory.load(this.memory.i32, lockBase + LOCK_WORD.a) !== 0;
-  }
-
-  skipSpins(ctx: number, spins: number): void {
+  override skipSpins(ctx: number, spins: number): void {
     // Backoff pauses count down; once the window is spent, each further spin is a read that
     // finds the lock still held and changes nothing.
     const left = this.i32[ctx + VCPU_CTX.backoffLeft]!;
     this.i32[ctx + VCPU_CTX.backoffLeft] = left > spins ? left - spins : 0;
-  }
-
-  isQueued(): boolean {
-    return false;
-  }
-
-  waitTarget(lockBase: number): number {
-    return holderOf(this.memory, lockBase + LOCK_WORD.a);
-  }
-
-  isNextOwner(): boolean {
-    // Unfair: whoever tests and sets first after the release takes it.
-    return true;
-  }
-
-  readonly waitsEarly = false;
-  earlyWaitTarget(): number {
-    return -1;
-  }
-
-  haltOn(lockBase: number, _ctx: number, _vcpu: number, hvBase: number): number {
-    // Sleep until the lock word says free.
-    return sleepUntilEqual(this.i32, hvBase, lockBase + LOCK_WORD.a, 0);
   }
 }

@@ -2,13 +2,13 @@
 import { hasPolicy, policyParts } from '../../config/policy-spec.js';
 import type { PolicyKind, VmConfig } from '../../config/schema.js';
 import type { Machine } from '../../shm/layout.js';
+import { PvHaltPolicy } from '../halt-kick.js';
 import type { SpinLock } from '../locks/spin-lock.js';
 import { CombinedPolicy } from './combined.js';
 import { CsHintPolicy } from './cs-hint.js';
 import { NaivePolicy } from './naive.js';
 import { NotifyPolicy } from './notify.js';
 import { PreemptedAwarePolicy } from './preempted-aware.js';
-import { PvHaltPolicy } from './pv-halt.js';
 import type { SpinWaitPolicy } from './spin-wait-policy.js';
 
 export function createPolicy(vm: VmConfig, machine: Machine, bare: boolean, lock: SpinLock): SpinWaitPolicy {

@@ -21,8 +21,8 @@ import { acceptsDirectedYield } from '../../hv/schedulers/index.js';
 import { vcpuIsPreempted } from '../../hv/steal-time.js';
 import type { Machine } from '../../shm/layout.js';
 import { VCPU_CTX } from '../../shm/layout.js';
+import { PREV_CHECK_SPINS } from '../halt-kick.js';
 import type { SpinLock } from '../locks/spin-lock.js';
-import { PREV_CHECK_SPINS } from './pv-halt.js';
 import type { SpinWaitPolicy } from './spin-wait-policy.js';
 
 export class PreemptedAwarePolicy implements SpinWaitPolicy {
