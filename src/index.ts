@@ -26,7 +26,7 @@ export type { TraceSummary } from './trace/chrome-trace.js';
 export { TRACE_FORMAT } from './trace/chrome-trace.js';
 export type { RunProgress, EngineRunOptions } from './engine/run-output.js';
 export { ThreadsEngine, oversubscriptionWarning, hostWarning } from './engine/threads.js';
-export { VirtualEngine } from './engine/virtual.js';
+export { VirtualEngine } from './engine/virtual/engine.js';
 export type { RunOutput } from './engine/run-output.js';
 export type { Results } from './results/results.js';
 export { RESULTS_FORMAT, COMPARE_FORMAT, REPRODUCE_FORMAT } from './results/formats.js';

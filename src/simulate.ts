@@ -3,7 +3,7 @@ import { parseScenario, type Config } from './config/schema.js';
 import type { RunProgress } from './engine/run-output.js';
 import type { RunControl } from './engine/run-control.js';
 import { ThreadsEngine } from './engine/threads.js';
-import { VirtualEngine } from './engine/virtual.js';
+import { VirtualEngine } from './engine/virtual/engine.js';
 import { buildResults, type Results } from './results/results.js';
 import type { TraceSummary } from './trace/chrome-trace.js';
 import { traceSetup, type TraceOptions } from './trace/options.js';

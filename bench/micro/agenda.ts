@@ -1,5 +1,5 @@
 /**
- * The virtual engine's agenda (src/engine/event-heap.ts), one operation as the engine's loop
+ * The virtual engine's agenda (src/engine/virtual/event-heap.ts), one operation as the engine's loop
  * makes it: take the earliest pCPU and move its entry to the time of its next step. The
  * engine does this once per step, so at 64 and 256 pCPUs it is a fixed share of a virtual run.
  *
@@ -13,7 +13,7 @@
  * One operation = top() + set() (+ the occasional second set()). The top's time is summed into
  * `sink`, which consumes the work.
  */
-import { EventHeap, tieKey } from '../../src/engine/event-heap.js';
+import { EventHeap, tieKey } from '../../src/engine/virtual/event-heap.js';
 import { type MicroTask, sink } from './harness.js';
 
 const BATCH = 65_536;

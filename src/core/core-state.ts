@@ -34,6 +34,8 @@ export interface CoreOptions {
    * steps by time orders every shared-memory operation of every pCPU.
    */
   readonly fineSteps?: boolean;
+  /** The starting ns per cost unit, to interpolate times inside a step (default 1); the virtual engine gives its work unit's cost. */
+  readonly nsPerCost?: number;
 }
 
 export class CoreState {
@@ -74,7 +76,7 @@ export class CoreState {
   pendingHypercall: number = HYPERCALL.NONE;
 
   // Time keeping.
-  /** Engine-set: ns per cost unit used to interpolate event times inside a step. */
+  /** ns per cost unit used to interpolate event times inside a step (CoreOptions.nsPerCost, refined if `calibrate`). */
   nsPerCost = 1;
   /** Whether the core refines `nsPerCost` from the real time steps take (threads engine). */
   readonly calibrate: boolean;
@@ -124,6 +126,7 @@ export class CoreState {
     this.ple = new PleSettings(machine.config);
     this.pleOn = this.ple.on;
     this.calibrate = options.calibrate;
+    this.nsPerCost = options.nsPerCost ?? 1;
     this.executeWork = options.executeWork ?? true;
     this.stepBudget = options.stepBudget ?? COST.STEP_BUDGET;
     this.fineSteps = options.fineSteps ?? false;

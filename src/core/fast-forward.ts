@@ -6,8 +6,11 @@
  *                   pCPU's previous step: `stepIsPrivate` says which, `makePrivateSteps` makes a
  *                   run of them on a lean path.
  *   parked spinners a failed poll fails again until someone else writes the lock, so the engine
- *                   may skip the next polls (`skippableSpins`) and account them at once
- *                   (`skipSpins`).
+ *                   may skip the next polls (`skippableSpins`), ask after each lock step by
+ *                   another pCPU whether the next one would still fail (`nextPollWouldSpin`)
+ *                   and account the skipped ones at once (`skipSpins`).
+ *
+ * The engine reaches them through `PcpuCore`'s `VirtualEnginePort` members (engine-port.ts).
  *
  * Every word ends as step-by-step execution leaves it; tests run scenarios with and without
  * these shortcuts and compare the results, byte for byte.
@@ -105,9 +108,16 @@ export function skippableSpins(core: CoreState): number {
   return core.pleOn ? Math.min(quiet, core.pleLimit - 1 - core.pleSpins) : quiet;
 }
 
-/** After a step that ended on a failed poll: whether the vCPU spins in a release (MCS: waiting for its successor to link), not an acquire. */
-export function waitsInRelease(core: CoreState): boolean {
-  return core.i32[core.ctx + VCPU_CTX.phase] === GUEST_PHASE.RELEASE;
+/**
+ * While the pCPU is parked after a failed poll on the lock at `lockBase`, after another pCPU's
+ * lock step on it: whether the vCPU's next poll would still fail, read from the lock's words as
+ * they now are. Nothing of the vCPU changes while its pCPU is parked (its context is written by
+ * its own pCPU's steps only), so this asks exactly what the poll would see; the vCPU may wait
+ * in a release (MCS: for its successor to link), not an acquire.
+ */
+export function nextPollWouldSpin(core: CoreState, lockBase: number): boolean {
+  const ctx = core.ctx;
+  return core.guest.lock.wouldSpin(lockBase, ctx, core.current, core.i32[ctx + VCPU_CTX.phase] === GUEST_PHASE.RELEASE);
 }
 
 /**

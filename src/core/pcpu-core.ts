@@ -11,7 +11,8 @@
  *   switching.ts          switch in and out, time accounting, preemption classification
  *   hypercall-exit.ts     the hypervisor's handling of a hypercall
  *   fast-forward.ts       the virtual engine's exact shortcuts (private steps, parked spinners)
- * Their functions take the core's state and read and write its fields.
+ * Their functions take the core's state and read and write its fields. Engines see the core
+ * only through the members of engine-port.ts (`VirtualEnginePort`, which includes `EnginePort`).
  */
 import { HYPERCALL } from '../hv/hypercalls.js';
 import { DESCHEDULE, SLICE_OFF } from '../hv/scheduler.js';
@@ -19,7 +20,8 @@ import { claim } from '../hv/vcpu-state.js';
 import { VCPU_CTX, VCPU_TIME } from '../shm/layout.js';
 import { PC } from '../events/table.js';
 import { CoreState } from './core-state.js';
-import { makePrivateSteps, skippableSpins, skipSpins, stepIsPrivate } from './fast-forward.js';
+import type { VirtualEnginePort } from './engine-port.js';
+import { makePrivateSteps, nextPollWouldSpin, skippableSpins, skipSpins, stepIsPrivate } from './fast-forward.js';
 import { runGuest } from './guest-interpreter.js';
 import { handleHypercall, idle, runNextOrIdle } from './hypercall-exit.js';
 import { STEP } from './step.js';
@@ -27,7 +29,7 @@ import { switchIn, switchOut } from './switching.js';
 
 export { STEP } from './step.js';
 
-export class PcpuCore extends CoreState {
+export class PcpuCore extends CoreState implements VirtualEnginePort {
   /** The vCPU on this pCPU, or -1. */
   get currentVcpu(): number {
     return this.current;
@@ -125,6 +127,11 @@ export class PcpuCore extends CoreState {
   /** After a RAN step with fine steps: failed polls the engine may fast-forward (see fast-forward.ts). */
   skippableSpins(): number {
     return skippableSpins(this);
+  }
+
+  /** While parked on a failed poll: whether the next poll would still fail after another pCPU's lock step (see fast-forward.ts). */
+  nextPollWouldSpin(lockBase: number): boolean {
+    return nextPollWouldSpin(this, lockBase);
   }
 
   /** Accounts `count` failed polls without making them (see fast-forward.ts). */

@@ -5,7 +5,9 @@
  */
 import { parseScenario } from '../config/schema.js';
 import { initMachine, openRun } from '../core/init.js';
-import { PcpuCore, STEP } from '../core/pcpu-core.js';
+import type { EnginePort } from '../core/engine-port.js';
+import { PcpuCore } from '../core/pcpu-core.js';
+import { STEP } from '../core/step.js';
 import type { Platform } from '../hv/platform.js';
 import { Machine } from '../shm/layout.js';
 import { CTRL } from '../shm/layout.js';
@@ -61,7 +63,7 @@ function warmUp(machine: Machine): void {
   const scratch = Machine.allocate(config);
   initMachine(scratch);
   openRun(scratch, 0);
-  const core = new PcpuCore(scratch, 0, { wakeIdlePcpu() {} }, { calibrate: true });
+  const core: EnginePort = new PcpuCore(scratch, 0, { wakeIdlePcpu() {} }, { calibrate: true });
   let now = 0;
   core.start(now);
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
@@ -76,7 +78,7 @@ function warmUp(machine: Machine): void {
 export function runPcpu(machine: Machine, pcpu: number, onStarted?: () => void): void {
   const { i32, layout } = machine;
   warmUp(machine);
-  const core = new PcpuCore(machine, pcpu, new ThreadsPlatform(machine), { calibrate: true });
+  const core: EnginePort = new PcpuCore(machine, pcpu, new ThreadsPlatform(machine), { calibrate: true });
   const stopWord = layout.controlWord(CTRL.stop);
   const goWord = layout.controlWord(CTRL.go);
   const idleWord = layout.controlWord(CTRL.idle);

@@ -12,7 +12,7 @@ import { parseScenario, type Config, type Reaction } from '../../src/config/sche
 import { initMachine, openRun } from '../../src/core/init.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
-import { VirtualEngine } from '../../src/engine/virtual.js';
+import { VirtualEngine } from '../../src/engine/virtual/engine.js';
 import { GUEST_PHASE } from '../../src/guest/program.js';
 import { isBoosted } from '../../src/hv/boost.js';
 import { HYPERCALL } from '../../src/hv/hypercalls.js';

@@ -13,7 +13,7 @@ import { parseScenario, type Config } from '../../src/config/schema.js';
 import { initMachine, openRun } from '../../src/core/init.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
-import { VirtualEngine } from '../../src/engine/virtual.js';
+import { VirtualEngine } from '../../src/engine/virtual/engine.js';
 import { VC } from '../../src/events/table.js';
 import { Q, QSPIN_PHASE as P } from '../../src/guest/locks/qspinlock.js';
 import { GUEST_PHASE } from '../../src/guest/program.js';

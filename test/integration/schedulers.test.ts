@@ -13,7 +13,7 @@ import { parseScenario, type Config, type SchedulerPolicy } from '../../src/conf
 import { initMachine, openRun } from '../../src/core/init.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
-import { VirtualEngine } from '../../src/engine/virtual.js';
+import { VirtualEngine } from '../../src/engine/virtual/engine.js';
 import { PC, VC } from '../../src/events/table.js';
 import { RunQueue } from '../../src/hv/run-queue.js';
 import { DESCHEDULE, DESCHEDULED, KICK, SLICE_OFF } from '../../src/hv/scheduler.js';

@@ -14,7 +14,7 @@ import { loadScenario } from '../../src/config/load.js';
 import type { Overrides } from '../../src/config/overrides.js';
 import type { RunProgress } from '../../src/engine/run-output.js';
 import { buildResults, type Results } from '../../src/results/results.js';
-import { VirtualEngine } from '../../src/engine/virtual.js';
+import { VirtualEngine } from '../../src/engine/virtual/engine.js';
 import { simulate } from '../../src/simulate.js';
 import type { TraceSummary } from '../../src/trace/chrome-trace.js';
 import { sum, vcpuTotal } from '../helpers/results.js';

@@ -9,7 +9,7 @@ import { expectAllChecksOk, expectBareMetalShape, sum } from '../helpers/results
 import { loadScenario } from '../../src/config/load.js';
 import { LOCK_KINDS, parseScenario, toBareMetal, type Config, type LockKind, type Reaction } from '../../src/config/schema.js';
 import { PcpuCore } from '../../src/core/pcpu-core.js';
-import { VirtualEngine } from '../../src/engine/virtual.js';
+import { VirtualEngine } from '../../src/engine/virtual/engine.js';
 import { McsLock } from '../../src/guest/locks/mcs.js';
 import { TasLock } from '../../src/guest/locks/tas.js';
 import { TicketLock } from '../../src/guest/locks/ticket.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { hasPolicy, isPolicySpec } from '../../src/config/policy-spec.js';
 import { LOCK_KINDS, POLICY_KINDS, REACTIONS, parseScenario, toBareMetal, type Config, type SchedulerPolicy } from '../../src/config/schema.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
-import { VirtualEngine } from '../../src/engine/virtual.js';
+import { VirtualEngine } from '../../src/engine/virtual/engine.js';
 import { pcpuOf, stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
 import { CTRL, Machine, VCPU_SHARED, VCPU_TIME } from '../../src/shm/layout.js';
 import { buildResults, type Results } from '../../src/results/results.js';

@@ -3,7 +3,7 @@
  * sort by the total order it promises (time, then tie key, then id).
  */
 import { describe, expect, it } from 'vitest';
-import { EventHeap, tieKey } from '../../src/engine/event-heap.js';
+import { EventHeap, tieKey } from '../../src/engine/virtual/event-heap.js';
 
 const SEED = 12345;
 

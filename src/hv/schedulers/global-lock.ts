@@ -47,7 +47,7 @@ import { claim } from '../vcpu-state.js';
 import { markBoosted } from '../boost.js';
 import { RoundRobinFamily } from './round-robin-family.js';
 
-/** The virtual engine's rounding of a cost to 1/1024 ns (engine/virtual.ts `quantize`), so that modelled times add up exactly. */
+/** The virtual engine's rounding of a cost to 1/1024 ns (engine/virtual/costs.ts `quantize`), so that modelled times add up exactly. */
 const quantize = (ns: number): number => Math.max(1, Math.round(ns * 1024)) / 1024;
 
 export class GlobalLockScheduler extends RoundRobinFamily {
