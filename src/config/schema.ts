@@ -234,7 +234,7 @@ export type EngineKind = (typeof ENGINES)[number];
 /**
  * The virtual engine's cost model, in virtual ns: what each kind of step costs. Calibrated from
  * the threads engine on the 2-core development machine (AMD EPYC KVM guest, Node 20): see
- * README "The virtual engine" for how. Override any of them in a scenario's `virtualCosts`;
+ * docs/scenarios.md, "The virtual engine's cost model", for how. Override any of them in a scenario's `virtualCosts`;
  * the engine rounds them to 1/1024 ns so that virtual times add up exactly.
  */
 const virtualCostsSchema = z

@@ -1,7 +1,7 @@
 /**
  * The schema's limits and the memory they imply: the largest scenario they allow is valid, one
  * past any of them is refused, and the shared buffer of the largest scenario (the layout's own
- * arithmetic, src/shm/layout.ts) is the figure README "Limits and hostile input" gives.
+ * arithmetic, src/shm/layout.ts) is the figure docs/cli.md's "Limits and hostile input" gives.
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_PCPUS, MAX_TOTAL_VCPUS, MAX_VCPUS_PER_VM, MAX_VMS, parseScenario, SCHEDULER_POLICIES, type SchedulerPolicy } from '../../src/config/schema.js';
