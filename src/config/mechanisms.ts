@@ -1,9 +1,10 @@
 /**
  * Who ships which lock · spin-wait policy: every lock × policy pair that a real system ships (or
  * that a published patch proposed), each with one line on who ships it. The one source of that
- * knowledge: the bench's overcommit group plans its mitigation matrix from it, its tables and
- * report order, label and colour their rows by it, and bench/README.md's table of who ships what
- * is checked against it by a unit test. A new pair is one entry here (and one line in that table).
+ * knowledge: the named systems (systems.ts) take their guest's pair from this list, the bench's
+ * overcommit group plans its mitigation matrix from it, its tables and report order, label and
+ * colour their rows by it, and bench/README.md's table of who ships what is checked against it by
+ * a unit test. A new pair is one entry here (and one line in that table).
  */
 import type { LockKind, PolicySpec } from './schema.js';
 
@@ -52,6 +53,12 @@ export const findMechanism = (lock: LockKind, policy: PolicySpec): Mechanism => 
   const found = MECHANISMS.find((m) => m.lock === lock && m.policy === policy);
   if (!found) throw new Error(`no mechanism ${lock} · ${policy} in MECHANISMS`);
   return found;
+};
+
+/** A shipped pair as a guest's lock and policy (a named system's, systems.ts); throws for a pair the list lacks. */
+export const shippedPair = (lock: LockKind, policy: PolicySpec): LockAndPolicy => {
+  const found = findMechanism(lock, policy);
+  return { lock: found.lock, policy: found.policy };
 };
 
 /** A mechanism's place in the list (tables, charts and colours follow it); one past the end for a pair the list lacks. */
