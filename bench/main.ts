@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the project's evidence, as a benchmark suite. Groups (bench/suite/groups):
+ * `npm run bench`: the project's evidence, as a benchmark suite. Groups (bench/groups/):
  * micro-benchmarks, scaling, overcommit, sweeps, schedulers, systems; each case runs several
  * times with different seeds and is reported as a median with its spread. See bench/README.md.
  *
@@ -19,18 +19,19 @@ import { choiceFlag, HELP_OPTION, integerFlag, parseFlags } from '../src/io/flag
 import { checkOutputPath, writeJsonAtomically, writeTextAtomically } from '../src/io/output-file.js';
 import { environment, hostIsBusy } from '../src/stats/environment.js';
 import { runMicro } from './micro/run.js';
+import { SUITE_GROUPS } from './groups/index.js';
 import { renderHtmlReport } from './report/html.js';
-import { timelinePairFromFiles, type TimelinePair } from './report/sections/timeline.js';
+import { timelinePairFromFiles, type TimelinePair } from './groups/timeline/section.js';
 import { timeRangeFlags } from '../src/io/time-range.js';
 import { checkSuiteFile, compareWithBaseline } from './suite/baseline.js';
 import type { Job, PlanContext } from './suite/job.js';
 import { mergeShards } from './suite/merge.js';
 import { SUITE_FORMAT, suiteJsonSchema, type CaseResult, type MicroReport, type SuiteResults } from './suite/model.js';
-import { parseShard, planJobs, shardJobs, SUITE_GROUPS, type Shard } from './suite/plan.js';
+import { parseShard, planJobs, shardJobs, type Shard } from './suite/plan.js';
 import { createProgress, formatDuration } from './suite/progress.js';
 import { runCase } from './suite/run-case.js';
 import { readStateFor, removeState, STATE_FORMAT, stateExists, statePathOf, writeState, type SuiteState } from './suite/state.js';
-import { recordTimelinePair, timelineCases } from './suite/timeline.js';
+import { recordTimelinePair, timelineCases } from './groups/timeline/cases.js';
 import { renderBaselineTable, renderSuiteTables } from './suite/tables.js';
 
 const VIRTUAL_MAX_PCPUS = { full: 64, quick: 16 } as const;
@@ -163,7 +164,7 @@ interface Outputs {
 
 /**
  * The report's timeline: the traces of `--timeline A,B`, else a naive and an enlightened run the
- * bench traces now (bench/suite/timeline.ts). A recording that fails leaves the report without
+ * bench traces now (bench/groups/timeline/cases.ts). A recording that fails leaves the report without
  * one, says why, and fails the bench.
  */
 async function reportTimeline(given: TimelinePair | undefined): Promise<{ readonly pair: TimelinePair | undefined; readonly ok: boolean }> {

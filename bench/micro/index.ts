@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { checkOutputPath, writeJsonAtomically } from '../../src/io/output-file.js';
 import { renderTable, type Column } from '../../src/report/text-table.js';
 import { environment, hostIsBusy } from '../../src/stats/environment.js';
-import { MICRO_COLUMNS, microSummary } from '../suite/tables.js';
+import { MICRO_COLUMNS, microSummary } from '../groups/micro/table.js';
 import type { MicroRow } from '../suite/model.js';
 import { sink } from './harness.js';
 import { microTaskNames, runMicro } from './run.js';

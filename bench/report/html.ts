@@ -3,38 +3,20 @@
  * overcommit heat map and bars, a naive and an enlightened timeline (`--timeline`), the sweep curves, the schedulers table, the systems heat map, the published results reproduced, the micro-benchmark table and the environment,
  * as inline SVG and CSS, with the results JSON embedded so the data travels with the page. No
  * script runs and nothing is fetched (a Content-Security-Policy forbids both). Every figure comes
- * from bench/suite/derive.ts (or bench/report/derived.ts on top of it); a group the results do not
- * have (a `--filter` run) simply has no section.
+ * from its group's figures (bench/groups/NAME/derive.ts), the same the terminal tables show; the
+ * sections and their order are bench/groups/index.ts's REPORT_SECTIONS, and a group the results do
+ * not have (a `--filter` run) simply has no section.
  */
+import { REPORT_SECTIONS } from '../groups/index.js';
 import type { SuiteResults } from '../suite/model.js';
 import { attrs, esc, jsonForScript } from '../../src/report/html/escape.js';
 import { pageHead } from '../../src/report/html/page-head.js';
 import { sig } from './charts/format.js';
-import { renderEnvironmentSection } from './sections/environment.js';
-import { renderMicroSection } from './sections/micro.js';
-import { renderOvercommitSection } from './sections/overcommit.js';
-import { renderReproduceSection } from './sections/reproduce.js';
-import { renderScalingSection } from './sections/scaling.js';
-import { renderSchedulersSection } from './sections/schedulers.js';
-import { renderSweepSection } from './sections/sweep.js';
-import { renderSystemsSection } from './sections/systems.js';
-import { renderTimelineSection, type TimelinePair } from './sections/timeline.js';
+import type { ReportExtras } from './section.js';
 import { STYLE } from './style.js';
 
 /** The id of the `<script type="application/json">` element holding the results. */
 export const RESULTS_ELEMENT_ID = 'spinvisor-results';
-
-const SECTION_TITLES: Record<string, string> = {
-  scaling: 'Scaling',
-  overcommit: 'Overcommit',
-  timeline: 'Timeline',
-  sweep: 'Sweeps',
-  schedulers: 'Schedulers',
-  systems: 'Systems',
-  reproduce: 'Published results',
-  micro: 'Micro-benchmarks',
-  environment: 'Environment',
-};
 
 /** One line on the runs' self-checks: all passed, or which failed. */
 function selfCheckStatus(results: SuiteResults): string {
@@ -46,42 +28,26 @@ function selfCheckStatus(results: SuiteResults): string {
   return `<div class="status failed"><p>${failed.length} of ${runs.length} runs failed a self-check; their figures are not to be trusted:</p><ul>${items.join('')}</ul></div>`;
 }
 
-function header(results: SuiteResults, present: readonly string[]): string {
+function header(results: SuiteResults, present: readonly (readonly [string, string])[]): string {
   const env = results.environments[0];
   const where = env ? `${env.cpuModel}, ${env.cores} cores, Node ${env.node}` : 'unknown host';
   const shards = results.environments.length > 1 ? ` (${results.environments.length} shards)` : '';
   const meta = `${results.createdAt} · ${where}${shards} · ${results.options.runs} run${results.options.runs === 1 ? '' : 's'} per case${results.options.quick ? ' (quick)' : ''} · ${sig(results.elapsedS)} s`;
-  const nav = present.map((id) => `<li><a href="#${esc(id)}">${esc(SECTION_TITLES[id] ?? id)}</a></li>`).join('');
+  const nav = present.map(([id, title]) => `<li><a href="#${esc(id)}">${esc(title)}</a></li>`).join('');
   return `<header><h1>spinvisor benchmark report</h1><p class="meta">${esc(meta)}</p>${selfCheckStatus(results)}<nav aria-label="Sections"><ul>${nav}</ul></nav></header>`;
 }
 
-/** What the report draws besides the results: the timeline of a naive and an enlightened trace of one case, when given. */
-export interface ReportExtras {
-  readonly timeline?: TimelinePair;
-}
-
 export function renderHtmlReport(results: SuiteResults, extras: ReportExtras = {}): string {
-  const sections: [string, string][] = [
-    ['scaling', renderScalingSection(results.cases)],
-    ['overcommit', renderOvercommitSection(results.cases)],
-    ['timeline', renderTimelineSection(extras.timeline)],
-    ['sweep', renderSweepSection(results.cases)],
-    ['schedulers', renderSchedulersSection(results.cases)],
-    ['systems', renderSystemsSection(results.cases)],
-    ['reproduce', renderReproduceSection(results.cases)],
-    ['micro', renderMicroSection(results.micro)],
-    ['environment', renderEnvironmentSection(results)],
-  ];
-  const present = sections.filter(([, html]) => html !== '');
+  const present = REPORT_SECTIONS.map((s) => ({ id: s.id, title: s.title, html: s.render(results, extras) })).filter((s) => s.html !== '');
   return [
     ...pageHead(`spinvisor benchmark report · ${results.createdAt}`, `spinvisor bench (${results.format})`, STYLE),
     '<body>',
     '<main>',
     header(
       results,
-      present.map(([id]) => id),
+      present.map((s) => [s.id, s.title] as const),
     ),
-    ...present.map(([, html]) => html),
+    ...present.map((s) => s.html),
     `<footer>Generated by spinvisor's bench suite. The results this page was drawn from are embedded in it as JSON (<code>#${RESULTS_ELEMENT_ID}</code>).</footer>`,
     '</main>',
     `<script type="application/json"${attrs({ id: RESULTS_ELEMENT_ID })}>${jsonForScript(results)}</script>`,

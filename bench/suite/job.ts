@@ -1,11 +1,13 @@
 /**
- * What a suite group declares: jobs. A case job is one scenario run `runs` times with seeds
- * 1..runs; the micro job is the tinybench group. Groups build their jobs from what the project
- * declares (presets in presets/, the lock × policy pairs of mechanisms.ts), so a new preset or
- * mechanism joins the suite without an edit here.
+ * What a suite group declares: its jobs, its terminal table, its claims and its section of the
+ * HTML report, each in its own folder (bench/groups/NAME/). A case job is one scenario run `runs`
+ * times with seeds 1..runs; the micro job is the tinybench group. Groups build their jobs from
+ * what the project declares (presets in presets/, the lock × policy pairs of
+ * src/config/mechanisms.ts), so a new preset or mechanism joins the suite without an edit here.
  */
 import type { Config, EngineKind } from '../../src/config/schema.js';
-import type { CaseParams, CaseResult, GroupName } from './model.js';
+import type { ReportSection } from '../report/section.js';
+import type { CaseParams, CaseResult, GroupName, SuiteResults } from './model.js';
 
 export interface PlanContext {
   readonly quick: boolean;
@@ -52,7 +54,22 @@ export interface SuiteGroup {
   /** One line for `--help`. */
   readonly summary: string;
   jobs(context: PlanContext): Job[];
+  /** Its part of the terminal report, as lines; none when the results have none of its cases. */
+  table(results: SuiteResults): string[];
+  /** Its sentences under the terminal report's "Claims" (unwrapped), each computed from its figures. */
+  claims?(results: SuiteResults): string[];
+  /** Its section of the HTML report. */
+  readonly section: ReportSection;
 }
+
+/** A run's duration in a group that runs at the suite's own lengths: a second on threads, 200 virtual ms (quick: 200 ms, 50 virtual ms). */
+export function durationOf(engine: EngineKind, quick: boolean): number {
+  if (engine === 'threads') return quick ? 200 : 1000;
+  return quick ? 50 : 200;
+}
+
+/** The engine of the groups that run at the host's size: threads when allowed. */
+export const hostEngine = (context: PlanContext): EngineKind => (context.engines.includes('threads') ? 'threads' : context.engines[0]!);
 
 /** Host ms one threads-engine run costs besides its duration: the pCPUs' start and JIT warm-up. */
 const THREADS_RUN_OVERHEAD_MS = 150;

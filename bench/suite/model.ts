@@ -83,7 +83,7 @@ export interface ScalingParams {
 
 /**
  * VMs overcommitting `pcpus` pCPUs by `ratio` (total vCPUs / pCPUs), all running `preset`'s
- * workload with `lock` under `policy` (one mechanism of bench/suite/mechanisms.ts). `shape` says
+ * workload with `lock` under `policy` (one mechanism of src/config/mechanisms.ts). `shape` says
  * how: `vms` splits the vCPUs into identical VMs (1.5× is 3 VMs of P/2), `vcpus` puts them all in
  * one VM. A `ratio` under 1 is one VM of the given size alone on the machine: the "1× value" of
  * every VM of that size.

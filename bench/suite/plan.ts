@@ -1,21 +1,12 @@
 /**
- * The suite's plan: every group's jobs, narrowed by `--filter`, and split by `--shard i/n`
- * into n disjoint parts of about equal estimated time. The split depends only on the plan, so
+ * The suite's plan: every group's jobs (SUITE_GROUPS, bench/groups/index.ts, in order), narrowed
+ * by `--filter`, and split by `--shard i/n` into n disjoint parts of about equal estimated time. The split depends only on the plan, so
  * n machines given the same options and shards 1..n run every job exactly once; `merge` checks
  * that by the plan's job list each shard records.
  */
 import { ConfigError } from '../../src/config/schema.js';
-import { microGroup } from './groups/micro.js';
-import { overcommitGroup } from './groups/overcommit.js';
-import { reproduceGroup } from './groups/reproduce.js';
-import { scalingGroup } from './groups/scaling.js';
-import { schedulersGroup } from './groups/schedulers.js';
-import { sweepGroup } from './groups/sweeps.js';
-import { systemsGroup } from './groups/systems.js';
-import type { Job, PlanContext, SuiteGroup } from './job.js';
-
-/** The suite, in the order it runs and reports. A new group is declared here once. */
-export const SUITE_GROUPS: readonly SuiteGroup[] = [microGroup, scalingGroup, overcommitGroup, sweepGroup, schedulersGroup, systemsGroup, reproduceGroup];
+import { SUITE_GROUPS } from '../groups/index.js';
+import type { Job, PlanContext } from './job.js';
 
 export interface Shard {
   /** 1-based. */

@@ -1,7 +1,7 @@
 /**
  * The timeline view as a browser draws it: the page of `spinvisor timeline` for the hand-written
  * contract trace, and the bench report with its naive and enlightened timelines (of the fixture's
- * traces, and of the pair the bench records itself, bench/suite/timeline.ts), loaded in
+ * traces, and of the pair the bench records itself, bench/groups/timeline/cases.ts), loaded in
  * headless Chromium (the browser test/e2e/html-report.test.ts uses, found the same way). Each
  * lane is drawn with a size, the marks of the fixture are on screen, the page logs no error and
  * fetches nothing; screenshots go to artifacts/.
@@ -13,8 +13,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../bench/report/html.js';
-import { timelinePair } from '../../bench/report/sections/timeline.js';
-import { recordTimelinePair, timelineCases } from '../../bench/suite/timeline.js';
+import { recordTimelinePair, timelineCases } from '../../bench/groups/timeline/cases.js';
+import { timelinePair } from '../../bench/groups/timeline/section.js';
 import { renderTimelinePage } from '../../src/report/timeline/page.js';
 import { buildTimeline } from '../../src/trace/read.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';

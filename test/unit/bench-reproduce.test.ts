@@ -1,7 +1,7 @@
 /** The bench's reproduce group: its plan, and its cases, really run, in the terminal tables and the HTML report. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../bench/report/html.js';
-import { reproductionTables } from '../../bench/suite/derive.js';
+import { reproductionTables } from '../../bench/groups/reproduce/derive.js';
 import type { CaseJob, PlanContext } from '../../bench/suite/job.js';
 import type { CaseResult } from '../../bench/suite/model.js';
 import { planJobs } from '../../bench/suite/plan.js';

@@ -4,25 +4,21 @@ import { loadScenario } from '../../src/config/load.js';
 import { isPolicySpec } from '../../src/config/policy-spec.js';
 import { presetNames } from '../../src/config/presets.js';
 import { LOCK_KINDS } from '../../src/config/schema.js';
+import { MECHANISMS, mechanismLabel } from '../../src/config/mechanisms.js';
 import { SYSTEMS } from '../../src/config/systems.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
 import { environment } from '../../src/stats/environment.js';
 import { renderHtmlReport } from '../../bench/report/html.js';
 import { checkSuiteFile, compareWithBaseline, formatDelta } from '../../bench/suite/baseline.js';
-import {
-  describeKnee,
-  hypervisorShare,
-  overcommitRows,
-  scalingSeries,
-  schedulerClaim,
-  schedulerRows,
-  spread,
-  sweepCurves,
-  systemsClaim,
-  systemsMatrices,
-} from '../../bench/suite/derive.js';
+import { hypervisorShare, spread } from '../../bench/suite/derive.js';
+import { SUITE_GROUPS } from '../../bench/groups/index.js';
+import { overcommitRows } from '../../bench/groups/overcommit/derive.js';
+import { BASELINE_MECHANISM, PRESET_MECHANISMS, QUICK_MECHANISMS } from '../../bench/groups/overcommit/mechanisms.js';
+import { scalingSeries } from '../../bench/groups/scaling/derive.js';
+import { schedulerClaim, schedulerRows } from '../../bench/groups/schedulers/derive.js';
+import { describeKnee, sweepCurves } from '../../bench/groups/sweeps/derive.js';
+import { systemsClaim, systemsMatrices } from '../../bench/groups/systems/derive.js';
 import type { CaseJob, PlanContext } from '../../bench/suite/job.js';
-import { BASELINE_MECHANISM, MECHANISMS, mechanismLabel, PRESET_MECHANISMS, QUICK_MECHANISMS } from '../../bench/suite/mechanisms.js';
 import { mergeShards } from '../../bench/suite/merge.js';
 import {
   CASE_METRICS,
@@ -36,10 +32,11 @@ import {
   type SweepParams,
   type SystemParams,
 } from '../../bench/suite/model.js';
-import { applyFilters, parseShard, planJobs, shardJobs, SUITE_GROUPS } from '../../bench/suite/plan.js';
+import { applyFilters, parseShard, planJobs, shardJobs } from '../../bench/suite/plan.js';
 import { createProgress, Eta, formatDuration } from '../../bench/suite/progress.js';
 import { runCase } from '../../bench/suite/run-case.js';
-import { MAX_COLUMNS, renderBaselineTable, renderSuiteTables, wrap } from '../../bench/suite/tables.js';
+import { renderBaselineTable, renderSuiteTables } from '../../bench/suite/tables.js';
+import { MAX_COLUMNS, wrap } from '../../bench/suite/text-format.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 
 const context: PlanContext = { quick: false, runs: 3, engines: ['threads', 'virtual'], pcpus: 2, virtualMaxPcpus: 64 };

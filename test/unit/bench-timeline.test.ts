@@ -1,11 +1,11 @@
 /**
- * The case pair the bench traces for its report's timeline (bench/suite/timeline.ts): what is
+ * The case pair the bench traces for its report's timeline (bench/groups/timeline/cases.ts): what is
  * chosen, not what it draws (test/e2e/timeline.test.ts draws it in a browser).
  */
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
-import { MECHANISMS } from '../../bench/suite/mechanisms.js';
-import { timelineCases } from '../../bench/suite/timeline.js';
+import { MECHANISMS } from '../../src/config/mechanisms.js';
+import { timelineCases } from '../../bench/groups/timeline/cases.js';
 
 /** A config without what a mechanism sets (the lock of each VM's workload, its wait policy). */
 function withoutMechanism(config: Config): unknown {

@@ -6,8 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtmlReport, RESULTS_ELEMENT_ID } from '../../bench/report/html.js';
 import { esc, jsonForScript } from '../../src/report/html/escape.js';
-import { costsAtOneX, mechanismBars, overcommitRows, ratiosOf, scalingSeries, sweepCurves, systemsMatrices } from '../../bench/suite/derive.js';
-import { MECHANISMS, mechanismLabel, PRESET_MECHANISMS } from '../../bench/suite/mechanisms.js';
+import { costsAtOneX, mechanismBars, overcommitRows, ratiosOf } from '../../bench/groups/overcommit/derive.js';
+import { PRESET_MECHANISMS } from '../../bench/groups/overcommit/mechanisms.js';
+import { scalingSeries } from '../../bench/groups/scaling/derive.js';
+import { sweepCurves } from '../../bench/groups/sweeps/derive.js';
+import { systemsMatrices } from '../../bench/groups/systems/derive.js';
+import { MECHANISMS, mechanismLabel } from '../../src/config/mechanisms.js';
 import type { CaseResult, OvercommitParams, SuiteResults } from '../../bench/suite/model.js';
 import { SYSTEMS } from '../../src/config/systems.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../bench/report/html.js';
-import { renderTimelineSection, timelinePair } from '../../bench/report/sections/timeline.js';
+import { renderTimelineSection, timelinePair } from '../../bench/groups/timeline/section.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { buildTimelineTrace } from '../fixtures/timeline-trace.js';
 

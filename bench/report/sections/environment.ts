@@ -1,6 +1,7 @@
 /** Where and how the suite ran: every field of each environment (one per shard), the options, the plan and the elapsed time. */
 import type { SuiteResults } from '../../suite/model.js';
 import { esc } from '../../../src/report/html/escape.js';
+import type { ReportSection } from '../section.js';
 import { sig } from '../charts/format.js';
 import { section } from './common.js';
 
@@ -16,7 +17,7 @@ function show(value: unknown): string {
 const keyValueTable = (caption: string, entries: readonly (readonly [string, unknown])[]): string =>
   `<table class="data kv"><caption>${esc(caption)}</caption><tbody>${entries.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(show(v))}</td></tr>`).join('')}</tbody></table>`;
 
-export function renderEnvironmentSection(results: SuiteResults): string {
+function renderEnvironmentSection(results: SuiteResults): string {
   const envs = results.environments.map((env, i) =>
     keyValueTable(results.environments.length > 1 ? `Environment of shard ${results.plan.shards[i] ?? i + 1}` : 'Environment', Object.entries(env)),
   );
@@ -31,3 +32,5 @@ export function renderEnvironmentSection(results: SuiteResults): string {
   const jobs = `<details><summary>The ${results.plan.jobs.length} planned job${results.plan.jobs.length === 1 ? '' : 's'}</summary><ol class="jobs">${results.plan.jobs.map((j) => `<li>${esc(j)}</li>`).join('')}</ol></details>`;
   return section('environment', 'Environment', '', `<div class="tables">${envs.join('')}${options}${run}</div>${jobs}`);
 }
+
+export const environmentSection: ReportSection = { id: 'environment', title: 'Environment', render: (results) => renderEnvironmentSection(results) };

@@ -3,11 +3,12 @@
  * one table per engine, with the claim the group tests: a global run-queue lock costs hypervisor
  * time that grows with the pCPUs contending for it, which the lock-free run queues do not pay.
  */
-import { formatSlice, schedulerClaim, schedulerRows, type SchedulerRow } from '../../suite/derive.js';
+import type { ReportSection } from '../../report/section.js';
 import type { CaseResult } from '../../suite/model.js';
 import { esc } from '../../../src/report/html/escape.js';
-import { percent, si, times } from '../charts/format.js';
-import { claimParagraph, ENGINE_LABEL, perSecond, section } from './common.js';
+import { percent, si, times } from '../../report/charts/format.js';
+import { claimParagraph, ENGINE_LABEL, perSecond, section } from '../../report/sections/common.js';
+import { formatSlice, schedulerClaim, schedulerRows, type SchedulerRow } from './derive.js';
 
 const cell = (text: string, numeric = false) => `<td${numeric ? ' class="num"' : ''}>${esc(text)}</td>`;
 const share = (c: CaseResult | undefined, digits = 2) => percent(c?.metrics.hvFraction.median ?? Number.NaN, digits);
@@ -44,7 +45,7 @@ function engineTable(rows: readonly SchedulerRow[]): string {
   );
 }
 
-export function renderSchedulersSection(cases: readonly CaseResult[]): string {
+function renderSchedulersSection(cases: readonly CaseResult[]): string {
   const rows = schedulerRows(cases);
   if (rows.length === 0) return '';
   const engines = [...new Set(rows.map((r) => r.engine))];
@@ -57,3 +58,5 @@ export function renderSchedulersSection(cases: readonly CaseResult[]): string {
     engines.map((engine) => engineTable(rows.filter((r) => r.engine === engine))).join(''),
   );
 }
+
+export const schedulersSection: ReportSection = { id: 'schedulers', title: 'Schedulers', render: (results) => renderSchedulersSection(results.cases) };

@@ -1,11 +1,12 @@
 /**
- * The mitigation matrix's rows: every lock × spin-wait policy pair that a real system ships (or
- * that a published patch proposed), each with one line on who ships it. Defined once: the
- * overcommit group plans its cases from this list, the tables and the report order, label and
- * colour their rows by it, and bench/README.md's table of who ships what is checked against it
- * by a unit test. A new pair is one entry here (and one line in that table).
+ * Who ships which lock · spin-wait policy: every lock × policy pair that a real system ships (or
+ * that a published patch proposed), each with one line on who ships it. The one source of that
+ * knowledge: the named systems (systems.ts) take their guest's pair from this list, the bench's
+ * overcommit group plans its mitigation matrix from it, its tables and report order, label and
+ * colour their rows by it, and bench/README.md's table of who ships what is checked against it by
+ * a unit test. A new pair is one entry here (and one line in that table).
  */
-import type { LockKind, PolicySpec } from '../../src/config/schema.js';
+import type { LockKind, PolicySpec } from './schema.js';
 
 export interface Mechanism {
   readonly lock: LockKind;
@@ -17,7 +18,7 @@ export interface Mechanism {
 /** A lock and a wait policy: a mechanism, or a case's pair that may not be one. */
 export type LockAndPolicy = Pick<Mechanism, 'lock' | 'policy'>;
 
-/** In the order the tables and charts show them; the first is the baseline every ratio is measured against. */
+/** In the order the tables and charts show them; the first is the baseline the bench measures every ratio against. */
 export const MECHANISMS: readonly Mechanism[] = [
   { lock: 'ticket', policy: 'naive', ships: 'Linux 2.6.25–4.1 ticket spinlocks on a hypervisor without pv spinlocks' },
   {
@@ -54,26 +55,11 @@ export const findMechanism = (lock: LockKind, policy: PolicySpec): Mechanism => 
   return found;
 };
 
-/** The baseline: ticket spinlocks spinning naively, what a guest without any enlightenment did for a decade. */
-export const BASELINE_MECHANISM: Mechanism = MECHANISMS[0]!;
-
-/** Whether a lock and policy are the baseline's. */
-export const isBaseline = (m: LockAndPolicy): boolean => m.lock === BASELINE_MECHANISM.lock && m.policy === BASELINE_MECHANISM.policy;
-
-/**
- * The presets other than the matrix's run only the baseline and the enlightened pair that did best
- * at 2× on both engines when the matrix was first run: a full matrix on every preset would
- * double a full run's time.
- */
-export const PRESET_MECHANISMS: readonly Mechanism[] = [BASELINE_MECHANISM, findMechanism('ttas', 'notify')];
-
-/** `--quick`: the baseline, one enlightenment of each family (a notification, a pv halt) and the research lock. */
-export const QUICK_MECHANISMS: readonly Mechanism[] = [
-  BASELINE_MECHANISM,
-  findMechanism('ttas', 'notify'),
-  findMechanism('unfair-queued', 'pv-halt'),
-  findMechanism('preemptable-ticket', 'naive'),
-];
+/** A shipped pair as a guest's lock and policy (a named system's, systems.ts); throws for a pair the list lacks. */
+export const shippedPair = (lock: LockKind, policy: PolicySpec): LockAndPolicy => {
+  const found = findMechanism(lock, policy);
+  return { lock: found.lock, policy: found.policy };
+};
 
 /** A mechanism's place in the list (tables, charts and colours follow it); one past the end for a pair the list lacks. */
 export function mechanismRank(m: LockAndPolicy): number {

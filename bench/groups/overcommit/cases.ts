@@ -1,7 +1,7 @@
 /**
  * Overcommit, the mitigation matrix: 1×, 1.5×, 2× and 3× as many vCPUs as pCPUs, in two shapes
  * (more VMs: identical VMs of P vCPUs, 1.5× as 3 VMs of P/2; more vCPUs in one VM), under every
- * lock × wait-policy pair of bench/suite/mechanisms.ts. A VM alone on the machine is each VM's
+ * lock × wait-policy pair of src/config/mechanisms.ts. A VM alone on the machine is each VM's
  * 1× value. The claim it tests: naive spinlocks collapse under overcommit, enlightened ones do
  * not, and what each enlightenment costs when nothing is overcommitted.
  *
@@ -14,10 +14,10 @@
 import { loadScenario } from '../../../src/config/load.js';
 import { presetNames } from '../../../src/config/presets.js';
 import type { EngineKind } from '../../../src/config/schema.js';
-import { estimateRunsMs, type CaseJob, type PlanContext, type SuiteGroup } from '../job.js';
-import { MECHANISMS, mechanismLabel, PRESET_MECHANISMS, QUICK_MECHANISMS, type Mechanism } from '../mechanisms.js';
-import type { OvercommitParams } from '../model.js';
-import { durationOf } from './scaling.js';
+import { MECHANISMS, mechanismLabel, type Mechanism } from '../../../src/config/mechanisms.js';
+import { durationOf, estimateRunsMs, hostEngine, type CaseJob, type PlanContext } from '../../suite/job.js';
+import { PRESET_MECHANISMS, QUICK_MECHANISMS } from './mechanisms.js';
+import type { OvercommitParams } from '../../suite/model.js';
 
 const OVERCOMMIT_RATIOS = [1.5, 2, 3] as const;
 /** `--quick`: 2× alone, the ratio where naive spinning has collapsed and the fair share is half the machine. */
@@ -28,9 +28,6 @@ const MATRIX_PRESET = 'contended';
 
 /** The virtual engine's machine: larger than most hosts, so that the matrix is also seen where a queue of waiters is long. */
 const VIRTUAL_OVERCOMMIT_PCPUS = 16;
-
-/** The engine of the groups that run at the host's size: threads when allowed. */
-export const hostEngine = (context: PlanContext): EngineKind => (context.engines.includes('threads') ? 'threads' : context.engines[0]!);
 
 type Shape = Pick<OvercommitParams, 'shape' | 'ratio' | 'pcpus' | 'vms' | 'vcpusPerVm'>;
 
@@ -98,20 +95,16 @@ function machines(context: PlanContext): { readonly engine: EngineKind; readonly
   }));
 }
 
-export const overcommitGroup: SuiteGroup = {
-  name: 'overcommit',
-  summary: '1x..3x vCPUs per pCPU: every lock x wait policy shipped (other presets: 2)',
-  jobs(context) {
-    const jobs: CaseJob[] = [];
-    const ratios = context.quick ? QUICK_RATIOS : OVERCOMMIT_RATIOS;
-    for (const { engine, pcpus, everyPreset } of machines(context)) {
-      const shapes = overcommitShapes(pcpus, ratios);
-      for (const preset of presetNames()) {
-        if (preset !== MATRIX_PRESET && !everyPreset) continue;
-        const mechanisms = preset !== MATRIX_PRESET ? PRESET_MECHANISMS : context.quick ? QUICK_MECHANISMS : MECHANISMS;
-        for (const mechanism of mechanisms) for (const shape of shapes) jobs.push(overcommitJob(context, engine, preset, mechanism, shape));
-      }
+export function overcommitJobs(context: PlanContext): CaseJob[] {
+  const jobs: CaseJob[] = [];
+  const ratios = context.quick ? QUICK_RATIOS : OVERCOMMIT_RATIOS;
+  for (const { engine, pcpus, everyPreset } of machines(context)) {
+    const shapes = overcommitShapes(pcpus, ratios);
+    for (const preset of presetNames()) {
+      if (preset !== MATRIX_PRESET && !everyPreset) continue;
+      const mechanisms = preset !== MATRIX_PRESET ? PRESET_MECHANISMS : context.quick ? QUICK_MECHANISMS : MECHANISMS;
+      for (const mechanism of mechanisms) for (const shape of shapes) jobs.push(overcommitJob(context, engine, preset, mechanism, shape));
     }
-    return jobs;
-  },
-};
+  }
+  return jobs;
+}

@@ -5,8 +5,8 @@
  */
 import type { EngineKind, Mode } from '../../../src/config/schema.js';
 import { loadScenario } from '../../../src/config/load.js';
-import { estimateRunsMs, type CaseJob, type PlanContext, type SuiteGroup } from '../job.js';
-import type { ScalingParams } from '../model.js';
+import { durationOf, estimateRunsMs, type CaseJob, type PlanContext } from '../../suite/job.js';
+import type { ScalingParams } from '../../suite/model.js';
 
 /** The presets whose workloads are scaled. */
 const SCALING_WORKLOADS = ['uncontended', 'contended'] as const;
@@ -27,11 +27,6 @@ function powersOfTwo(max: number): number[] {
   return [...counts].sort((a, b) => a - b);
 }
 
-export function durationOf(engine: EngineKind, quick: boolean): number {
-  if (engine === 'threads') return quick ? 200 : 1000;
-  return quick ? 50 : 200;
-}
-
 function scalingJob(context: PlanContext, engine: EngineKind, workload: string, mode: Mode, pcpus: number): CaseJob {
   const durationMs = durationOf(engine, context.quick);
   const params: ScalingParams = { kind: 'scaling', workload, mode, pcpus };
@@ -49,16 +44,12 @@ function scalingJob(context: PlanContext, engine: EngineKind, workload: string, 
   };
 }
 
-export const scalingGroup: SuiteGroup = {
-  name: 'scaling',
-  summary: 'bare metal vs 1 VM, pCPUs 1..cores (threads) and 1..64 (virtual), two workloads',
-  jobs(context) {
-    const jobs: CaseJob[] = [];
-    for (const engine of context.engines) {
-      const counts = engine === 'threads' ? pcpuCounts(context.pcpus) : powersOfTwo(context.virtualMaxPcpus);
-      for (const workload of SCALING_WORKLOADS)
-        for (const pcpus of counts) for (const mode of ['bare', 'virtualized'] as const) jobs.push(scalingJob(context, engine, workload, mode, pcpus));
-    }
-    return jobs;
-  },
-};
+export function scalingJobs(context: PlanContext): CaseJob[] {
+  const jobs: CaseJob[] = [];
+  for (const engine of context.engines) {
+    const counts = engine === 'threads' ? pcpuCounts(context.pcpus) : powersOfTwo(context.virtualMaxPcpus);
+    for (const workload of SCALING_WORKLOADS)
+      for (const pcpus of counts) for (const mode of ['bare', 'virtualized'] as const) jobs.push(scalingJob(context, engine, workload, mode, pcpus));
+  }
+  return jobs;
+}

@@ -15,11 +15,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario } from '../../src/config/load.js';
-import type { Config } from '../../src/config/schema.js';
-import { simulate } from '../../src/simulate.js';
-import { timelinePairFromFiles, type TimelinePair } from '../report/sections/timeline.js';
-import { findMechanism, mechanismLabel, type Mechanism } from './mechanisms.js';
+import { loadScenario } from '../../../src/config/load.js';
+import type { Config } from '../../../src/config/schema.js';
+import { simulate } from '../../../src/simulate.js';
+import { findMechanism, mechanismLabel, type Mechanism } from '../../../src/config/mechanisms.js';
+import { timelinePairFromFiles, type TimelinePair } from './section.js';
 
 /** The preset of the mitigation matrix (the workload where the lock decides throughput). */
 const TIMELINE_PRESET = 'contended';

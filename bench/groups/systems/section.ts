@@ -5,12 +5,13 @@
  * it. Systems are whatever the data has.
  */
 import type { EngineKind } from '../../../src/config/schema.js';
-import { systemsClaim, systemsMatrices, type SystemCell, type SystemsMatrix } from '../../suite/derive.js';
+import type { ReportSection } from '../../report/section.js';
 import type { CaseResult } from '../../suite/model.js';
 import { niceStep } from '../../../src/report/html/nice-step.js';
-import { percent, ratioLabel, si, times } from '../charts/format.js';
-import { renderHeatMap, type HeatCell } from '../charts/heat-map.js';
-import { charts, ENGINE_LABEL, figure, perSecond, section } from './common.js';
+import { percent, ratioLabel, si, times } from '../../report/charts/format.js';
+import { renderHeatMap, type HeatCell } from '../../report/charts/heat-map.js';
+import { charts, ENGINE_LABEL, figure, perSecond, section } from '../../report/sections/common.js';
+import { systemsClaim, systemsMatrices, type SystemCell, type SystemsMatrix } from './derive.js';
 
 /** The colour scale's top: the largest cell, at least 1 (bare metal), at most this (larger cells clamp). */
 const MAX_DOMAIN = 3;
@@ -71,7 +72,7 @@ function heatMap(engine: EngineKind, matrices: readonly SystemsMatrix[]): string
   return figure(heatMapChartName(engine), `Systems × overcommit · ${ENGINE_LABEL[engine]}`, svg, caption);
 }
 
-export function renderSystemsSection(cases: readonly CaseResult[]): string {
+function renderSystemsSection(cases: readonly CaseResult[]): string {
   const matrices = systemsMatrices(cases).filter((m) => m.rows.length > 0);
   if (matrices.length === 0) return '';
   const engines = [...new Set(matrices.map((m) => m.engine))];
@@ -92,3 +93,5 @@ export function renderSystemsSection(cases: readonly CaseResult[]): string {
     ),
   );
 }
+
+export const systemsSection: ReportSection = { id: 'systems', title: 'Systems', render: (results) => renderSystemsSection(results.cases) };

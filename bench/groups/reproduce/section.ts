@@ -5,10 +5,11 @@
  */
 import { formatRatio, verdictWords } from '../../../src/report/reproduce-table.js';
 import type { ReproducedRow } from '../../../src/reproduce/run.js';
-import { reproductionTables, type ReproductionTable } from '../../suite/derive.js';
+import type { ReportSection } from '../../report/section.js';
 import type { CaseResult } from '../../suite/model.js';
 import { attrs, esc } from '../../../src/report/html/escape.js';
-import { section } from './common.js';
+import { section } from '../../report/sections/common.js';
+import { reproductionTables, type ReproductionTable } from './derive.js';
 
 const cell = (text: string, numeric = false) => `<td${numeric ? ' class="num"' : ''}>${esc(text)}</td>`;
 
@@ -37,7 +38,7 @@ function table({ repro, rows }: ReproductionTable): string {
   );
 }
 
-export function renderReproduceSection(cases: readonly CaseResult[]): string {
+function renderReproduceSection(cases: readonly CaseResult[]): string {
   const tables = reproductionTables(cases);
   if (tables.length === 0) return '';
   return section(
@@ -48,3 +49,5 @@ export function renderReproduceSection(cases: readonly CaseResult[]): string {
     tables.map(table).join(''),
   );
 }
+
+export const reproduceSection: ReportSection = { id: 'reproduce', title: 'Published results', render: (results) => renderReproduceSection(results.cases) };

@@ -3,13 +3,13 @@
  * engine × workload. The claim: the VM scales like bare metal.
  */
 import { hypervisorShare, medianAcq } from '../../suite/derive.js';
-import { comparedPoints, idealScaling } from '../derived.js';
-import { scalingSeries, type ScalingSeries } from '../../suite/derive.js';
+import type { ReportSection } from '../../report/section.js';
 import type { CaseResult } from '../../suite/model.js';
-import { percent, powerOfTwo, si, sig, times } from '../charts/format.js';
-import { renderLineChart, type LinePoint } from '../charts/line-chart.js';
+import { percent, powerOfTwo, si, sig, times } from '../../report/charts/format.js';
+import { renderLineChart, type LinePoint } from '../../report/charts/line-chart.js';
 import { categorical } from '../../../src/report/html/palette.js';
-import { acquisitionsUnit, charts, claimParagraph, ENGINE_LABEL, figure, section } from './common.js';
+import { acquisitionsUnit, charts, claimParagraph, ENGINE_LABEL, figure, section } from '../../report/sections/common.js';
+import { comparedPoints, idealScaling, scalingSeries, type ScalingSeries } from './derive.js';
 
 const scalingChartName = (s: ScalingSeries): string => `scaling/${s.engine}/${s.workload}`;
 
@@ -81,7 +81,7 @@ function scalingChart(s: ScalingSeries): string {
   return figure(scalingChartName(s), `${s.workload} workload · ${ENGINE_LABEL[s.engine]}`, svg, scalingClaim(s));
 }
 
-export function renderScalingSection(cases: readonly CaseResult[]): string {
+function renderScalingSection(cases: readonly CaseResult[]): string {
   const series = scalingSeries(cases);
   if (series.length === 0) return '';
   return section(
@@ -91,3 +91,5 @@ export function renderScalingSection(cases: readonly CaseResult[]): string {
     `${claimParagraph(hypervisorClaim(cases))}${charts(series.map(scalingChart))}`,
   );
 }
+
+export const scalingSection: ReportSection = { id: 'scaling', title: 'Scaling', render: (results) => renderScalingSection(results.cases) };

@@ -3,14 +3,12 @@
  * (2^6 … 2^16 spins) and the time slice (100 µs … 30 ms) under 2× overcommit (2 VMs of P vCPUs),
  * and pv-halt's halt threshold (2^4 … 2^16 spins) at 1× (1 VM of P vCPUs: halting can only cost)
  * and at 2× (where a halt gives the pCPU away). The knee of each curve is stated in words by
- * derive.ts.
+ * derive.ts beside this file.
  */
 import { loadScenario } from '../../../src/config/load.js';
 import type { PolicyKind } from '../../../src/config/schema.js';
-import { estimateRunsMs, type CaseJob, type PlanContext, type SuiteGroup } from '../job.js';
-import type { SweepParams } from '../model.js';
-import { hostEngine } from './overcommit.js';
-import { durationOf } from './scaling.js';
+import { durationOf, estimateRunsMs, hostEngine, type CaseJob, type PlanContext } from '../../suite/job.js';
+import type { SweepParams } from '../../suite/model.js';
 
 const SWEEP_PRESET = 'contended';
 const powersOfTwo = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => 2 ** (from + i));
@@ -86,12 +84,8 @@ function sweepJob(context: PlanContext, sweep: Sweep, vms: number, value: number
   };
 }
 
-export const sweepGroup: SuiteGroup = {
-  name: 'sweep',
-  summary: 'notify at 2x: spin threshold, time slice; pv-halt at 1x, 2x: halt threshold 2^4..2^16',
-  jobs(context) {
-    return SWEEPS.flatMap((sweep) =>
-      sweep.shapes.flatMap((vms) => (context.quick ? sweep.quickValues : sweep.values).map((value) => sweepJob(context, sweep, vms, value))),
-    );
-  },
-};
+export function sweepJobs(context: PlanContext): CaseJob[] {
+  return SWEEPS.flatMap((sweep) =>
+    sweep.shapes.flatMap((vms) => (context.quick ? sweep.quickValues : sweep.values).map((value) => sweepJob(context, sweep, vms, value))),
+  );
+}

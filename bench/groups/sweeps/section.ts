@@ -5,12 +5,13 @@
  * the median with the runs' min–max as a band and whiskers, and derive.ts's knee sentence of each
  * line under the chart.
  */
-import { formatSweepValue, sweepCurves, sweepShape, SWEEP_NAMES, type SweepCurve } from '../../suite/derive.js';
+import type { ReportSection } from '../../report/section.js';
 import type { CaseResult } from '../../suite/model.js';
-import { powerOfTwo, si } from '../charts/format.js';
-import { renderLineChart } from '../charts/line-chart.js';
+import { powerOfTwo, si } from '../../report/charts/format.js';
+import { renderLineChart } from '../../report/charts/line-chart.js';
 import { categorical, type Marker } from '../../../src/report/html/palette.js';
-import { acquisitionsUnit, charts, ENGINE_LABEL, figure, section } from './common.js';
+import { acquisitionsUnit, charts, ENGINE_LABEL, figure, section } from '../../report/sections/common.js';
+import { formatSweepValue, sweepCurves, sweepShape, SWEEP_NAMES, type SweepCurve } from './derive.js';
 
 /** The chart of a curve: every curve of one engine, preset and knob (each shape, each policy) is a line on it. */
 const sweepChartName = (c: SweepCurve): string => `sweep/${c.engine}/${c.preset}/${c.variable}`;
@@ -63,7 +64,7 @@ function sweepChart(curves: readonly SweepCurve[]): string {
   return figure(sweepChartName(first), `${title} · ${policies} · ${first.preset} workload · ${ENGINE_LABEL[first.engine]}`, svg, sweepClaim(ordered));
 }
 
-export function renderSweepSection(cases: readonly CaseResult[]): string {
+function renderSweepSection(cases: readonly CaseResult[]): string {
   const curves = sweepCurves(cases);
   if (curves.length === 0) return '';
   const byChart = new Map<string, SweepCurve[]>();
@@ -76,3 +77,5 @@ export function renderSweepSection(cases: readonly CaseResult[]): string {
     charts([...byChart.values()].map(sweepChart)),
   );
 }
+
+export const sweepSection: ReportSection = { id: 'sweep', title: 'Sweeps', render: (results) => renderSweepSection(results.cases) };

@@ -9,7 +9,8 @@ import { buildTimeline, readTraceJson, traceSpanUs, type TimelineModel } from '.
 import { renderTimeline } from '../../../src/report/timeline/render.js';
 import { formatUs, summarizeTimeline } from '../../../src/report/timeline/summary.js';
 import { ConfigError } from '../../../src/config/schema.js';
-import { claimParagraph, section } from './common.js';
+import type { ReportSection } from '../../report/section.js';
+import { claimParagraph, section } from '../../report/sections/common.js';
 
 /** Two traces of one case, the same window of each: the naive run's first. */
 export interface TimelinePair {
@@ -80,3 +81,5 @@ export function renderTimelineSection(pair: TimelinePair | undefined): string {
     claimParagraph(pairClaim(pair)) + figures.join(''),
   );
 }
+
+export const timelineSection: ReportSection = { id: 'timeline', title: 'Timeline', render: (_results, extras) => renderTimelineSection(extras.timeline) };

@@ -1,12 +1,13 @@
 /** The micro-benchmark table: per-operation latency (p50, p99), throughput and sample count, with the suite's notes. */
+import type { ReportSection } from '../../report/section.js';
 import type { MicroReport } from '../../suite/model.js';
 import { esc } from '../../../src/report/html/escape.js';
-import { nanoseconds, percent, si, sig } from '../charts/format.js';
-import { section } from './common.js';
+import { nanoseconds, percent, si, sig } from '../../report/charts/format.js';
+import { section } from '../../report/sections/common.js';
 
 const cell = (text: string, numeric = false) => `<td${numeric ? ' class="num"' : ''}>${esc(text)}</td>`;
 
-export function renderMicroSection(micro: MicroReport | null): string {
+function renderMicroSection(micro: MicroReport | null): string {
   if (!micro) return '';
   const head = ['benchmark', 'op', 'ns/op p50', 'ns/op p99', 'ops/s', 'samples'];
   const rows = micro.rows.map(
@@ -35,3 +36,5 @@ export function renderMicroSection(micro: MicroReport | null): string {
     `${table}<ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`,
   );
 }
+
+export const microSection: ReportSection = { id: 'micro', title: 'Micro-benchmarks', render: (results) => renderMicroSection(results.micro) };

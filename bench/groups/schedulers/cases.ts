@@ -11,9 +11,8 @@
  */
 import { loadScenario } from '../../../src/config/load.js';
 import type { EngineKind } from '../../../src/config/schema.js';
-import { estimateRunsMs, type CaseJob, type PlanContext, type SuiteGroup } from '../job.js';
-import type { SchedulerParams } from '../model.js';
-import { durationOf } from './scaling.js';
+import { durationOf, estimateRunsMs, type CaseJob, type PlanContext } from '../../suite/job.js';
+import type { SchedulerParams } from '../../suite/model.js';
 
 /** The policies compared: the lock-free one the project ships, and the global-lock baseline. */
 const COMPARED_SCHEDULERS = ['rr', 'global-lock'] as const;
@@ -75,14 +74,9 @@ function machines(context: PlanContext): { readonly engine: EngineKind; readonly
   }));
 }
 
-export const schedulersGroup: SuiteGroup = {
-  name: 'schedulers',
-  summary: 'hv % of rr vs global-lock at 2x overcommit, 2/16/64 pCPUs (virtual), 100 µs/1 ms slices',
-  jobs(context) {
-    const jobs: CaseJob[] = [];
-    for (const { engine, pcpus, slices } of machines(context))
-      for (const p of pcpus)
-        for (const sliceUs of slices) for (const policy of COMPARED_SCHEDULERS) jobs.push(schedulerJob(context, engine, policy, p, sliceUs));
-    return jobs;
-  },
-};
+export function schedulerJobs(context: PlanContext): CaseJob[] {
+  const jobs: CaseJob[] = [];
+  for (const { engine, pcpus, slices } of machines(context))
+    for (const p of pcpus) for (const sliceUs of slices) for (const policy of COMPARED_SCHEDULERS) jobs.push(schedulerJob(context, engine, policy, p, sliceUs));
+  return jobs;
+}

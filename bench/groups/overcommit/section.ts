@@ -3,30 +3,34 @@
  * (one per engine, a row per preset × shape × mechanism), every mechanism against the baseline
  * (`ticket · naive`) as grouped bars per ratio (one chart per engine × preset × shape), and a
  * table of the mechanisms: who ships each and what it costs at 1×. Mechanisms are whatever the
- * data has, in the order of bench/suite/mechanisms.ts.
+ * data has, in the order of src/config/mechanisms.ts.
  */
 import type { EngineKind } from '../../../src/config/schema.js';
+import { mechanismLabel, mechanismRank, shipsOf, type LockAndPolicy } from '../../../src/config/mechanisms.js';
 import {
+  barRange,
   costsAtOneX,
   mechanismBars,
   mechanismsOf,
+  overBaseline,
   overcommitRows,
   ratiosOf,
+  worstFairShare,
   type CostAtOneX,
   type MechanismBars,
   type OvercommitCell,
   type OvercommitRow,
-} from '../../suite/derive.js';
-import { BASELINE_MECHANISM, isBaseline, mechanismLabel, mechanismRank, shipsOf, type LockAndPolicy } from '../../suite/mechanisms.js';
+} from './derive.js';
+import type { ReportSection } from '../../report/section.js';
 import type { CaseResult } from '../../suite/model.js';
 import { attrs, esc } from '../../../src/report/html/escape.js';
-import { listOf, percent, ratioLabel, si, sig, times } from '../charts/format.js';
-import { renderGroupedBars } from '../charts/grouped-bars.js';
-import { renderHeatMap, type HeatCell } from '../charts/heat-map.js';
+import { listOf, percent, ratioLabel, si, sig, times } from '../../report/charts/format.js';
+import { renderGroupedBars } from '../../report/charts/grouped-bars.js';
+import { renderHeatMap, type HeatCell } from '../../report/charts/heat-map.js';
 import { niceStep } from '../../../src/report/html/nice-step.js';
 import { manyCategorical } from '../../../src/report/html/palette.js';
-import { barRange, overBaseline, worstFairShare } from '../derived.js';
-import { charts, ENGINE_LABEL, figure, fullRow, perSecond, section, SHAPE_LABEL } from './common.js';
+import { charts, ENGINE_LABEL, figure, fullRow, perSecond, section, SHAPE_LABEL } from '../../report/sections/common.js';
+import { BASELINE_MECHANISM, isBaseline } from './mechanisms.js';
 
 const BASELINE = mechanismLabel(BASELINE_MECHANISM);
 
@@ -186,7 +190,7 @@ function mechanismTable(rows: readonly OvercommitRow[], costs: readonly CostAtOn
   );
 }
 
-export function renderOvercommitSection(cases: readonly CaseResult[]): string {
+function renderOvercommitSection(cases: readonly CaseResult[]): string {
   const rows = overcommitRows(cases);
   if (rows.length === 0) return '';
   const maps = engines(rows).map((e) =>
@@ -205,3 +209,5 @@ export function renderOvercommitSection(cases: readonly CaseResult[]): string {
     `${mechanismTable(rows, costsAtOneX(rows))}${charts(maps)}<h3 class="sub">Every lock · wait policy against ${BASELINE}, per overcommit ratio</h3>${charts(barCharts)}`,
   );
 }
+
+export const overcommitSection: ReportSection = { id: 'overcommit', title: 'Overcommit', render: (results) => renderOvercommitSection(results.cases) };

@@ -15,10 +15,9 @@
 import { loadScenario } from '../../../src/config/load.js';
 import type { EngineKind } from '../../../src/config/schema.js';
 import { SYSTEMS, type SystemName } from '../../../src/config/systems.js';
-import { estimateRunsMs, type CaseJob, type PlanContext, type SuiteGroup } from '../job.js';
-import type { SystemParams } from '../model.js';
-import { matrixPcpus, vmsShape } from './overcommit.js';
-import { durationOf } from './scaling.js';
+import { durationOf, estimateRunsMs, type CaseJob, type PlanContext } from '../../suite/job.js';
+import type { SystemParams } from '../../suite/model.js';
+import { matrixPcpus, vmsShape } from '../overcommit/cases.js';
 
 /** `default` (16 locks, moderate contention) and `contended` (two hot locks: the lock decides throughput). */
 const SYSTEM_PRESETS = ['default', 'contended'] as const;
@@ -90,12 +89,7 @@ function presetJobs(context: PlanContext, engine: EngineKind, preset: string, ra
   return jobs;
 }
 
-export const systemsGroup: SuiteGroup = {
-  name: 'systems',
-  summary: 'every named system at 1x..3x overcommit, default and contended, vs bare metal',
-  jobs(context) {
-    if (context.quick)
-      return context.engines.includes('virtual') ? QUICK_PRESETS.flatMap((preset) => presetJobs(context, 'virtual', preset, QUICK_RATIOS)) : [];
-    return context.engines.flatMap((engine) => SYSTEM_PRESETS.flatMap((preset) => presetJobs(context, engine, preset, SYSTEM_RATIOS)));
-  },
-};
+export function systemJobs(context: PlanContext): CaseJob[] {
+  if (context.quick) return context.engines.includes('virtual') ? QUICK_PRESETS.flatMap((preset) => presetJobs(context, 'virtual', preset, QUICK_RATIOS)) : [];
+  return context.engines.flatMap((engine) => SYSTEM_PRESETS.flatMap((preset) => presetJobs(context, engine, preset, SYSTEM_RATIOS)));
+}
