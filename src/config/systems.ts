@@ -10,7 +10,7 @@
  * taken from it: a profile cannot name a pair the list lacks.
  *
  * One list, in the order tables show it: the presets listing, the help texts, the flags and the
- * results schemas take the names from it (the README's Systems table describes it). A setting a
+ * results schemas take the names from it (docs/mechanisms.md's Systems section describes it). A setting a
  * profile leaves out stays as the scenario has it (the time slice, except on Xen, and a threshold
  * the profile's policy does not read).
  */
