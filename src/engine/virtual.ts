@@ -32,6 +32,7 @@
  * Idle pCPUs leave the agenda and sleep; the scheduler's wake-up puts one back `wakeNs` later.
  */
 import type { Config } from '../config/schema.js';
+import { SCHEDULERS } from '../config/scheduler-registry.js';
 import { closeRun, initMachine, openRun } from '../core/init.js';
 import { PcpuCore, STEP } from '../core/pcpu-core.js';
 import { waitsInRelease } from '../core/fast-forward.js';
@@ -244,8 +245,8 @@ export class VirtualEngine implements Platform {
     // Locals, not fields, in the loop: V8 would reload and recheck each field per step.
     const { stepNumbers, parkedLock, firstWatcher } = this;
     const { workUnitNs, atomicNs, spinNs, exitNs, switchNs } = costs;
-    // Only the global-lock scheduler charges steps extra time (Platform.chargeStepNs).
-    const extraCosts = machine.config.scheduler.policy === 'global-lock';
+    // Only a scheduler whose registry entry says so charges steps extra time (Platform.chargeStepNs).
+    const extraCosts = SCHEDULERS[machine.config.scheduler.policy].chargesStepTime;
     let steps = 0;
     let untilClockCheck = VIRTUAL_CLOCK_CHECK_STEPS;
     let sinceDrain = this.sinceDrain;
