@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { ConfigError, quoted } from './config-error.js';
 import { POLICY_KINDS, policySpecProblem, type PolicySpec } from './policy-spec.js';
+import { SCHEDULER_POLICIES, SCHEDULER_POLICY_HELP } from './scheduler-registry.js';
 
 export { ConfigError } from './config-error.js';
 
@@ -48,8 +49,7 @@ export type LockKind = (typeof LOCK_KINDS)[number];
 
 export { POLICY_KINDS, type PolicyKind, type PolicySpec } from './policy-spec.js';
 
-export const SCHEDULER_POLICIES = ['rr', 'credit', 'cosched', 'balance', 'global-lock'] as const;
-export type SchedulerPolicy = (typeof SCHEDULER_POLICIES)[number];
+export { SCHEDULER_POLICIES, type SchedulerPolicy } from './scheduler-registry.js';
 
 /** What the hypervisor does with a detected spin (a PLE exit or a NotifyLongSpinWait): see src/hv/spin-reaction.ts. */
 export const REACTIONS = ['yield', 'directed-yield', 'sleep'] as const;
@@ -136,12 +136,7 @@ export type VmConfig = z.infer<typeof vmSchema>;
 
 const schedulerSchema = z
   .object({
-    policy: z
-      .enum(SCHEDULER_POLICIES)
-      .default('rr')
-      .describe(
-        "The hypervisor scheduler policy: `rr`, lock-free round robin over per-pCPU run queues with work stealing; `credit`, Xen's credit scheduler (weights, credits earned every accounting period, UNDER before OVER, BOOST for a vCPU woken from a halt, a preemption rate limit; no directed yield; its time slice, Xen's tslice, is `sliceUs`: 30000 for Xen's default); `cosched`, VMware ESX's relaxed co-scheduling over rr: a vCPU whose progress runs more than `coschedSkewUs` ahead of its slowest sibling is co-stopped until the laggards catch up (halted vCPUs count as progressing); `balance`, round robin that never queues two vCPUs of one VM on one pCPU when another pCPU can take one (Sukwong and Kim, EuroSys 2011); `global-lock`, round robin over one run queue under one spinlock, the baseline that shows why the scheduler must be lock-free.",
-      ),
+    policy: z.enum(SCHEDULER_POLICIES).default('rr').describe(SCHEDULER_POLICY_HELP),
     sliceUs: count(10, 10_000_000)
       .default(10_000)
       .describe('Time slice of a vCPU on a pCPU, in µs. 10 ms sits between Linux CFS (~3-6 ms) and Xen credit (30 ms).'),

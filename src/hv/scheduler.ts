@@ -2,7 +2,7 @@
  * The scheduler interface: what the core asks of a hypervisor scheduler policy, modelled on
  * Xen's `struct sched_ops` (xen/common/sched/private.h: `.pick_resched`/`do_schedule`,
  * `.sleep`, `.wake`, `.yield`, `.context_saved`). One policy per file in hv/schedulers/, chosen
- * by the scenario and built by `createScheduler`.
+ * by the scenario and built by `createScheduler` from the policy's `SchedulerOps` (below).
  *
  * One instance per pCPU, driven only by that pCPU's core (like Xen's per-CPU scheduler data);
  * the instances of a machine share the run queues and vCPU state words in the buffer, which
@@ -19,6 +19,8 @@
  *   - Every runnable vCPU has exactly one live run-queue entry or is being woken; no vCPU is
  *     ever on two pCPUs (hv/vcpu-state.ts).
  */
+import type { Machine } from '../shm/layout.js';
+import type { Platform } from './platform.js';
 
 /** Why the core takes a vCPU off its pCPU. */
 export const DESCHEDULE = {
@@ -87,4 +89,21 @@ export interface Scheduler {
    * an idle pCPU then looks again a while later instead of sleeping (core/hypercall-exit.ts `idle`).
    */
   pendingHeldBack(now: number): boolean;
+}
+
+/**
+ * The hypervisor half of a scheduler policy's descriptor (Xen's `struct scheduler`), exported
+ * by the policy's file and registered by name in hv/schedulers/index.ts; the static half (its
+ * name, run-queue rings, sched-region lines, capabilities) is its entry in
+ * config/scheduler-registry.ts. Consulted when a machine starts and a core is built, never per step.
+ */
+export interface SchedulerOps {
+  /** Xen's `alloc_pdata`: the policy's instance for `pcpu`, built once, by the thread that steps that pCPU. */
+  create(machine: Machine, pcpu: number, platform: Platform): Scheduler;
+  /**
+   * Xen's `init`/`alloc_domdata`: the start state of the policy's words in the layout's sched
+   * region, after initMachine has queued every vCPU; on the main thread, before any pCPU
+   * thread sees the buffer. Absent: they start at zero.
+   */
+  initShared?(machine: Machine): void;
 }

@@ -12,23 +12,23 @@
  *   pcpus     per pCPU: a line for the words other pCPUs write (sleep, reschedule), then its
  *             counters
  *   queues    per run queue: a Vyukov bounded MPMC ring (enqueue line, dequeue line, cells);
- *             one per pCPU, but credit has three per pCPU (one per priority) and global-lock
- *             one for the machine (`queueRings`)
+ *             as many as the scheduler policy's registry entry asks (`queueRings`,
+ *             config/scheduler-registry.ts), numbered by the policy
  *   vms       per VM: a line with the directed-yield cursor
  *   vcpus     per vCPU: shared line (state, on-CPU witness), owner context, MCS node line,
  *             hypervisor block, time scratch, counters, histograms
  *   locks     per guest lock: one line of lock words and the lock's halt record
  *   memory    per guest lock: one line of guest memory the critical section updates
- *   sched     the scheduler policy's shared words beyond its run queues (none for rr): the
- *             global lock's line (global-lock), the accounting epoch's line (credit), the
- *             sibling counts per VM and pCPU and the VM running on each pCPU (balance), a
- *             line per vCPU with its progress and co-stop mark (cosched)
+ *   sched     the scheduler policy's shared words beyond its run queues, as many lines as its
+ *             registry entry asks; the policy's file (hv/schedulers/) lays its words out
+ *             from `schedByte`
  *   trace     only in a traced run (`LayoutOptions.traceRecords` > 0), so an untraced run's buffer
  *             is the same as ever: per pCPU a single-writer ring of trace records (src/trace/):
  *             a line its pCPU writes (head, dropped), a line the drainer writes (tail), then
  *             `traceRecords` records of `TRACE_RECORD_BYTES`
  */
 import type { Config } from '../config/schema.js';
+import { SCHEDULERS } from '../config/scheduler-registry.js';
 import { HISTOGRAMS, HISTOGRAM_BUCKETS, PCPU_COUNTERS, VCPU_COUNTERS } from '../events/table.js';
 import { atomicMemory, plainMemory, type MemoryAccess, type SharedMemory } from './memory.js';
 
@@ -146,10 +146,10 @@ export const VCPU_HV = {
   /** cs-hint: the slice extension of the current critical section (`EXTENSION` in hv/slice-extension.ts). */
   extension: 10,
   /**
-   * credit (hv/schedulers/credit.ts): the vCPU's credit, in ns of run time (Xen's credit: 10 per
-   * ms). The owner burns it and the accounting pCPU adds to it, both by atomic operations.
+   * The scheduler policy's own word for the vCPU (Xen's per-vCPU `sched_priv`): its file says
+   * what it holds and who writes it (credit: the vCPU's credit, hv/schedulers/credit.ts).
    */
-  credit: 11,
+  schedWord: 11,
   /**
    * PLE (hv/ple.ts): the vCPU's pause-loop window, in cycles, an unsigned value (read `>>> 0`):
    * grown by each PLE exit, shrunk at each switch-in. Owner-written.
@@ -215,23 +215,6 @@ export const VM_SHARED = {
 export const LOCK_WORD = { a: 0, b: 1, owner: 2, halted: 3, wakesInFlight: 4 } as const;
 
 /**
- * global-lock's line in the sched region (hv/schedulers/global-lock.ts): a ticket lock (i32
- * `next`, `serving`) and, as f64 slot `freeAtF64` of the same line, the virtual engine's model
- * of it: the virtual time until which it is held.
- */
-export const GLOBAL_LOCK = { next: 0, serving: 1, freeAtF64: 1 } as const;
-
-/**
- * cosched's line per vCPU in the sched region (hv/schedulers/cosched.ts): f64 slots `progressNs`
- * (time running or halted, up to `accruingSince`), `accruingSince` (when the vCPU last started
- * running or halted, -1 while it waits: runnable, or co-stopped) and `coStoppedAt`, written by
- * whoever owns the vCPU (its pCPU, or a kicker while WAKING) and read by its siblings' pCPUs as
- * a hint; i32 slot `coStopped` (1 while co-stopped), written by the owner with an atomic store
- * and read by idle pCPUs, which poll while it is set.
- */
-export const COSCHED = { progressNs: 0, accruingSince: 1, coStoppedAt: 2, coStopped: 6 } as const;
-
-/**
  * A pCPU's trace ring (i32 words). The owner's line: `head`, records written so far (an i32
  * that wraps; the ring holds records head - tail .. head - 1, at index `seq & (traceRecords - 1)`),
  * published by a store after the record's words (Atomics on threads); `dropped`, records the
@@ -282,10 +265,9 @@ export class Layout {
   readonly vmOfVcpu: Int32Array;
   readonly queueCapacity: number;
   /**
-   * Run-queue rings: one per pCPU (rr, balance); three per pCPU for credit, one per priority
-   * (ring `class × pcpus + pcpu`, classes in hv/schedulers/credit.ts), UNDER's first so that the
-   * start state's ring `vcpu mod pcpus` queues every vCPU at UNDER; one for the machine
-   * (global-lock).
+   * Run-queue rings, as many as the scheduler policy's registry entry asks
+   * (config/scheduler-registry.ts): one per pCPU, or more (a policy numbers them so that ring
+   * `vcpu mod pcpus` is the start state's right one), or one for the machine.
    */
   readonly queueRings: number;
 
@@ -300,13 +282,12 @@ export class Layout {
   readonly vcpuStride: number;
   readonly lockByte: number;
   readonly memoryByte: number;
+  /** The scheduler policy's own words (as many lines as its registry entry asks), laid out by its file. */
   readonly schedByte: number;
   /** Records per pCPU trace ring (0: untraced), and the trace region's offset and per-ring stride. */
   readonly traceRecords: number;
   readonly traceByte: number;
   readonly traceStride: number;
-  /** Lines of the balance policy's sibling counts per VM (one i32 per pCPU). */
-  private readonly balanceLines: number;
   readonly totalBytes: number;
 
   // Offsets inside a pCPU block.
@@ -342,8 +323,9 @@ export class Layout {
     // directed yield that took a queued vCPU): the QUEUED bit of its state word. So twice the
     // vCPUs never fills.
     this.queueCapacity = nextPow2(2 * vcpu + 2);
-    const policy = config.scheduler.policy;
-    this.queueRings = policy === 'credit' ? 3 * this.pcpus : policy === 'global-lock' ? 1 : this.pcpus;
+    const scheduler = SCHEDULERS[config.scheduler.policy];
+    const shape = { pcpus: this.pcpus, vcpus: vcpu, vms: vms.length };
+    this.queueRings = scheduler.rings(shape);
 
     let at = CONTROL_LINES * LINE_BYTES;
     this.controlF64Byte = at;
@@ -364,11 +346,7 @@ export class Layout {
     this.memoryByte = at;
     at += LINE_BYTES * this.locks;
     this.schedByte = at;
-    this.balanceLines = linesFor(this.pcpus * 4);
-    if (policy === 'global-lock' || policy === 'credit') at += LINE_BYTES;
-    // Per VM its sibling counts, then the running VM of each pCPU.
-    else if (policy === 'balance') at += LINE_BYTES * this.balanceLines * (vms.length + 1);
-    else if (policy === 'cosched') at += LINE_BYTES * vcpu;
+    at += LINE_BYTES * scheduler.schedLines(shape, linesFor);
     this.traceByte = at;
     this.traceStride = traceRecords === 0 ? 0 : 2 * LINE_BYTES + traceRecords * TRACE_RECORD_BYTES;
     at += this.traceStride * this.pcpus;
@@ -408,41 +386,13 @@ export class Layout {
   pcpuSleepWord(pcpu: number): number {
     return (this.pcpuByte + pcpu * this.pcpuStride) / 4 + PCPU_SHARED.sleep;
   }
-  /** Base i32 index of run-queue ring `ring` (the pCPU's own, for rr and balance; see `queueRings`); add `QUEUE.*`. */
+  /** Base i32 index of run-queue ring `ring` (in the policy's numbering; see `queueRings`); add `QUEUE.*`. */
   queueBase(ring: number): number {
     return (this.queueByte + ring * this.queueStride) / 4;
   }
-  /** The ring the start state queues `vcpu` on (core/init.ts): pCPU vcpu mod P's, or global-lock's one. */
+  /** The ring the start state queues `vcpu` on (core/init.ts): pCPU vcpu mod P's, or the machine's one. */
   startQueue(vcpu: number): number {
     return this.queueRings === 1 ? 0 : vcpu % this.pcpus;
-  }
-  /** global-lock: i32 base of the global lock's line; add `GLOBAL_LOCK.next`, `serving`. */
-  globalLockBase(): number {
-    return this.schedByte / 4;
-  }
-  /** global-lock: f64 index of the time until which the virtual engine's model holds the lock. */
-  globalLockFreeAt(): number {
-    return this.schedByte / 8 + GLOBAL_LOCK.freeAtF64;
-  }
-  /** credit: i32 index of the accounting epoch (accounting periods done since the run start). */
-  creditEpochWord(): number {
-    return this.schedByte / 4;
-  }
-  /** balance: i32 base of VM `vm`'s sibling counts; add a pCPU id (entries of the VM's vCPUs in that pCPU's ring). */
-  balanceQueuedBase(vm: number): number {
-    return (this.schedByte + vm * this.balanceLines * LINE_BYTES) / 4;
-  }
-  /** balance: i32 base of the running-VM words; add a pCPU id (VM index + 1 of the vCPU on that pCPU, 0 for none). */
-  balanceRunningBase(): number {
-    return (this.schedByte + this.vms.length * this.balanceLines * LINE_BYTES) / 4;
-  }
-  /** cosched: f64 base of `vcpu`'s line; add `COSCHED.progressNs`, `accruingSince`, `coStoppedAt`. */
-  coschedF64Base(vcpu: number): number {
-    return (this.schedByte + vcpu * LINE_BYTES) / 8;
-  }
-  /** cosched: i32 base of `vcpu`'s line; add `COSCHED.coStopped`. */
-  coschedI32Base(vcpu: number): number {
-    return (this.schedByte + vcpu * LINE_BYTES) / 4;
   }
   vmSharedBase(vm: number): number {
     return (this.vmByte + vm * LINE_BYTES) / 4;

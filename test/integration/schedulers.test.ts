@@ -10,6 +10,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectAllChecksOk, sum } from '../helpers/results.js';
 import { parseScenario, type Config, type SchedulerPolicy } from '../../src/config/schema.js';
+import { acceptsDirectedYield } from '../../src/config/scheduler-registry.js';
 import { initMachine, openRun } from '../../src/core/init.js';
 import { PcpuCore, STEP } from '../../src/core/pcpu-core.js';
 import { ThreadsEngine } from '../../src/engine/threads.js';
@@ -17,13 +18,12 @@ import { VirtualEngine } from '../../src/engine/virtual/engine.js';
 import { PC, VC } from '../../src/events/table.js';
 import { RunQueue } from '../../src/hv/run-queue.js';
 import { DESCHEDULE, DESCHEDULED, KICK, SLICE_OFF } from '../../src/hv/scheduler.js';
-import { acceptsDirectedYield } from '../../src/hv/schedulers/index.js';
 import { BalanceScheduler } from '../../src/hv/schedulers/balance.js';
 import { coschedLeadNs, CoschedScheduler } from '../../src/hv/schedulers/cosched.js';
-import { CREDIT_PRIORITY, CreditScheduler, creditRing } from '../../src/hv/schedulers/credit.js';
-import { GlobalLockScheduler } from '../../src/hv/schedulers/global-lock.js';
+import { CREDIT_PRIORITY, CREDIT_WORD, CreditScheduler, creditEpochWord, creditRing } from '../../src/hv/schedulers/credit.js';
+import { GlobalLockScheduler, globalLockBase } from '../../src/hv/schedulers/global-lock.js';
 import { stateCode, VCPU_STATE } from '../../src/hv/vcpu-state.js';
-import { Layout, LINE_BYTES, Machine, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../../src/shm/layout.js';
+import { Layout, LINE_BYTES, Machine, VCPU_SHARED, VCPU_TIME } from '../../src/shm/layout.js';
 import { buildResults, type Results } from '../../src/results/results.js';
 import { selfChecks } from '../../src/results/self-checks.js';
 import { simulate } from '../../src/simulate.js';
@@ -234,7 +234,7 @@ describe('credit', () => {
     expect(scheduler.sliceExpired(1, 1_000_000)).toBe(0);
     expect(scheduler.deschedule(1, DESCHEDULE.SLICE_END, 1_000_000)).toBe(DESCHEDULED.DONE);
     // vCPU 1 burnt 1 ms of credit from 0: back in line OVER.
-    expect(machine.i32[machine.layout.vcpuHvBase(1) + VCPU_HV.credit]).toBe(-1_000_000);
+    expect(machine.i32[machine.layout.vcpuHvBase(1) + CREDIT_WORD]).toBe(-1_000_000);
     expect(ring(CREDIT_PRIORITY.OVER).quiescentEntries()).toEqual([1]);
     // Descheduled, vCPU 0 loses BOOST: it goes back UNDER (credit 0), behind vCPU 2.
     scheduler.sliceStarted(0, 1_000_000);
@@ -253,7 +253,7 @@ describe('credit', () => {
     expect(scheduler.pickNext(0)).toBe(1);
     scheduler.sliceStarted(1, 0);
     // Credit enough to stay UNDER all along: only BOOST beats it.
-    machine.i32[machine.layout.vcpuHvBase(1) + VCPU_HV.credit] = 20_000_000;
+    machine.i32[machine.layout.vcpuHvBase(1) + CREDIT_WORD] = 20_000_000;
     expect(scheduler.sliceEnd).toBe(1_000_000);
     // Nothing of higher priority waits at the first checkpoint (vCPU 2 is UNDER too): it runs on.
     expect(scheduler.sliceExpired(1, 1_000_000)).toBe(-1);
@@ -273,7 +273,7 @@ describe('credit', () => {
     scheduler.sliceStarted(0, 0);
     expect(scheduler.yield(0, 5_000_000)).toBe(1);
     expect(scheduler.deschedule(0, DESCHEDULE.YIELD, 5_000_000)).toBe(DESCHEDULED.DONE);
-    machine.i32[machine.layout.vcpuHvBase(1) + VCPU_HV.credit] = 10_000_000;
+    machine.i32[machine.layout.vcpuHvBase(1) + CREDIT_WORD] = 10_000_000;
     machine.f64[machine.layout.vcpuTimeBase(1) + VCPU_TIME.runningSince] = 5_000_000;
     scheduler.sliceStarted(1, 5_000_000);
     expect(scheduler.sliceExpired(1, 6_000_000)).toBe(-1); // checkpoint
@@ -281,7 +281,7 @@ describe('credit', () => {
     expect(scheduler.sliceEnd).toBe(8_000_000);
     expect(stateOf(machine, 0)).toBe(VCPU_STATE.RUNNABLE);
     // Its run is burnt as it goes: 2 ms so far.
-    expect(machine.i32[machine.layout.vcpuHvBase(1) + VCPU_HV.credit]).toBe(8_000_000);
+    expect(machine.i32[machine.layout.vcpuHvBase(1) + CREDIT_WORD]).toBe(8_000_000);
   });
 
   it('has no directed yield (Xen: SCHEDOP_yield only)', () => {
@@ -306,7 +306,7 @@ describe('credit', () => {
     driveAll(machine, 20_000_000, 1000);
     expectSelfChecksOk(machine);
     // Accountings happened (one per 2 ms period).
-    expect(machine.i32[machine.layout.creditEpochWord()]).toBeGreaterThanOrEqual(9);
+    expect(machine.i32[creditEpochWord(machine.layout)]).toBeGreaterThanOrEqual(9);
   });
 });
 
@@ -521,7 +521,7 @@ describe('global-lock', () => {
     expect(schedulers[1]!.pickNext(10_000)).toBe(2);
     expect(pcpuCounter(machine, 1, PC.globalLockNs)).toBe(pickHold);
     // The ticket lock itself is released: next ticket = now serving.
-    const base = machine.layout.globalLockBase();
+    const base = globalLockBase(machine.layout);
     expect(machine.i32[base]).toBe(machine.i32[base + 1]);
   });
 

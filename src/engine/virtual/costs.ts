@@ -8,6 +8,7 @@
  * a double's exact range (2^43 ns, over the schema's longest run), so sums are exact and the
  * spinner parking's `first + j × spinNs` equals the step-by-step sum of j polls to the bit.
  */
+import { SCHEDULERS } from '../../config/scheduler-registry.js';
 import type { Config } from '../../config/schema.js';
 
 /** The virtual costs of one run, quantized. */
@@ -37,7 +38,7 @@ export function virtualCosts(config: Config): VirtualCosts {
   };
 }
 
-/** Whether the scenario's scheduler charges steps extra time (Platform.chargeStepNs): only the global-lock scheduler does. */
+/** Whether the scenario's scheduler charges steps extra time (Platform.chargeStepNs), as its registry entry says. */
 export function schedulerChargesSteps(config: Config): boolean {
-  return config.scheduler.policy === 'global-lock';
+  return SCHEDULERS[config.scheduler.policy].chargesStepTime;
 }

@@ -14,10 +14,10 @@
  * Context: `awareSpins` counts spins since the wait began or the target was last looked at;
  * `hypercallArg` carries the directed yield's target. Both owner-written.
  */
+import { acceptsDirectedYield } from '../../config/scheduler-registry.js';
 import type { Config } from '../../config/schema.js';
 import { VC } from '../../events/table.js';
 import { HYPERCALL } from '../../hv/hypercalls.js';
-import { acceptsDirectedYield } from '../../hv/schedulers/index.js';
 import { vcpuIsPreempted } from '../../hv/steal-time.js';
 import type { Machine } from '../../shm/layout.js';
 import { VCPU_CTX } from '../../shm/layout.js';

@@ -19,7 +19,8 @@
  * so the stolen vCPU meets no queued sibling there, and a sibling it would run beside is the
  * vCPU the same switch is taking off that pCPU, whose requeue then goes elsewhere.
  *
- * Words (the balance part of the sched region, Layout.balanceQueuedBase/balanceRunningBase):
+ * Words (the sched region, `balanceQueuedBase`/`balanceRunningBase`: per VM a block of an i32
+ * per pCPU, then one more for the running VMs, each block whole lines):
  *   queued[m][p]  entries of VM m's vCPUs in pCPU p's ring, live or stale: a pusher adds 1
  *                 before its push, a popper takes 1 off after its pop (so it never goes below
  *                 the entries there); the start state's are set by `initBalance`.
@@ -28,19 +29,33 @@
  * The rule is a placement preference, never a correctness condition: the state word and the
  * rings keep rr's invariants whatever the counts say.
  */
-import type { Machine } from '../../shm/layout.js';
+import { LINE_BYTES, type Layout, type Machine } from '../../shm/layout.js';
 import { PC } from '../../events/table.js';
 import type { Platform } from '../platform.js';
+import type { SchedulerOps } from '../scheduler.js';
 import { RoundRobinScheduler } from './round-robin.js';
+
+/** Bytes of one block of the sched region: an i32 per pCPU, in whole lines (balance's registry entry asks for VMs + 1 of them). */
+const blockBytes = (layout: Layout): number => Math.ceil((4 * layout.pcpus) / LINE_BYTES) * LINE_BYTES;
+
+/** i32 base of VM `vm`'s sibling counts; add a pCPU id (entries of the VM's vCPUs in that pCPU's ring). */
+function balanceQueuedBase(layout: Layout, vm: number): number {
+  return (layout.schedByte + vm * blockBytes(layout)) / 4;
+}
+
+/** i32 base of the running-VM words; add a pCPU id (VM index + 1 of the vCPU on that pCPU, 0 for none). */
+function balanceRunningBase(layout: Layout): number {
+  return (layout.schedByte + layout.vms.length * blockBytes(layout)) / 4;
+}
 
 /**
  * The start state's sibling counts: initMachine queues vCPU v on pCPU v mod P
  * (Layout.startQueue). On the main thread, before any pCPU thread sees the buffer.
  */
-export function initBalance(machine: Machine): void {
+function initBalance(machine: Machine): void {
   const { i32, layout } = machine;
   if (machine.config.mode === 'bare') return;
-  for (let v = 0; v < layout.vcpus; v++) i32[layout.balanceQueuedBase(layout.vmOfVcpu[v]!) + layout.startQueue(v)]! += 1;
+  for (let v = 0; v < layout.vcpus; v++) i32[balanceQueuedBase(layout, layout.vmOfVcpu[v]!) + layout.startQueue(v)]! += 1;
 }
 
 export class BalanceScheduler extends RoundRobinScheduler {
@@ -54,8 +69,8 @@ export class BalanceScheduler extends RoundRobinScheduler {
   constructor(machine: Machine, pcpu: number, platform: Platform) {
     super(machine, pcpu, platform);
     const { layout } = machine;
-    this.queuedBase = Int32Array.from(layout.vms, (vm) => layout.balanceQueuedBase(vm.index));
-    this.runningBase = layout.balanceRunningBase();
+    this.queuedBase = Int32Array.from(layout.vms, (vm) => balanceQueuedBase(layout, vm.index));
+    this.runningBase = balanceRunningBase(layout);
   }
 
   /** rr's pop; the entry is gone from `ring`. Partner: the pusher's add in push(). */
@@ -156,3 +171,9 @@ export class BalanceScheduler extends RoundRobinScheduler {
     return chosen;
   }
 }
+
+/** balance's registry ops (hv/schedulers/index.ts): its sibling counts start as the start state queued the vCPUs. */
+export const balanceOps: SchedulerOps = {
+  create: (machine, pcpu, platform) => new BalanceScheduler(machine, pcpu, platform),
+  initShared: initBalance,
+};

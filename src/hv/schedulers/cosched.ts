@@ -30,23 +30,43 @@
  * share, as rr's), the co-start of every lagging vCPU together (ESX 3's), hyperthreading and
  * NUMA placement.
  *
- * Words: a line per vCPU in the sched region (Layout.coschedF64Base/coschedI32Base, `COSCHED`);
+ * Words: a line per vCPU in the sched region (`coschedF64Base`/`coschedI32Base`, `COSCHED`);
  * progress is read racily by the siblings' pCPUs, a hint, like the ring sizes: the state word's
  * compare-and-swap keeps rr's invariants whatever it says.
  */
-import { COSCHED, type Machine } from '../../shm/layout.js';
+import { LINE_BYTES, type Layout, type Machine } from '../../shm/layout.js';
 import { VC } from '../../events/table.js';
 import type { Platform } from '../platform.js';
-import { DESCHEDULE, SLICE_OFF } from '../scheduler.js';
+import { DESCHEDULE, SLICE_OFF, type SchedulerOps } from '../scheduler.js';
 import { RoundRobinScheduler } from './round-robin.js';
+
+/**
+ * A vCPU's line in the sched region (cosched's registry entry asks for one per vCPU): f64 slots
+ * `progressNs` (time running or halted, up to `accruingSince`), `accruingSince` (when the vCPU
+ * last started running or halted, -1 while it waits: runnable, or co-stopped) and `coStoppedAt`,
+ * written by whoever owns the vCPU (its pCPU, or a kicker while WAKING) and read by its
+ * siblings' pCPUs as a hint; i32 slot `coStopped` (1 while co-stopped), written by the owner
+ * with an atomic store and read by idle pCPUs, which poll while it is set.
+ */
+const COSCHED = { progressNs: 0, accruingSince: 1, coStoppedAt: 2, coStopped: 6 } as const;
+
+/** f64 base of `vcpu`'s line; add `COSCHED.progressNs`, `accruingSince`, `coStoppedAt`. */
+function coschedF64Base(layout: Layout, vcpu: number): number {
+  return (layout.schedByte + vcpu * LINE_BYTES) / 8;
+}
+
+/** i32 base of `vcpu`'s line; add `COSCHED.coStopped`. */
+function coschedI32Base(layout: Layout, vcpu: number): number {
+  return (layout.schedByte + vcpu * LINE_BYTES) / 4;
+}
 
 /** The closest two skew checks come, in ns: the shortest slice the schema allows. */
 const MIN_CHECK_NS = 10_000;
 
 /** The start state: no vCPU progresses (all are runnable and queued). On the main thread, before any pCPU thread sees the buffer. */
-export function initCosched(machine: Machine): void {
+function initCosched(machine: Machine): void {
   const { f64, layout } = machine;
-  for (let v = 0; v < layout.vcpus; v++) f64[layout.coschedF64Base(v) + COSCHED.accruingSince] = -1;
+  for (let v = 0; v < layout.vcpus; v++) f64[coschedF64Base(layout, v) + COSCHED.accruingSince] = -1;
 }
 
 /** `vcpu`'s progress at `now`, in ns: its time running or halted. */
@@ -64,10 +84,10 @@ export function coschedLeadNs(machine: Machine, vcpu: number, now: number): numb
   let slowest = Infinity;
   for (let s = vm.firstVcpu; s < end; s++) {
     if (s === vcpu) continue;
-    const p = progressNs(f64, layout.coschedF64Base(s), now);
+    const p = progressNs(f64, coschedF64Base(layout, s), now);
     if (p < slowest) slowest = p;
   }
-  return slowest === Infinity ? 0 : progressNs(f64, layout.coschedF64Base(vcpu), now) - slowest;
+  return slowest === Infinity ? 0 : progressNs(f64, coschedF64Base(layout, vcpu), now) - slowest;
 }
 
 export class CoschedScheduler extends RoundRobinScheduler {
@@ -94,7 +114,7 @@ export class CoschedScheduler extends RoundRobinScheduler {
     super.sliceStarted(vcpu, now);
     if (this.bare) return;
     const { f64 } = this;
-    const base = this.machine.layout.coschedF64Base(vcpu);
+    const base = coschedF64Base(this.machine.layout, vcpu);
     // Still accruing only after a halt that a kick raced (deschedule): its wait counts as progress.
     const since = f64[base + COSCHED.accruingSince]!;
     if (since >= 0 && now > since) f64[base + COSCHED.progressNs]! += now - since;
@@ -122,10 +142,10 @@ export class CoschedScheduler extends RoundRobinScheduler {
   private coStop(vcpu: number, now: number): number {
     const { f64, machine } = this;
     const layout = machine.layout;
-    f64[layout.coschedF64Base(vcpu) + COSCHED.coStoppedAt] = now;
+    f64[coschedF64Base(layout, vcpu) + COSCHED.coStoppedAt] = now;
     f64[layout.vcpuCounterBase(vcpu) + VC.coStops]! += 1;
     // Published by the release that requeues it; read by idle pCPUs as a hint. Partner: pendingHeldBack.
-    this.memory.store(this.i32, layout.coschedI32Base(vcpu) + COSCHED.coStopped, 1);
+    this.memory.store(this.i32, coschedI32Base(layout, vcpu) + COSCHED.coStopped, 1);
     this.clock.preempting(vcpu);
     const next = this.pickNext(now);
     return next >= 0 ? next : SLICE_OFF;
@@ -136,14 +156,14 @@ export class CoschedScheduler extends RoundRobinScheduler {
     if (super.heldBack(vcpu, now)) return true;
     const { f64, i32, machine } = this;
     const layout = machine.layout;
-    const marked = layout.coschedI32Base(vcpu) + COSCHED.coStopped;
+    const marked = coschedI32Base(layout, vcpu) + COSCHED.coStopped;
     // Ours (claimed): its mark was published by the release that queued it.
     if (i32[marked] === 0) return false;
     if (coschedLeadNs(machine, vcpu, now) > this.skewNs) return true;
     this.memory.store(i32, marked, 0);
     const counters = layout.vcpuCounterBase(vcpu);
     f64[counters + VC.coStarts]! += 1;
-    f64[counters + VC.coStopNs]! += now - f64[layout.coschedF64Base(vcpu) + COSCHED.coStoppedAt]!;
+    f64[counters + VC.coStopNs]! += now - f64[coschedF64Base(layout, vcpu) + COSCHED.coStoppedAt]!;
     return false;
   }
 
@@ -153,7 +173,7 @@ export class CoschedScheduler extends RoundRobinScheduler {
     if (this.bare) return false;
     const { memory, i32 } = this;
     const layout = this.machine.layout;
-    for (let v = 0; v < layout.vcpus; v++) if (memory.load(i32, layout.coschedI32Base(v) + COSCHED.coStopped) !== 0) return true;
+    for (let v = 0; v < layout.vcpus; v++) if (memory.load(i32, coschedI32Base(layout, v) + COSCHED.coStopped) !== 0) return true;
     return false;
   }
 
@@ -161,7 +181,7 @@ export class CoschedScheduler extends RoundRobinScheduler {
   override deschedule(vcpu: number, reason: number, ranNs?: number, now = 0): number {
     if (!this.bare) {
       const { f64 } = this;
-      const base = this.machine.layout.coschedF64Base(vcpu);
+      const base = coschedF64Base(this.machine.layout, vcpu);
       const since = f64[base + COSCHED.accruingSince]!;
       if (since >= 0 && now > since) f64[base + COSCHED.progressNs]! += now - since;
       // Written while the vCPU is still ours: the release below publishes it.
@@ -182,10 +202,16 @@ export class CoschedScheduler extends RoundRobinScheduler {
   /** A kick ends a halt: the halted time was progress (the kicker owns the vCPU, WAKING). */
   protected override wake(now: number, target: number, shared: number, lastPcpu: number): void {
     const { f64 } = this;
-    const base = this.machine.layout.coschedF64Base(target);
+    const base = coschedF64Base(this.machine.layout, target);
     const since = f64[base + COSCHED.accruingSince]!;
     if (since >= 0 && now > since) f64[base + COSCHED.progressNs]! += now - since;
     f64[base + COSCHED.accruingSince] = -1;
     super.wake(now, target, shared, lastPcpu);
   }
 }
+
+/** cosched's registry ops (hv/schedulers/index.ts): no vCPU progresses at the start. */
+export const coschedOps: SchedulerOps = {
+  create: (machine, pcpu, platform) => new CoschedScheduler(machine, pcpu, platform),
+  initShared: initCosched,
+};

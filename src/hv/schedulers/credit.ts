@@ -42,7 +42,7 @@
  *     one, it preempts (after asking cs-hint's extension, as at a slice end;
  *     `creditPreemptions`). So a BOOST arrival runs at most one rate limit after it is queued.
  *
- * Run queues: three Vyukov rings per pCPU, one per priority (Layout.queueRings: ring
+ * Run queues: three Vyukov rings per pCPU, one per priority (its registry entry's rings: ring
  * `SLOT[priority] × P + pCPU`; UNDER's slot first, so the start state queues every vCPU at UNDER
  * with credit 0, as Xen starts them). A pick takes the pCPU's own BOOST, then UNDER ring; then
  * steals BOOST, then UNDER, from the others (Xen's csched_load_balance steals only what beats
@@ -53,13 +53,13 @@
  * decision; Xen recomputes it only at accounting. After each accounting, each pCPU moves the
  * vCPUs its OVER ring holds whose credit is back to ≥ 0 to its UNDER ring (csched_runq_sort).
  *
- * Accounting without a master pCPU: the accounting epoch (Layout.creditEpochWord, periods done
+ * Accounting without a master pCPU: the accounting epoch (`creditEpochWord`, periods done
  * since the run start) is taken by compare-and-swap by the first pCPU to reach a scheduling
  * point past the period's end; that pCPU adds the credits. Credits change only by atomic
  * operations: the owner's burn (an add) and the accountant's (a compare-and-swap), partners.
  *
  * Directed yield: none. Xen has SCHEDOP_yield only (csched_unit_yield), no yield-to: `yieldTo`
- * returns −1 and acceptsDirectedYield('credit') is false, so a `directed-yield` spin reaction
+ * returns −1 and its registry entry does not accept directed yields, so a `directed-yield` spin reaction
  * finds nobody (the spinner goes on), a boost's yield to the kicked vCPU does not happen, and
  * preempted-aware guests halt or yield instead. (`scheduler.boost` is KVM's boost, marks for
  * directed yields: credit marks nothing; its own BOOST is the priority above.) The `sleep`
@@ -70,11 +70,12 @@
  * the YIELD flag's "behind one lower-priority vCPU" (a yield here runs whoever waits, like rr's).
  * Xen's active list is approximated by: every vCPU not halted when the accounting runs is active.
  */
-import type { Machine } from '../../shm/layout.js';
+import type { Layout, Machine } from '../../shm/layout.js';
 import { CTRL_F64, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../../shm/layout.js';
 import { PC, VC } from '../../events/table.js';
 import type { Platform } from '../platform.js';
 import { RunQueue } from '../run-queue.js';
+import type { SchedulerOps } from '../scheduler.js';
 import { clearQueued, stateCode, VCPU_STATE } from '../vcpu-state.js';
 import { endWake } from '../wake.js';
 import { RunQueueScheduler } from './run-queue-scheduler.js';
@@ -86,6 +87,17 @@ const { BOOST, UNDER, OVER } = CREDIT_PRIORITY;
 const SLOT = [1, 0, 2] as const;
 /** Xen's CSCHED_TICKS_PER_TSLICE: ticks per accounting period. */
 const TICKS_PER_PERIOD = 3;
+
+/**
+ * The vCPU's credit, in ns of run time (Xen's credit: 10 per ms): the policy's word of its
+ * `VCPU_HV` block. The owner burns it and the accounting pCPU adds to it, both by atomic operations.
+ */
+export const CREDIT_WORD = VCPU_HV.schedWord;
+
+/** i32 index of the accounting epoch (accounting periods done since the run start): the one line credit's registry entry asks of the sched region. */
+export function creditEpochWord(layout: Layout): number {
+  return layout.schedByte / 4;
+}
 
 /** The ring of `priority` of `pcpu` among `pcpus`, in the layout's numbering. */
 export function creditRing(priority: number, pcpu: number, pcpus: number): number {
@@ -128,7 +140,7 @@ export class CreditScheduler extends RunQueueScheduler {
     for (let priority = BOOST; priority <= OVER; priority++)
       for (let p = 0; p < layout.pcpus; p++)
         this.rings.push(new RunQueue(machine.memory, layout.queueBase(creditRing(priority, p, layout.pcpus)), layout.queueCapacity));
-    this.epochIndex = layout.creditEpochWord();
+    this.epochIndex = creditEpochWord(layout);
     this.startIndex = layout.controlF64(CTRL_F64.startNs);
     this.periodNs = config.scheduler.creditPeriodUs * 1000;
     this.tickNs = this.periodNs / TICKS_PER_PERIOD;
@@ -258,7 +270,7 @@ export class CreditScheduler extends RunQueueScheduler {
   // ---- credits -------------------------------------------------------------------------------
 
   private creditOf(vcpu: number): number {
-    return this.memory.load(this.i32, this.machine.layout.vcpuHvBase(vcpu) + VCPU_HV.credit);
+    return this.memory.load(this.i32, this.machine.layout.vcpuHvBase(vcpu) + CREDIT_WORD);
   }
 
   /** Burns the running vCPU's run time up to `now` (it ran since VCPU_TIME.runningSince, set when its switch ended). */
@@ -272,7 +284,7 @@ export class CreditScheduler extends RunQueueScheduler {
     const ns = Math.round(ran - this.burnt);
     if (ns <= 0) return;
     this.burnt += ns;
-    this.memory.add(this.i32, this.machine.layout.vcpuHvBase(vcpu) + VCPU_HV.credit, -ns);
+    this.memory.add(this.i32, this.machine.layout.vcpuHvBase(vcpu) + CREDIT_WORD, -ns);
   }
 
   /**
@@ -313,7 +325,7 @@ export class CreditScheduler extends RunQueueScheduler {
       if (!this.active(v)) continue;
       const share = Math.floor((pool * weights[v]!) / total);
       const earned = share < period ? share : period;
-      const index = layout.vcpuHvBase(v) + VCPU_HV.credit;
+      const index = layout.vcpuHvBase(v) + CREDIT_WORD;
       // Partner: the owner's burn (an atomic add); retried until no burn came in between.
       for (let credit = memory.load(i32, index); ;) {
         let next = credit + earned;
@@ -395,3 +407,8 @@ export class CreditScheduler extends RunQueueScheduler {
     if (endWake(this.machine, target) && !this.push((boosted ? BOOST : OVER) * this.pcpus + lastPcpu, target)) clearQueued(this.memory, shared);
   }
 }
+
+/** credit's registry ops (hv/schedulers/index.ts): its epoch word starts at 0, with every credit. */
+export const creditOps: SchedulerOps = {
+  create: (machine, pcpu, platform) => new CreditScheduler(machine, pcpu, platform),
+};

@@ -7,12 +7,12 @@
  * It is the baseline that shows why the scheduler must be lock-free: every switch takes the lock
  * twice (the pick, the requeue), so with short slices and many pCPUs they queue up on it.
  *
- * The queue is a Vyukov ring like rr's (layout ring 0, the only one: Layout.queueRings), used
+ * The queue is a Vyukov ring like rr's (layout ring 0, the only one its registry entry asks), used
  * only inside the lock, so its own lock-freedom buys nothing here; the vCPU state word keeps
  * rr's protocol (hv/vcpu-state.ts), so a directed yield still claims its target without the
  * lock and leaves a stale entry behind, which a pick drops.
  *
- * The lock is a ticket lock on the global-lock line of the sched region (Layout.globalLockBase:
+ * The lock is a ticket lock on the global-lock line of the sched region (`globalLockBase`,
  * `next`, `serving`), FIFO like the spinlocks of Linux and Xen (a ticket lock until Linux 4.2's
  * qspinlock). Its cost:
  *   - threads engine: real. A pCPU thread whose ticket is not served spins on `serving`; each
@@ -20,7 +20,7 @@
  *     engine's clock (Platform.clockNs), in `globalLockNs`. That time falls in the step, so the
  *     wall clock charges it as it charges the switch: hypervisor time in a switching step.
  *   - virtual engine: one thread makes every step, so the lock is never seen held; it is
- *     modelled as "held until virtual time T" (an f64 on the same line, Layout.globalLockFreeAt).
+ *     modelled as "held until virtual time T" (an f64 on the same line, `GLOBAL_LOCK.freeAtF64`).
  *     A pCPU taking it at time t waits T − t when T > t (`globalLockNs`; `globalLockSpins` adds
  *     the polls that wait holds, spinNs apart), then holds it for its critical section and sets
  *     T to the end of that. The critical section costs `spinNs` (the cost of touching a line
@@ -33,19 +33,32 @@
  *     the step (Platform.chargeStepNs): a switching step costs switchNs + wait + hold, all
  *     hypervisor time; a step that runs the guest and took the lock (a kick's requeue, a slice
  *     end with nobody else to run) is longer by as much, counted as the vCPU's run like a
- *     hypercall's exit; an idle step's is idle time (the pCPU sleeps). A step's acquisitions
+ *     hypercall's exit; an idle step's is idle time (the pCPU sleeps); its registry entry's
+ *     `chargesStepTime` tells the engine to take such charges. A step's acquisitions
  *     are made at once, in the order the engine makes steps: a second acquisition in one step
  *     starts where the first ended, even if a step of another pCPU that the engine makes next
  *     starts earlier (it then waits for both; a small error in who waits, none in the total).
  */
-import type { Machine } from '../../shm/layout.js';
-import { GLOBAL_LOCK } from '../../shm/layout.js';
+import type { Layout, Machine } from '../../shm/layout.js';
 import { PC } from '../../events/table.js';
 import type { Platform } from '../platform.js';
 import { RunQueue } from '../run-queue.js';
+import type { SchedulerOps } from '../scheduler.js';
 import { claim } from '../vcpu-state.js';
 import { markBoosted } from '../boost.js';
 import { RoundRobinFamily } from './round-robin-family.js';
+
+/**
+ * The lock's line, the one line global-lock's registry entry asks of the sched region: a ticket
+ * lock (i32 `next`, `serving`) and, as f64 slot `freeAtF64` of the same line, the virtual
+ * engine's model of it: the virtual time until which it is held.
+ */
+const GLOBAL_LOCK = { next: 0, serving: 1, freeAtF64: 1 } as const;
+
+/** i32 base of the lock's line; add `GLOBAL_LOCK.next`, `serving`. */
+export function globalLockBase(layout: Layout): number {
+  return layout.schedByte / 4;
+}
 
 /** The virtual engine's rounding of a cost to 1/1024 ns (engine/virtual/costs.ts `quantize`), so that modelled times add up exactly. */
 const quantize = (ns: number): number => Math.max(1, Math.round(ns * 1024)) / 1024;
@@ -72,11 +85,11 @@ export class GlobalLockScheduler extends RoundRobinFamily {
     super(machine, pcpu, platform);
     const { layout, config } = machine;
     this.queue = new RunQueue(machine.memory, layout.queueBase(0), layout.queueCapacity);
-    this.nextIndex = layout.globalLockBase() + GLOBAL_LOCK.next;
-    this.servingIndex = layout.globalLockBase() + GLOBAL_LOCK.serving;
+    this.nextIndex = globalLockBase(layout) + GLOBAL_LOCK.next;
+    this.servingIndex = globalLockBase(layout) + GLOBAL_LOCK.serving;
     // The engine that charges steps by their cost (the virtual engine) models the lock.
     this.modelled = platform.chargeStepNs !== undefined;
-    this.freeAtIndex = layout.globalLockFreeAt();
+    this.freeAtIndex = layout.schedByte / 8 + GLOBAL_LOCK.freeAtF64;
     this.spinNs = quantize(config.virtualCosts.spinNs);
   }
 
@@ -198,3 +211,8 @@ export class GlobalLockScheduler extends RoundRobinFamily {
     this.unlock();
   }
 }
+
+/** global-lock's registry ops (hv/schedulers/index.ts): its lock starts free (ticket 0 served). */
+export const globalLockOps: SchedulerOps = {
+  create: (machine, pcpu, platform) => new GlobalLockScheduler(machine, pcpu, platform),
+};

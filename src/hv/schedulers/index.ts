@@ -1,52 +1,39 @@
-/** Builds the scheduler policy a scenario names, one instance per pCPU (see hv/scheduler.ts). */
-import type { SchedulerPolicy } from '../../config/schema.js';
+/**
+ * The hypervisor half of the scheduler registry: each policy's `SchedulerOps` (hv/scheduler.ts),
+ * exported by its own file, by the name its entry in config/scheduler-registry.ts registers
+ * (that file's header says why the registry has two halves). The `satisfies` below makes the
+ * compiler refuse a name without its ops, or ops without a name. Consulted when a machine
+ * starts and when a core is built, never per step.
+ */
+import type { SchedulerPolicy } from '../../config/scheduler-registry.js';
 import type { Machine } from '../../shm/layout.js';
 import type { Platform } from '../platform.js';
-import type { Scheduler } from '../scheduler.js';
-import { BalanceScheduler, initBalance } from './balance.js';
-import { CoschedScheduler, initCosched } from './cosched.js';
-import { CreditScheduler } from './credit.js';
-import { GlobalLockScheduler } from './global-lock.js';
-import { RoundRobinScheduler } from './round-robin.js';
+import type { Scheduler, SchedulerOps } from '../scheduler.js';
+import { balanceOps } from './balance.js';
+import { coschedOps } from './cosched.js';
+import { creditOps } from './credit.js';
+import { globalLockOps } from './global-lock.js';
+import { roundRobinOps } from './round-robin.js';
 
+const OPS = {
+  rr: roundRobinOps,
+  credit: creditOps,
+  cosched: coschedOps,
+  balance: balanceOps,
+  'global-lock': globalLockOps,
+} satisfies Record<SchedulerPolicy, SchedulerOps>;
+
+/** Builds the scenario's scheduler policy for `pcpu` (its `SchedulerOps.create`, Xen's alloc_pdata). */
 export function createScheduler(machine: Machine, pcpu: number, platform: Platform): Scheduler {
-  switch (machine.config.scheduler.policy) {
-    case 'rr':
-      return new RoundRobinScheduler(machine, pcpu, platform);
-    case 'credit':
-      return new CreditScheduler(machine, pcpu, platform);
-    case 'cosched':
-      return new CoschedScheduler(machine, pcpu, platform);
-    case 'balance':
-      return new BalanceScheduler(machine, pcpu, platform);
-    case 'global-lock':
-      return new GlobalLockScheduler(machine, pcpu, platform);
-  }
+  return OPS[machine.config.scheduler.policy].create(machine, pcpu, platform);
 }
 
 /**
- * The start state of the words a policy shares beyond its run queues (the layout's sched
- * region), after initMachine has queued every vCPU: on the main thread, before any pCPU thread
- * sees the buffer. Only balance's sibling counts and cosched's progress marks start non-zero.
+ * The start state of the words the scenario's policy shares beyond its run queues (its
+ * `SchedulerOps.initShared`, if any), after initMachine has queued every vCPU: on the main
+ * thread, before any pCPU thread sees the buffer.
  */
 export function initScheduler(machine: Machine): void {
-  if (machine.config.scheduler.policy === 'balance') initBalance(machine);
-  else if (machine.config.scheduler.policy === 'cosched') initCosched(machine);
-}
-
-/**
- * Whether the scheduler policy accepts a guest's directed yield to a named vCPU
- * (KVM_HC_SCHED_YIELD); the preempted-aware guest falls back to halting or a plain yield where
- * it does not. Xen's credit scheduler has no yield-to (SCHEDOP_yield only).
- */
-export function acceptsDirectedYield(policy: SchedulerPolicy): boolean {
-  switch (policy) {
-    case 'rr':
-    case 'cosched':
-    case 'balance':
-    case 'global-lock':
-      return true;
-    case 'credit':
-      return false;
-  }
+  const ops: SchedulerOps = OPS[machine.config.scheduler.policy];
+  ops.initShared?.(machine);
 }

@@ -35,6 +35,7 @@ import type { Machine } from '../../shm/layout.js';
 import { PC } from '../../events/table.js';
 import type { Platform } from '../platform.js';
 import { RunQueue } from '../run-queue.js';
+import type { SchedulerOps } from '../scheduler.js';
 import { RoundRobinFamily } from './round-robin-family.js';
 
 export class RoundRobinScheduler extends RoundRobinFamily {
@@ -85,3 +86,8 @@ export class RoundRobinScheduler extends RoundRobinFamily {
     return first;
   }
 }
+
+/** rr's registry ops (hv/schedulers/index.ts): one ring per pCPU and no words of its own (config/scheduler-registry.ts). */
+export const roundRobinOps: SchedulerOps = {
+  create: (machine, pcpu, platform) => new RoundRobinScheduler(machine, pcpu, platform),
+};
