@@ -12,10 +12,11 @@
  * A cs-hint guest marks its critical sections in its hypervisor block (set when it owns the
  * lock, cleared at the release), and yields at the release when it ran on a slice extension.
  *
- * The hardware watches every spin too, whatever the policy (PLE, hv/ple.ts): after the
+ * The hardware watches every spin too, whatever the policy (PLE, core/host/ple.ts): after the
  * policy, each spin of an acquire or a release counts in the current loop, which the end of
- * the wait ends; the spin that outlasts the vCPU's window ends the step with a PLE exit. With
- * boosts (hv/boost.ts) an unlocker that kicked a waiter then yields to it (KICK_YIELD).
+ * the wait ends; the spin that outlasts the vCPU's window ends the step with a PLE exit. After
+ * a kick the core's kick hook, if any (boosts, core/host/boost.ts), may end the step with a
+ * hypercall (KICK_YIELD: the unlocker yields to the waiter it kicked).
  */
 import { GUEST_PHASE, type GuestVm } from '../guest/program.js';
 import { unitInterval, xorshift32 } from '../guest/rng.js';
@@ -23,12 +24,11 @@ import { guestWork } from '../guest/work.js';
 import { LOCK_STEP } from '../guest/locks/spin-lock.js';
 import { findKickTarget, resumeAfterHalt } from '../guest/halt-record.js';
 import { HYPERCALL } from '../hv/hypercalls.js';
-import { KICK } from '../hv/scheduler.js';
-import { EXTENSION } from '../hv/slice-extension.js';
 import { VCPU_CTX, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
 import { HIST, TR, VC, histogramBucket } from '../events/table.js';
 import { COST } from './costs.js';
-import { kickWaiter } from './hypercall-exit.js';
+import { kickWaiter } from './host/halt-kick.js';
+import { endCriticalSection } from './host/slice-extension.js';
 import type { CoreState } from './core-state.js';
 import { traceEvent } from './trace-record.js';
 
@@ -206,30 +206,12 @@ export function runGuest(core: CoreState, now: number): number {
     // before that instant, and must not find the woken vCPU runnable since a later time.
     const kicked = kickWaiter(core, kickTarget, now, touchedLock);
     report.exits = 1;
-    // Boost: the unlocker yields to the vCPU it kicked, unless that one is running already.
-    if (core.boost && kicked !== KICK.PENDING && hypercall === HYPERCALL.NONE) {
-      i32[ctx + VCPU_CTX.hypercallArg] = kickTarget;
-      hypercall = HYPERCALL.KICK_YIELD;
-    }
+    const kickHook = core.kickHook;
+    if (kickHook !== null && hypercall === HYPERCALL.NONE) hypercall = kickHook.afterKick(core, kickTarget, kicked);
   }
   // With fine steps a failed poll is the step's only lock step: it ends the step.
   core.endedOnSpin = fineSteps && lastLockResult === LOCK_STEP.SPIN && hypercall === HYPERCALL.NONE;
   return hypercall;
-}
-
-/**
- * cs-hint, at the release of a lock: the guest clears its mark, and gives a slice extension it
- * runs on back (a yield: the HYPERCALL to ask for); an expired one is over already.
- */
-function endCriticalSection(core: CoreState): number {
-  const { i32, hv } = core;
-  i32[hv + VCPU_HV.csHint] = 0;
-  const extension = i32[hv + VCPU_HV.extension];
-  if (extension === EXTENSION.NONE) return HYPERCALL.NONE;
-  i32[hv + VCPU_HV.extension] = EXTENSION.NONE;
-  if (extension !== EXTENSION.GRANTED) return HYPERCALL.NONE;
-  core.f64[core.counters + VC.extensionsReturned]! += 1;
-  return HYPERCALL.YIELD;
 }
 
 /**
