@@ -31,6 +31,7 @@ import { kickWaiter } from './host/halt-kick.js';
 import { endCriticalSection } from './host/slice-extension.js';
 import type { CoreState } from './core-state.js';
 import { traceEvent } from './trace-record.js';
+import { addVcpu, countVcpu } from './count.js';
 
 /**
  * Whether a step that starts in guest phase `phase` with `remaining` work units left makes no
@@ -108,7 +109,7 @@ export function runGuest(core: CoreState, now: number): number {
         // End of the critical section: the non-atomic update a broken lock would lose.
         const memory = layout.guestMemory(guest.firstLock + i32[ctx + VCPU_CTX.lock]!);
         f64[memory] = f64[time + VCPU_TIME.savedMemory]! + 1;
-        f64[counters + VC.acquisitions]! += 1;
+        countVcpu(core, VC.acquisitions);
         i32[ctx + VCPU_CTX.lockPhase] = 0;
         phase = GUEST_PHASE.RELEASE;
       }
@@ -191,8 +192,8 @@ export function runGuest(core: CoreState, now: number): number {
   i32[ctx + VCPU_CTX.work] = work;
   i32[ctx + VCPU_CTX.rng] = rng;
   core.pleSpins = pleSpins;
-  f64[counters + VC.workUnits]! += workDone;
-  f64[counters + VC.spins]! += spins;
+  addVcpu(core, VC.workUnits, workDone);
+  addVcpu(core, VC.spins, spins);
   if (i32[ctx + VCPU_CTX.waiting] === 1) f64[time + VCPU_TIME.waitSpins]! += spins;
   core.lastStepCost = stepBudget - budget;
   const report = core.stepReport;
@@ -219,10 +220,10 @@ export function runGuest(core: CoreState, now: number): number {
  * far (waitSpins holds the earlier steps' spins minus the spins before this wait began).
  */
 function endWait(core: CoreState, t: number, spinsThisStep: number): void {
-  const { i32, f64, ctx, time, counters } = core;
+  const { i32, f64, ctx, time } = core;
   const layout = core.machine.layout;
   i32[ctx + VCPU_CTX.waiting] = 0;
-  f64[counters + VC.spinNs]! += t - f64[time + VCPU_TIME.waitSince]!;
+  addVcpu(core, VC.spinNs, t - f64[time + VCPU_TIME.waitSince]!);
   const waitSpins = f64[time + VCPU_TIME.waitSpins]! + spinsThisStep;
   f64[time + VCPU_TIME.waitSpins] = 0;
   f64[layout.vcpuHistogramBase(core.current, HIST.waitSpins) + histogramBucket(waitSpins)]! += 1;

@@ -16,6 +16,7 @@ import { VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
 import { PC, TR, VC } from '../events/table.js';
 import type { CoreState } from './core-state.js';
 import { traceEvent } from './trace-record.js';
+import { addPcpu, addVcpu, countPcpu, countVcpu } from './count.js';
 
 /** Puts `vcpu` (claimed for this pCPU) on the core at `now`, and starts its slice. */
 export function switchIn(core: CoreState, vcpu: number, now: number): void {
@@ -31,19 +32,19 @@ export function switchIn(core: CoreState, vcpu: number, now: number): void {
   core.counters = layout.vcpuCounterBase(vcpu);
   // Witness for the self-check: an exchange, so two pCPUs that both think they own the vCPU
   // see each other. Partner: the clearing write in switchOut, published by the scheduler's release.
-  if (core.memory.exchange(core.memory.i32, core.shared + VCPU_SHARED.onCpu, core.pcpu + 1) !== 0) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
-  f64[core.counters + VC.stealNs]! += now - f64[core.time + VCPU_TIME.runnableSince]!;
-  f64[core.counters + VC.slices]! += 1;
+  if (core.memory.exchange(core.memory.i32, core.shared + VCPU_SHARED.onCpu, core.pcpu + 1) !== 0) countPcpu(core, PC.doubleRuns);
+  addVcpu(core, VC.stealNs, now - f64[core.time + VCPU_TIME.runnableSince]!);
+  countVcpu(core, VC.slices);
   publishPreempted(i32, core.hv, false);
   // The mechanisms that are on (none: a length check); a monomorphic call with one on.
   for (const hook of core.switchInHooks) hook.switchIn(core, vcpu, now);
   f64[core.time + VCPU_TIME.runningSince] = now;
   if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.time + VCPU_TIME.waitSince] = now;
-  f64[core.pcpuCounters + PC.switches]! += 1;
+  countPcpu(core, PC.switches);
   if (core.tracing) traceEvent(core, TR.switchIn, now, vcpu, -1, 0);
   core.scheduler.sliceStarted(vcpu, now);
   if (core.idleSince >= 0) {
-    f64[core.pcpuCounters + PC.idleNs]! += now - core.idleSince;
+    addPcpu(core, PC.idleNs, now - core.idleSince);
     core.idleSince = -1;
   }
   core.lastStepCost = 0;
@@ -57,17 +58,17 @@ export function switchIn(core: CoreState, vcpu: number, now: number): void {
 export function switchOut(core: CoreState, now: number, reason: number, runnableAt = now): number {
   const { i32, f64 } = core;
   const ran = now - f64[core.time + VCPU_TIME.runningSince]!;
-  f64[core.counters + VC.runNs]! += ran;
-  f64[core.pcpuCounters + PC.guestNs]! += ran;
-  if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.counters + VC.spinNs]! += now - f64[core.time + VCPU_TIME.waitSince]!;
+  addVcpu(core, VC.runNs, ran);
+  addPcpu(core, PC.guestNs, ran);
+  if (i32[core.ctx + VCPU_CTX.waiting] === 1) addVcpu(core, VC.spinNs, now - f64[core.time + VCPU_TIME.waitSince]!);
   if (reason === DESCHEDULE.SLICE_END) {
-    f64[core.counters + VC.preemptions]! += 1;
+    countVcpu(core, VC.preemptions);
     const phase = i32[core.ctx + VCPU_CTX.phase];
     if (phase === GUEST_PHASE.INSIDE || phase === GUEST_PHASE.RELEASE) {
-      f64[core.counters + VC.lockHolderPreemptions]! += 1;
+      countVcpu(core, VC.lockHolderPreemptions);
       if (core.tracing) traceEvent(core, TR.lockHolderPreemption, now, core.current, core.guest.firstLock + i32[core.ctx + VCPU_CTX.lock]!, 0);
     } else if (phase === GUEST_PHASE.ACQUIRE && core.guest.lock.isQueued(core.ctx)) {
-      f64[core.counters + VC.lockWaiterPreemptions]! += 1;
+      countVcpu(core, VC.lockWaiterPreemptions);
       if (core.tracing) traceEvent(core, TR.lockWaiterPreemption, now, core.current, core.guest.firstLock + i32[core.ctx + VCPU_CTX.lock]!, 0);
     }
   }
@@ -82,10 +83,10 @@ export function switchOut(core: CoreState, now: number, reason: number, runnable
   const vcpu = core.current;
   core.current = -1;
   // Plain: the scheduler's release below orders it before the next owner's exchange in switchIn.
-  if (i32[core.shared + VCPU_SHARED.onCpu] !== core.pcpu + 1) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
+  if (i32[core.shared + VCPU_SHARED.onCpu] !== core.pcpu + 1) countPcpu(core, PC.doubleRuns);
   i32[core.shared + VCPU_SHARED.onCpu] = 0;
   // At the stop it is queued too, so that the end state can be checked: every vCPU findable.
   const outcome = core.scheduler.deschedule(vcpu, reason, ran, now);
-  if (outcome === DESCHEDULED.NOT_OWNER) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
+  if (outcome === DESCHEDULED.NOT_OWNER) countPcpu(core, PC.doubleRuns);
   return outcome;
 }

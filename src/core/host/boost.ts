@@ -13,6 +13,7 @@ import { VC } from '../../events/table.js';
 import type { CoreState } from '../core-state.js';
 import { runInstead } from './directed-yield.js';
 import type { KickHook, SwitchInHook } from './hooks.js';
+import { countVcpu } from '../count.js';
 
 export class Boosts implements SwitchInHook, KickHook {
   switchIn(core: CoreState): void {
@@ -29,6 +30,6 @@ export class Boosts implements SwitchInHook, KickHook {
 /** HYPERCALL.KICK_YIELD: the kicker's directed yield to the vCPU it kicked. */
 export function kickYield(core: CoreState, now: number): number {
   const next = core.scheduler.yieldTo(core.current, core.i32[core.ctx + VCPU_CTX.hypercallArg]!, now);
-  if (next >= 0) core.f64[core.counters + VC.boostYields]! += 1;
+  if (next >= 0) countVcpu(core, VC.boostYields);
   return runInstead(core, next, true, now);
 }

@@ -14,6 +14,7 @@ import type { CoreState } from '../core-state.js';
 import { traceEvent } from '../trace-record.js';
 import { STEP } from '../step.js';
 import { switchIn, switchOut } from '../switching.js';
+import { countVcpu } from '../count.js';
 
 /**
  * A yield's end: `next` (claimed by the scheduler's yield or directed yield, or -1: nobody
@@ -21,11 +22,10 @@ import { switchIn, switchOut } from '../switching.js';
  */
 export function runInstead(core: CoreState, next: number, directed: boolean, now: number): number {
   if (next < 0) return STEP.RAN;
-  const f64 = core.f64;
-  f64[core.counters + VC.yields]! += 1;
+  countVcpu(core, VC.yields);
   if (directed) {
-    f64[core.counters + VC.directedYields]! += 1;
-    f64[core.counters + (directedYieldHit(core, next) ? VC.directedYieldHits : VC.directedYieldMisses)]! += 1;
+    countVcpu(core, VC.directedYields);
+    countVcpu(core, directedYieldHit(core, next) ? VC.directedYieldHits : VC.directedYieldMisses);
   }
   if (core.tracing) traceEvent(core, directed ? TR.directedYield : TR.yield, now, core.current, -1, directed ? next : -1);
   core.switchStartedAt = now;

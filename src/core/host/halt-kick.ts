@@ -27,6 +27,7 @@ import { STEP } from '../step.js';
 import { switchOut } from '../switching.js';
 import { traceEvent } from '../trace-record.js';
 import type { SwitchInHook } from './hooks.js';
+import { countPcpu, countVcpu } from '../count.js';
 
 /** The switch-in part, on while any VM's guest is paravirtual; only its vCPUs ever halt, so the others skip it. */
 export class HaltKick implements SwitchInHook {
@@ -37,7 +38,7 @@ export class HaltKick implements SwitchInHook {
   switchIn(core: CoreState, vcpu: number, now: number): void {
     if (!core.guest.paravirtual) return;
     const { i32, f64 } = core;
-    if (i32[core.hv + VCPU_HV.asleep] === 1) f64[core.pcpuCounters + PC.haltedPicks]! += 1;
+    if (i32[core.hv + VCPU_HV.asleep] === 1) countPcpu(core, PC.haltedPicks);
     i32[core.hv + VCPU_HV.lastPcpu] = core.pcpu;
     const wokenAt = f64[core.time + VCPU_TIME.wokenAt]!;
     if (wokenAt >= 0) {
@@ -65,9 +66,9 @@ export function halt(core: CoreState, now: number): number {
     deregisterHalt(machine, hv);
     return STEP.RAN;
   }
-  core.f64[core.counters + VC.halts]! += 1;
+  countVcpu(core, VC.halts);
   if (core.tracing) traceEvent(core, TR.halt, now, vcpu, lock, 0);
-  if (kind === HALT_KIND.HEAD) core.f64[core.counters + VC.headHalts]! += 1;
+  if (kind === HALT_KIND.HEAD) countVcpu(core, VC.headHalts);
   core.switchStartedAt = now;
   switchOut(core, now, DESCHEDULE.HALT);
   return runNextOrIdle(core, now);
@@ -79,13 +80,12 @@ export function halt(core: CoreState, now: number): number {
  * scheduler's KICK code.
  */
 export function kickWaiter(core: CoreState, target: number, now: number, lock: number): number {
-  const f64 = core.f64;
-  f64[core.counters + VC.kicks]! += 1;
+  countVcpu(core, VC.kicks);
   // Plain read: written with the target's halt, published by its registration's atomic add,
   // which findKickTarget's load of the record saw.
-  if (core.i32[core.machine.layout.vcpuHvBase(target) + VCPU_HV.haltKind] === HALT_KIND.NODE) f64[core.counters + VC.lazyKicks]! += 1;
+  if (core.i32[core.machine.layout.vcpuHvBase(target) + VCPU_HV.haltKind] === HALT_KIND.NODE) countVcpu(core, VC.lazyKicks);
   const kicked = core.scheduler.kick(target, now);
-  if (kicked !== KICK.WOKEN) f64[core.counters + VC.kicksNotHalted]! += 1;
+  if (kicked !== KICK.WOKEN) countVcpu(core, VC.kicksNotHalted);
   if (core.tracing) {
     traceEvent(core, TR.kick, now, core.current, lock, target);
     if (kicked === KICK.WOKEN) traceEvent(core, TR.wake, now, target, lock, core.current);

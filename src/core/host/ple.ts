@@ -16,6 +16,7 @@ import { TR, VC } from '../../events/table.js';
 import type { CoreState } from '../core-state.js';
 import { traceEvent } from '../trace-record.js';
 import type { SwitchInHook } from './hooks.js';
+import { countVcpu } from '../count.js';
 
 export class PauseLoopExiting implements SwitchInHook {
   readonly settings: PleSettings;
@@ -40,8 +41,8 @@ export class PauseLoopExiting implements SwitchInHook {
 
   /** HYPERCALL.PLE_EXIT, KVM's handle_pause: the exit grows the vCPU's window, then the spin reaction runs. */
   exit(core: CoreState, now: number): number {
-    const { i32, f64 } = core;
-    f64[core.counters + VC.pleExits]! += 1;
+    const i32 = core.i32;
+    countVcpu(core, VC.pleExits);
     if (core.tracing) traceEvent(core, TR.pleExit, now, core.current, -1, 0);
     const index = core.hv + VCPU_HV.pleWindow;
     const window = i32[index]! >>> 0;
@@ -49,7 +50,7 @@ export class PauseLoopExiting implements SwitchInHook {
     if (grown !== window) {
       i32[index] = grown | 0;
       core.pleLimit = pleLimit(grown);
-      f64[core.counters + VC.pleWindowGrowths]! += 1;
+      countVcpu(core, VC.pleWindowGrowths);
     }
     return core.spinReaction.react(core, now);
   }

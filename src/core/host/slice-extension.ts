@@ -9,6 +9,7 @@ import { EXTENSION } from '../../hv/slice-extension.js';
 import { VCPU_HV } from '../../shm/layout.js';
 import { VC } from '../../events/table.js';
 import type { CoreState } from '../core-state.js';
+import { countVcpu } from '../count.js';
 
 /** At the release of a lock by a cs-hint guest: the HYPERCALL to ask for (a yield, or none). */
 export function endCriticalSection(core: CoreState): number {
@@ -18,6 +19,6 @@ export function endCriticalSection(core: CoreState): number {
   if (extension === EXTENSION.NONE) return HYPERCALL.NONE;
   i32[hv + VCPU_HV.extension] = EXTENSION.NONE;
   if (extension !== EXTENSION.GRANTED) return HYPERCALL.NONE;
-  core.f64[core.counters + VC.extensionsReturned]! += 1;
+  countVcpu(core, VC.extensionsReturned);
   return HYPERCALL.YIELD;
 }

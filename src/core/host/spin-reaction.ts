@@ -18,6 +18,7 @@ import { switchOut } from '../switching.js';
 import { traceEvent } from '../trace-record.js';
 import { runInstead } from './directed-yield.js';
 import type { SpinReaction, SwitchInHook } from './hooks.js';
+import { addVcpu, countVcpu } from '../count.js';
 
 /** Xen's vcpu_yield, Hyper-V's reaction to the notification: the next runnable vCPU runs. */
 class YieldOnSpin implements SpinReaction {
@@ -58,9 +59,9 @@ class SleepOnSpin implements SpinReaction {
     const f64 = core.f64;
     const until = now + this.sleepNs;
     f64[core.time + VCPU_TIME.sleepUntil] = until;
-    f64[core.counters + VC.spinSleeps]! += 1;
-    f64[core.counters + VC.spinSleepNs]! += this.sleepNs;
-    f64[core.counters + VC.yields]! += 1;
+    countVcpu(core, VC.spinSleeps);
+    addVcpu(core, VC.spinSleepNs, this.sleepNs);
+    countVcpu(core, VC.yields);
     if (core.tracing) traceEvent(core, TR.yield, now, core.current, -1, -1);
     core.switchStartedAt = now;
     switchOut(core, now, DESCHEDULE.YIELD, until);
@@ -78,7 +79,7 @@ export function spinReactionOf(config: Config): SpinReaction & Partial<SwitchInH
 
 /** HYPERCALL.NOTIFY_LONG_SPIN_WAIT: counted, then the spin reaction. */
 export function notifyLongSpinWait(core: CoreState, now: number): number {
-  core.f64[core.counters + VC.notifications]! += 1;
+  countVcpu(core, VC.notifications);
   if (core.tracing) traceEvent(core, TR.notify, now, core.current, -1, 0);
   return core.spinReaction.react(core, now);
 }
