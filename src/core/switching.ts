@@ -37,7 +37,8 @@ export function switchIn(core: CoreState, vcpu: number, now: number): void {
   countVcpu(core, VC.slices);
   publishPreempted(i32, core.hv, false);
   // The mechanisms that are on (none: a length check); a monomorphic call with one on.
-  for (const hook of core.switchInHooks) hook.switchIn(core, vcpu, now);
+  const hooks = core.switchInHooks;
+  if (hooks.length !== 0) for (const hook of hooks) hook.switchIn(core, vcpu, now);
   f64[core.time + VCPU_TIME.runningSince] = now;
   if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.time + VCPU_TIME.waitSince] = now;
   countPcpu(core, PC.switches);
