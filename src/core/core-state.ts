@@ -2,8 +2,9 @@
  * A core's state: the pCPU it is, the vCPU it runs and the bases of that vCPU's regions, the
  * pending hypercall, and the time keeping of its steps. `PcpuCore` (pcpu-core.ts) extends it
  * with the step dispatch; the files that do a step's work (guest-interpreter.ts, switching.ts,
- * hypercall-exit.ts, fast-forward.ts) take a `CoreState` and read and write these fields, which
- * are the core's internals, shared by those files only.
+ * hypercall-exit.ts, idle.ts, fast-forward.ts, the host-side mechanisms in host/) take a
+ * `CoreState` and read and write these fields, which are the core's internals, shared by those
+ * files only. The host-side mechanisms that are on are built here, once (host/index.ts).
  *
  * Ownership: a core writes its own pCPU's counters, and the context, time scratch, counters
  * and histograms of the vCPU it currently owns (claimed through the state word).
@@ -14,11 +15,12 @@ import { HYPERCALL } from '../hv/hypercalls.js';
 import type { Platform } from '../hv/platform.js';
 import type { Scheduler } from '../hv/scheduler.js';
 import { createScheduler } from '../hv/schedulers/index.js';
-import { PleSettings } from '../hv/ple.js';
-import { REACTION, reactionOf } from '../hv/spin-reaction.js';
 import type { Machine } from '../shm/layout.js';
 import type { SharedMemory } from '../shm/memory.js';
 import { COST } from './costs.js';
+import type { KickHook, SpinReaction, SwitchInHook } from './host/hooks.js';
+import { hostHooks } from './host/index.js';
+import type { PauseLoopExiting } from './host/ple.js';
 import type { StepReport } from './step.js';
 
 export interface CoreOptions {
@@ -47,16 +49,17 @@ export class CoreState {
   readonly guests: GuestVm[];
   readonly pcpuCounters: number;
   readonly bare: boolean;
-  /** What the hypervisor does with a detected spin (a REACTION code, hv/spin-reaction.ts). */
-  readonly reaction: number;
-  /** The sleep reaction's length in ns, 0 with any other reaction. */
-  readonly spinSleepNs: number;
-  /** The sleep reaction: exits an idle pCPU's poll for a sleeper is charged (a wake-up's worth: wakeNs / exitNs). */
+  /** An idle pCPU's poll for a held-back vCPU is charged this many exits (a wake-up's worth: wakeNs / exitNs; core/idle.ts). */
   readonly idlePollExits: number;
-  /** Boosts of kicked vCPUs (hv/boost.ts). */
-  readonly boost: boolean;
-  /** Pause-loop exiting (hv/ple.ts): its settings, and whether it is on. */
-  readonly ple: PleSettings;
+  // The host-side mechanisms that are on, per hook point (host/hooks.ts).
+  /** Called at every switch-in, in order; empty when no mechanism has work there. */
+  readonly switchInHooks: readonly SwitchInHook[];
+  /** What the hypervisor does with a detected spin (host/spin-reaction.ts), one per machine. */
+  readonly spinReaction: SpinReaction;
+  /** After the unlock path's kick (boosts: host/boost.ts), or null. */
+  readonly kickHook: KickHook | null;
+  /** Pause-loop exiting (host/ple.ts), and whether it is on (read by the interpreter at each spin). */
+  readonly ple: PauseLoopExiting;
   readonly pleOn: boolean;
   /** PLE: spins in the current vCPU's current loop (a loop ends with its wait, and at every VM exit and entry). */
   pleSpins = 0;
@@ -118,12 +121,13 @@ export class CoreState {
     this.scheduler = createScheduler(machine, pcpu, platform);
     this.pcpuCounters = machine.layout.pcpuCounterBase(pcpu);
     this.bare = machine.config.mode === 'bare';
-    this.reaction = this.bare ? REACTION.YIELD : reactionOf(machine.config);
-    this.spinSleepNs = this.reaction === REACTION.SLEEP ? machine.config.scheduler.spinSleepUs * 1000 : 0;
     const costs = machine.config.virtualCosts;
     this.idlePollExits = Math.max(1, Math.round(costs.wakeNs / costs.exitNs));
-    this.boost = !this.bare && machine.config.scheduler.boost;
-    this.ple = new PleSettings(machine.config);
+    const hooks = hostHooks(machine.config, this.guests);
+    this.switchInHooks = hooks.switchIn;
+    this.spinReaction = hooks.spinReaction;
+    this.kickHook = hooks.afterKick;
+    this.ple = hooks.ple;
     this.pleOn = this.ple.on;
     this.calibrate = options.calibrate;
     this.nsPerCost = options.nsPerCost ?? 1;

@@ -22,6 +22,7 @@ import { VCPU_CTX, VCPU_TIME } from '../shm/layout.js';
 import { PC, VC } from '../events/table.js';
 import { chooseNextLock, privateWorkLeft } from './guest-interpreter.js';
 import type { CoreState } from './core-state.js';
+import { pleQuietSpins, skipPleSpins } from './host/ple.js';
 
 /**
  * With fine steps: whether the step at `now` is private, that is, touches nothing that
@@ -95,7 +96,7 @@ export function makePrivateSteps(core: CoreState, now: number, until: number, ns
  * After a RAN step with fine steps: how many of the next steps would certainly be failed
  * polls that ask for nothing, if nobody else wrote shared memory meanwhile (0 unless the step
  * ended on such a poll): as many as the lock certainly fails, the spin-wait policy stays quiet
- * (in an acquire) and PLE stays quiet (in an acquire or a release: hv/ple.ts). What a virtual
+ * (in an acquire) and PLE stays quiet (in an acquire or a release: host/ple.ts). What a virtual
  * engine may fast-forward with `skipSpins`.
  */
 export function skippableSpins(core: CoreState): number {
@@ -104,8 +105,7 @@ export function skippableSpins(core: CoreState): number {
   const lockBase = core.machine.layout.lockBase(guest.firstLock + i32[ctx + VCPU_CTX.lock]!);
   const certain = guest.lock.certainSpins(lockBase, ctx);
   const quiet = i32[ctx + VCPU_CTX.phase] === GUEST_PHASE.ACQUIRE ? Math.min(certain, guest.policy.quietSpins(ctx)) : certain;
-  // PLE exits on the spin that brings the loop to its limit.
-  return core.pleOn ? Math.min(quiet, core.pleLimit - 1 - core.pleSpins) : quiet;
+  return pleQuietSpins(core, quiet);
 }
 
 /**
@@ -128,7 +128,7 @@ export function skipSpins(core: CoreState, count: number): void {
   const { i32, f64, ctx, guest } = core;
   guest.lock.skipSpins(ctx, count);
   if (i32[ctx + VCPU_CTX.phase] === GUEST_PHASE.ACQUIRE) guest.policy.addQuietSpins(ctx, count);
-  if (core.pleOn) core.pleSpins += count;
+  skipPleSpins(core, count);
   f64[core.counters + VC.spins]! += count;
   if (i32[ctx + VCPU_CTX.waiting] === 1) f64[core.time + VCPU_TIME.waitSpins]! += count;
   f64[core.pcpuCounters + PC.steps]! += count;

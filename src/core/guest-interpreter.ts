@@ -12,25 +12,26 @@
  * A cs-hint guest marks its critical sections in its hypervisor block (set when it owns the
  * lock, cleared at the release), and yields at the release when it ran on a slice extension.
  *
- * The hardware watches every spin too, whatever the policy (PLE, hv/ple.ts): after the
+ * The hardware watches every spin too, whatever the policy (PLE, core/host/ple.ts): after the
  * policy, each spin of an acquire or a release counts in the current loop, which the end of
- * the wait ends; the spin that outlasts the vCPU's window ends the step with a PLE exit. With
- * boosts (hv/boost.ts) an unlocker that kicked a waiter then yields to it (KICK_YIELD).
+ * the wait ends; the spin that outlasts the vCPU's window ends the step with a PLE exit. After
+ * a kick the core's kick hook, if any (boosts, core/host/boost.ts), may end the step with a
+ * hypercall (KICK_YIELD: the unlocker yields to the waiter it kicked).
  */
 import { GUEST_PHASE, type GuestVm } from '../guest/program.js';
 import { unitInterval, xorshift32 } from '../guest/rng.js';
 import { guestWork } from '../guest/work.js';
 import { LOCK_STEP } from '../guest/locks/spin-lock.js';
-import { findKickTarget, resumeAfterHalt } from '../guest/halt-record.js';
+import { findKickTarget, resumeAfterHalt } from '../guest/halt-kick.js';
 import { HYPERCALL } from '../hv/hypercalls.js';
-import { KICK } from '../hv/scheduler.js';
-import { EXTENSION } from '../hv/slice-extension.js';
 import { VCPU_CTX, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
 import { HIST, TR, VC, histogramBucket } from '../events/table.js';
 import { COST } from './costs.js';
-import { kickWaiter } from './hypercall-exit.js';
+import { kickWaiter } from './host/halt-kick.js';
+import { endCriticalSection } from './host/slice-extension.js';
 import type { CoreState } from './core-state.js';
 import { traceEvent } from './trace-record.js';
+import { addVcpu, countVcpu } from './count.js';
 
 /**
  * Whether a step that starts in guest phase `phase` with `remaining` work units left makes no
@@ -108,7 +109,7 @@ export function runGuest(core: CoreState, now: number): number {
         // End of the critical section: the non-atomic update a broken lock would lose.
         const memory = layout.guestMemory(guest.firstLock + i32[ctx + VCPU_CTX.lock]!);
         f64[memory] = f64[time + VCPU_TIME.savedMemory]! + 1;
-        f64[counters + VC.acquisitions]! += 1;
+        countVcpu(core, VC.acquisitions);
         i32[ctx + VCPU_CTX.lockPhase] = 0;
         phase = GUEST_PHASE.RELEASE;
       }
@@ -191,8 +192,8 @@ export function runGuest(core: CoreState, now: number): number {
   i32[ctx + VCPU_CTX.work] = work;
   i32[ctx + VCPU_CTX.rng] = rng;
   core.pleSpins = pleSpins;
-  f64[counters + VC.workUnits]! += workDone;
-  f64[counters + VC.spins]! += spins;
+  addVcpu(core, VC.workUnits, workDone);
+  addVcpu(core, VC.spins, spins);
   if (i32[ctx + VCPU_CTX.waiting] === 1) f64[time + VCPU_TIME.waitSpins]! += spins;
   core.lastStepCost = stepBudget - budget;
   const report = core.stepReport;
@@ -206,11 +207,8 @@ export function runGuest(core: CoreState, now: number): number {
     // before that instant, and must not find the woken vCPU runnable since a later time.
     const kicked = kickWaiter(core, kickTarget, now, touchedLock);
     report.exits = 1;
-    // Boost: the unlocker yields to the vCPU it kicked, unless that one is running already.
-    if (core.boost && kicked !== KICK.PENDING && hypercall === HYPERCALL.NONE) {
-      i32[ctx + VCPU_CTX.hypercallArg] = kickTarget;
-      hypercall = HYPERCALL.KICK_YIELD;
-    }
+    const kickHook = core.kickHook;
+    if (kickHook !== null && hypercall === HYPERCALL.NONE) hypercall = kickHook.afterKick(core, kickTarget, kicked);
   }
   // With fine steps a failed poll is the step's only lock step: it ends the step.
   core.endedOnSpin = fineSteps && lastLockResult === LOCK_STEP.SPIN && hypercall === HYPERCALL.NONE;
@@ -218,29 +216,14 @@ export function runGuest(core: CoreState, now: number): number {
 }
 
 /**
- * cs-hint, at the release of a lock: the guest clears its mark, and gives a slice extension it
- * runs on back (a yield: the HYPERCALL to ask for); an expired one is over already.
- */
-function endCriticalSection(core: CoreState): number {
-  const { i32, hv } = core;
-  i32[hv + VCPU_HV.csHint] = 0;
-  const extension = i32[hv + VCPU_HV.extension];
-  if (extension === EXTENSION.NONE) return HYPERCALL.NONE;
-  i32[hv + VCPU_HV.extension] = EXTENSION.NONE;
-  if (extension !== EXTENSION.GRANTED) return HYPERCALL.NONE;
-  core.f64[core.counters + VC.extensionsReturned]! += 1;
-  return HYPERCALL.YIELD;
-}
-
-/**
  * A wait ends with the lock owned at time `t`. `spinsThisStep` is the step's spin count so
  * far (waitSpins holds the earlier steps' spins minus the spins before this wait began).
  */
 function endWait(core: CoreState, t: number, spinsThisStep: number): void {
-  const { i32, f64, ctx, time, counters } = core;
+  const { i32, f64, ctx, time } = core;
   const layout = core.machine.layout;
   i32[ctx + VCPU_CTX.waiting] = 0;
-  f64[counters + VC.spinNs]! += t - f64[time + VCPU_TIME.waitSince]!;
+  addVcpu(core, VC.spinNs, t - f64[time + VCPU_TIME.waitSince]!);
   const waitSpins = f64[time + VCPU_TIME.waitSpins]! + spinsThisStep;
   f64[time + VCPU_TIME.waitSpins] = 0;
   f64[layout.vcpuHistogramBase(core.current, HIST.waitSpins) + histogramBucket(waitSpins)]! += 1;

@@ -9,7 +9,8 @@
  * after it:
  *   guest-interpreter.ts  the guest program (work, lock steps, the spin-wait policy)
  *   switching.ts          switch in and out, time accounting, preemption classification
- *   hypercall-exit.ts     the hypervisor's handling of a hypercall
+ *   hypercall-exit.ts     the dispatch of a hypercall to its mechanism (host/)
+ *   idle.ts               the next vCPU or an idle pCPU, and the idle pCPU's poll
  *   fast-forward.ts       the virtual engine's exact shortcuts (private steps, parked spinners)
  * Their functions take the core's state and read and write its fields. Engines see the core
  * only through the members of engine-port.ts (`VirtualEnginePort`, which includes `EnginePort`).
@@ -23,7 +24,8 @@ import { CoreState } from './core-state.js';
 import type { VirtualEnginePort } from './engine-port.js';
 import { makePrivateSteps, nextPollWouldSpin, skippableSpins, skipSpins, stepIsPrivate } from './fast-forward.js';
 import { runGuest } from './guest-interpreter.js';
-import { handleHypercall, idle, runNextOrIdle } from './hypercall-exit.js';
+import { handleHypercall } from './hypercall-exit.js';
+import { idle, runNextOrIdle } from './idle.js';
 import { STEP } from './step.js';
 import { switchIn, switchOut } from './switching.js';
 

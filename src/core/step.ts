@@ -24,7 +24,7 @@ export interface StepReport {
   spins: number;
   /**
    * Hypercall exits handled (0 or 1); or, for an idle pCPU that polls for a vCPU asleep after a
-   * spin (core/hypercall-exit.ts `idle`), the poll's length in exits.
+   * spin (core/idle.ts `idle`), the poll's length in exits.
    */
   exits: number;
   /** Global index of the lock the step's last lock step worked on, or -1. */

@@ -4,20 +4,19 @@
  * slices), with each preemption classified: a holder preempted inside its critical section
  * (lock-holder preemption), or a waiter preempted while it holds a place in a FIFO lock's line
  * (lock-waiter preemption); and the preempted flag the guest reads (hv/steal-time.ts) is
- * published. At a switch-in, as KVM's kvm_sched_in: the PLE window shrinks (hv/ple.ts), a
- * directed yield's spin-loop mark and a kick's boost end (hv/spin-reaction.ts, hv/boost.ts).
+ * published. At a switch-in, the host-side mechanisms that are on do their part (as KVM's
+ * kvm_sched_in: the PLE window shrinks, a directed yield's spin-loop mark and a kick's boost
+ * end), through the core's switch-in hooks (host/hooks.ts).
  * The scheduler decides who runs and for how long; this file only carries the decision out.
  */
 import { GUEST_PHASE } from '../guest/program.js';
 import { DESCHEDULE, DESCHEDULED } from '../hv/scheduler.js';
-import { clearBoost } from '../hv/boost.js';
-import { pleLimit } from '../hv/ple.js';
-import { leaveSpinLoop, REACTION } from '../hv/spin-reaction.js';
 import { publishPreempted } from '../hv/steal-time.js';
 import { VCPU_CTX, VCPU_HV, VCPU_SHARED, VCPU_TIME } from '../shm/layout.js';
-import { HIST, PC, TR, VC, histogramBucket } from '../events/table.js';
+import { PC, TR, VC } from '../events/table.js';
 import type { CoreState } from './core-state.js';
 import { traceEvent } from './trace-record.js';
+import { addPcpu, addVcpu, countPcpu, countVcpu } from './count.js';
 
 /** Puts `vcpu` (claimed for this pCPU) on the core at `now`, and starts its slice. */
 export function switchIn(core: CoreState, vcpu: number, now: number): void {
@@ -33,54 +32,23 @@ export function switchIn(core: CoreState, vcpu: number, now: number): void {
   core.counters = layout.vcpuCounterBase(vcpu);
   // Witness for the self-check: an exchange, so two pCPUs that both think they own the vCPU
   // see each other. Partner: the clearing write in switchOut, published by the scheduler's release.
-  if (core.memory.exchange(core.memory.i32, core.shared + VCPU_SHARED.onCpu, core.pcpu + 1) !== 0) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
-  f64[core.counters + VC.stealNs]! += now - f64[core.time + VCPU_TIME.runnableSince]!;
-  f64[core.counters + VC.slices]! += 1;
+  if (core.memory.exchange(core.memory.i32, core.shared + VCPU_SHARED.onCpu, core.pcpu + 1) !== 0) countPcpu(core, PC.doubleRuns);
+  addVcpu(core, VC.stealNs, now - f64[core.time + VCPU_TIME.runnableSince]!);
+  countVcpu(core, VC.slices);
   publishPreempted(i32, core.hv, false);
-  // Only a paravirtual guest's vCPUs halt: the others never touch their hypervisor block here.
-  if (core.guest.paravirtual) switchInParavirtual(core, vcpu, now);
-  if (core.pleOn) schedInPle(core);
-  // kvm_sched_in: the vCPU runs, so its directed yield is over and its boost too.
-  if (core.reaction === REACTION.DIRECTED_YIELD) leaveSpinLoop(core.memory, core.hv);
-  if (core.boost) clearBoost(core.memory, core.hv);
+  // The mechanisms that are on (none: a length check); a monomorphic call with one on.
+  const hooks = core.switchInHooks;
+  if (hooks.length !== 0) for (const hook of hooks) hook.switchIn(core, vcpu, now);
   f64[core.time + VCPU_TIME.runningSince] = now;
   if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.time + VCPU_TIME.waitSince] = now;
-  f64[core.pcpuCounters + PC.switches]! += 1;
+  countPcpu(core, PC.switches);
   if (core.tracing) traceEvent(core, TR.switchIn, now, vcpu, -1, 0);
   core.scheduler.sliceStarted(vcpu, now);
   if (core.idleSince >= 0) {
-    f64[core.pcpuCounters + PC.idleNs]! += now - core.idleSince;
+    addPcpu(core, PC.idleNs, now - core.idleSince);
     core.idleSince = -1;
   }
   core.lastStepCost = 0;
-}
-
-/**
- * The halt-and-kick part of a switch-in: the witness that a halted vCPU is never picked (partner:
- * the halt's mark and the kicker's clearing of it), where a kick should queue the vCPU, and the
- * kick-to-run histogram.
- */
-function switchInParavirtual(core: CoreState, vcpu: number, now: number): void {
-  const { i32, f64 } = core;
-  if (i32[core.hv + VCPU_HV.asleep] === 1) f64[core.pcpuCounters + PC.haltedPicks]! += 1;
-  i32[core.hv + VCPU_HV.lastPcpu] = core.pcpu;
-  const wokenAt = f64[core.time + VCPU_TIME.wokenAt]!;
-  if (wokenAt >= 0) {
-    f64[core.machine.layout.vcpuHistogramBase(vcpu, HIST.wakeNs) + histogramBucket(now - wokenAt)]! += 1;
-    f64[core.time + VCPU_TIME.wokenAt] = -1;
-  }
-}
-
-/**
- * PLE at a switch-in (KVM's vmx_sched_in → shrink_ple_window): the vCPU's window shrinks (by
- * default back to the base), and its first PAUSE starts a new loop.
- */
-function schedInPle(core: CoreState): void {
-  const index = core.hv + VCPU_HV.pleWindow;
-  const window = core.ple.shrunk(core.i32[index]! >>> 0);
-  core.i32[index] = window | 0;
-  core.pleLimit = pleLimit(window);
-  core.pleSpins = 0;
 }
 
 /**
@@ -91,17 +59,17 @@ function schedInPle(core: CoreState): void {
 export function switchOut(core: CoreState, now: number, reason: number, runnableAt = now): number {
   const { i32, f64 } = core;
   const ran = now - f64[core.time + VCPU_TIME.runningSince]!;
-  f64[core.counters + VC.runNs]! += ran;
-  f64[core.pcpuCounters + PC.guestNs]! += ran;
-  if (i32[core.ctx + VCPU_CTX.waiting] === 1) f64[core.counters + VC.spinNs]! += now - f64[core.time + VCPU_TIME.waitSince]!;
+  addVcpu(core, VC.runNs, ran);
+  addPcpu(core, PC.guestNs, ran);
+  if (i32[core.ctx + VCPU_CTX.waiting] === 1) addVcpu(core, VC.spinNs, now - f64[core.time + VCPU_TIME.waitSince]!);
   if (reason === DESCHEDULE.SLICE_END) {
-    f64[core.counters + VC.preemptions]! += 1;
+    countVcpu(core, VC.preemptions);
     const phase = i32[core.ctx + VCPU_CTX.phase];
     if (phase === GUEST_PHASE.INSIDE || phase === GUEST_PHASE.RELEASE) {
-      f64[core.counters + VC.lockHolderPreemptions]! += 1;
+      countVcpu(core, VC.lockHolderPreemptions);
       if (core.tracing) traceEvent(core, TR.lockHolderPreemption, now, core.current, core.guest.firstLock + i32[core.ctx + VCPU_CTX.lock]!, 0);
     } else if (phase === GUEST_PHASE.ACQUIRE && core.guest.lock.isQueued(core.ctx)) {
-      f64[core.counters + VC.lockWaiterPreemptions]! += 1;
+      countVcpu(core, VC.lockWaiterPreemptions);
       if (core.tracing) traceEvent(core, TR.lockWaiterPreemption, now, core.current, core.guest.firstLock + i32[core.ctx + VCPU_CTX.lock]!, 0);
     }
   }
@@ -116,10 +84,10 @@ export function switchOut(core: CoreState, now: number, reason: number, runnable
   const vcpu = core.current;
   core.current = -1;
   // Plain: the scheduler's release below orders it before the next owner's exchange in switchIn.
-  if (i32[core.shared + VCPU_SHARED.onCpu] !== core.pcpu + 1) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
+  if (i32[core.shared + VCPU_SHARED.onCpu] !== core.pcpu + 1) countPcpu(core, PC.doubleRuns);
   i32[core.shared + VCPU_SHARED.onCpu] = 0;
   // At the stop it is queued too, so that the end state can be checked: every vCPU findable.
   const outcome = core.scheduler.deschedule(vcpu, reason, ran, now);
-  if (outcome === DESCHEDULED.NOT_OWNER) f64[core.pcpuCounters + PC.doubleRuns]! += 1;
+  if (outcome === DESCHEDULED.NOT_OWNER) countPcpu(core, PC.doubleRuns);
   return outcome;
 }

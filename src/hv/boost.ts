@@ -7,11 +7,11 @@
  * a yield_to the kicked vCPU if it is `ready`). Here:
  *   - a kick that wakes a halted vCPU marks it boosted (VCPU_HV.boosted), written by the kicker
  *     while it owns the vCPU (WAKING: hv/schedulers/run-queue-scheduler.ts `kick`), cleared at its next
- *     switch-in (core/switching.ts); a directed yield that searches (`yieldTo(vcpu, -1)`) tries
+ *     switch-in (core/host/boost.ts, a switch-in hook); a directed yield that searches (`yieldTo(vcpu, -1)`) tries
  *     boosted siblings first, in its usual order (KVM makes them candidates; "first" is this
  *     model's reading of the boost);
  *   - the kicker yields its pCPU to the vCPU it kicked, unless the kick found it running
- *     (core/guest-interpreter.ts, a HYPERCALL.KICK_YIELD handled at the start of the next step:
+ *     (core/host/boost.ts, the core's kick hook: a HYPERCALL.KICK_YIELD handled at the start of the next step:
  *     one exit more than KVM's single hypercall, `exitNs` on the virtual engine).
  * Off by default, so that the results of scenarios without it stay as they were.
  */

@@ -2,12 +2,12 @@
  * The hypercalls a guest makes, owned by the hypervisor side: their codes, their arguments,
  * and the conditional halt's comparison; and the pause-loop exit, which the hardware makes for
  * the guest and the core dispatches with them. A spin-wait policy (guest/policies) answers a
- * spin with a code, the guest's unlock path asks for a kick; the core (core/hypercall-exit.ts)
- * handles each as a VM exit at the start of the next step, with the engine's fresh clock.
+ * spin with a code, the guest's unlock path asks for a kick; the core (core/hypercall-exit.ts,
+ * which hands each to its mechanism in core/host/) handles each as a VM exit at the start of the next step, with the engine's fresh clock.
  *
  * A halt's arguments travel in the halting vCPU's hypervisor block (VCPU_HV), where the kicker
  * and the self-checks can read them; a kick's target is chosen and kicked within the unlocking
- * step (core/hypercall-exit.ts `kickWaiter`).
+ * step (core/host/halt-kick.ts `kickWaiter`).
  */
 
 export const HYPERCALL = {

@@ -38,7 +38,8 @@
  * recomputed at switch-in and at each growth); the window itself is the vCPU's, in its
  * hypervisor block (VCPU_HV.pleWindow, cycles as an unsigned word, 0 before the first
  * switch-in: the base), written by its owner only. The spins PLE stays quiet, for the virtual
- * engine's fast-forward: pleLimit − 1 − pleSpins (core/fast-forward.ts).
+ * engine's fast-forward: pleLimit − 1 − pleSpins (core/host/ple.ts `pleQuietSpins`). The core's
+ * part (window shrink at switch-in, growth at an exit) is core/host/ple.ts.
  */
 import type { Config } from '../config/schema.js';
 

@@ -86,7 +86,7 @@ export interface Scheduler {
   kick(target: number, now: number): number;
   /**
    * Whether a runnable vCPU is held back until a time no engine keeps a timer for (a co-stop):
-   * an idle pCPU then looks again a while later instead of sleeping (core/hypercall-exit.ts `idle`).
+   * an idle pCPU then looks again a while later instead of sleeping (core/idle.ts `idle`).
    */
   pendingHeldBack(now: number): boolean;
 }

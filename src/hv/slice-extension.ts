@@ -6,7 +6,7 @@
  * the hypervisor reads (VCPU_HV.csHint), that it holds a lock; at that vCPU's slice end the
  * scheduler grants one bounded extension instead of preempting it, at most once per critical
  * section. The guest gives a granted extension back with a yield at its release
- * (core/guest-interpreter.ts); an extension that runs out first ends in a preemption ("expired").
+ * (core/host/slice-extension.ts); an extension that runs out first ends in a preemption ("expired").
  *
  * Words: VCPU_HV.csHint (written by the guest, read here) and VCPU_HV.extension (EXTENSION),
  * both written only by the pCPU that owns the vCPU, so plain. Every scheduler policy calls

@@ -1,7 +1,7 @@
 /**
  * What the hypervisor does with a detected spin: a PLE exit (hv/ple.ts) or a guest's
  * NotifyLongSpinWait. One reaction per machine, `scheduler.reaction`; the core carries it out
- * (core/hypercall-exit.ts `reactToSpin`), the scheduler picks who runs.
+ * (core/host/spin-reaction.ts, one class per reaction), the scheduler picks who runs.
  *
  *   yield           run the next runnable vCPU; the spinner stays runnable (Xen: the PLE exit
  *                   handler calls vcpu_yield, xen/arch/x86/hvm/vmx/vmx.c
@@ -25,7 +25,7 @@
  *                   `spinSleepUs` (default 100), after which it is runnable again. Modelled as
  *                   a runnable, queued vCPU that no claim keeps while its sleep lasts
  *                   (`isAsleep`); an idle pCPU with a sleeper pending polls for it every
- *                   wake-up's worth of time (core/hypercall-exit.ts `idle`) instead of sleeping,
+ *                   wake-up's worth of time (core/idle.ts `idle`) instead of sleeping,
  *                   since no engine timer would wake it. A kick does not cut the sleep short (pv kicks came later).
  *
  * The spin-loop word (VCPU_HV.spinLoop) is KVM's spin_loop.in_spin_loop and dy_eligible: the

@@ -3,7 +3,7 @@
  * the HALTED vCPU (hv/vcpu-state.ts `kickVcpu` → WAKING) and publishing it as RUNNABLE. While
  * WAKING the kicker owns the vCPU's context, so it closes the halt's books here: halt time
  * ends, steal time starts, the kick-to-run clock starts, and the guest's halt record learns
- * that a wake is on its way (guest/halt-record.ts).
+ * that a wake is on its way (guest/halt-kick.ts).
  */
 import type { Machine } from '../shm/layout.js';
 import { LOCK_WORD, VCPU_HV, VCPU_TIME } from '../shm/layout.js';
@@ -30,7 +30,7 @@ export function beginWake(machine: Machine, vcpu: number, now: number): number {
   i32[hv + VCPU_HV.woken] = 1;
   i32[hv + VCPU_HV.asleep] = 0;
   const lock = i32[hv + VCPU_HV.haltLock]!;
-  // Partner: the woken vCPU's decrement at its next poll (guest/halt-record.ts `resumeAfterHalt`).
+  // Partner: the woken vCPU's decrement at its next poll (guest/halt-kick.ts `resumeAfterHalt`).
   if (lock >= 0) memory.add(memory.i32, layout.lockBase(lock) + LOCK_WORD.wakesInFlight, 1);
   return i32[hv + VCPU_HV.lastPcpu]!;
 }

@@ -208,7 +208,7 @@ export const VM_SHARED = {
 /**
  * Lock words (i32) on the lock's line. `a` and `b` are the algorithm's own (each lock file
  * names its use of them). `owner` is a hint some algorithms keep for waiters (the wait target).
- * `halted` and `wakesInFlight` are the lock's halt record (guest/halt-record.ts): how many
+ * `halted` and `wakesInFlight` are the lock's halt record (guest/halt-kick.ts): how many
  * vCPUs are registered as halting on it, and how many were chosen for a kick and have not yet
  * polled it since.
  */

@@ -106,7 +106,7 @@ export abstract class RunQueueScheduler implements Scheduler {
 
   /**
    * Whether some vCPU is asleep after a spin at `now` (the sleep reaction): runnable at a time no
-   * engine keeps a timer for, so an idle pCPU polls (core/hypercall-exit.ts `idle`); cosched adds
+   * engine keeps a timer for, so an idle pCPU polls (core/idle.ts `idle`); cosched adds
    * its co-stops. A hint read from other vCPUs' words: a sleeper's own pCPU knows of it, and the
    * release of a sleeper wakes an idle pCPU, which then sees it here.
    */
