@@ -21,6 +21,7 @@ import { compareHelp } from './help.js';
 import { INTERRUPTED_EXIT_CODE, stopOnSignals } from './interrupt.js';
 import { TRACE_OPTIONS, checkTraceWindow, compareTraceFile, progressDisplay, traceFlags, traceLine } from './trace-flags.js';
 import { Warnings } from './warnings.js';
+import type { CliIo } from './io.js';
 
 const OPTIONS = {
   ...HELP_OPTION,
@@ -54,10 +55,10 @@ function variantsOf(locks: readonly LockKind[] | undefined, policies: readonly P
  * SIGTERM (the runs so far, the last one interrupted, are printed and written). Bad input
  * throws `ConfigError` before anything runs.
  */
-export async function compareCommand(args: readonly string[]): Promise<number> {
+export async function compareCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags('compare', args, OPTIONS);
   if (values.help) {
-    console.log(compareHelp());
+    io.out(compareHelp());
     return 0;
   }
   const spec = scenarioArgument('compare', positionals) ?? DEFAULT_PRESET;
@@ -96,20 +97,21 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
 
   checkTraceWindow(trace, configs[0]!);
 
-  const warnings = new Warnings();
+  const warnings = new Warnings(io.err);
   warnings.print([hostWarning(configs[0]!)]);
   const runs: ComparedRun[] = [];
   const traces: string[] = [];
   const engine = new ThreadsEngine();
-  const interrupt = stopOnSignals();
+  const interrupt = stopOnSignals('spinvisor', io);
   try {
     for (const [i, config] of configs.entries()) {
       if (interrupt.signal.aborted) break;
       const { label } = variants[i]!;
-      if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} under ${label} for ${config.durationMs} ms…\n`);
+      io.terminal?.write(`spinvisor: running ${spec} under ${label} for ${config.durationMs} ms…\n`);
       const progress = progressDisplay(
         config,
         config.vms.map((vm) => vm.name),
+        io.terminal,
       );
       let results;
       try {
@@ -139,13 +141,13 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
   }
   const interrupted = interrupt.signal.aborted;
   if (runs.length === 0) {
-    console.error('spinvisor: interrupted before the first run started: nothing to report');
+    io.err('spinvisor: interrupted before the first run started: nothing to report');
     return INTERRUPTED_EXIT_CODE;
   }
   // The runs made: an interrupted comparison reports those, the last one cut short.
   const made = runs.length;
 
-  console.log(renderCompare(runs, { title: overrides.system === undefined ? spec : `${spec} on ${overrides.system}` }));
+  io.out(renderCompare(runs, { title: overrides.system === undefined ? spec : `${spec} on ${overrides.system}` }));
   const ok = runs.every((run) => run.results.ok);
   if (jsonPath) {
     // Every run has a system (--systems, or --system for all) or none has.
@@ -161,12 +163,12 @@ export async function compareCommand(args: readonly string[]): Promise<number> {
       runs: runs.map((run) => run.results),
     } satisfies CompareResults;
     writeJsonAtomically(jsonPath, file);
-    console.log(`\nresults: ${jsonPath}`);
+    io.out(`\nresults: ${jsonPath}`);
   }
-  if (traces.length > 0) console.log(`${jsonPath ? '' : '\n'}${traces.join('\n')}`);
+  if (traces.length > 0) io.out(`${jsonPath ? '' : '\n'}${traces.join('\n')}`);
   if (interrupted) return INTERRUPTED_EXIT_CODE;
   if (ok) return 0;
   const failed = runs.flatMap((run) => run.results.selfChecks.filter((c) => !c.ok).map((c) => `${run.label}: ${c.name}`));
-  console.error(`spinvisor: self-checks failed: ${failed.join(', ')}`);
+  io.err(`spinvisor: self-checks failed: ${failed.join(', ')}`);
   return 1;
 }

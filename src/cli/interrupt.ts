@@ -3,6 +3,8 @@
  * print and write what it has so far, marked interrupted; a second quits at once. Either way
  * the exit code is 130, the shell's code for a command ended by SIGINT.
  */
+import { processIo, type CliIo } from './io.js';
+
 export const INTERRUPTED_EXIT_CODE = 130;
 
 export interface Interrupt {
@@ -17,21 +19,21 @@ export interface Interrupt {
   dispose(): void;
 }
 
-export function stopOnSignals(program = 'spinvisor'): Interrupt {
+export function stopOnSignals(program = 'spinvisor', io: Pick<CliIo, 'err' | 'env'> = processIo()): Interrupt {
   const controller = new AbortController();
   const handler = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      process.stderr.write(`${program}: ${name} again: quitting now\n`);
+      io.err(`${program}: ${name} again: quitting now`);
       process.exit(INTERRUPTED_EXIT_CODE);
     }
-    process.stderr.write(`\n${program}: ${name}: stopping the run, keeping what it has so far (again to quit at once)\n`);
+    io.err(`\n${program}: ${name}: stopping the run, keeping what it has so far (again to quit at once)`);
     controller.abort();
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return {
     signal: controller.signal,
-    onStarted: process.env.SPINVISOR_TEST_ANNOUNCE === '1' ? () => process.stderr.write(`${program}: run started\n`) : undefined,
+    onStarted: io.env.SPINVISOR_TEST_ANNOUNCE === '1' ? () => io.err(`${program}: run started`) : undefined,
     dispose() {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);

@@ -6,11 +6,12 @@ import { SYSTEMS, guestSummary, hostSummary, schedulerSummary } from '../config/
 import { renderTable } from '../report/text-table.js';
 import { HELP_OPTION, parseFlags } from '../io/flags.js';
 import { PRESETS_HELP } from './help.js';
+import type { CliIo } from './io.js';
 
-export function presetsCommand(args: readonly string[]): number {
+export function presetsCommand(args: readonly string[], io: CliIo): number {
   const { values, positionals } = parseFlags('presets', args, HELP_OPTION);
   if (values.help) {
-    console.log(PRESETS_HELP);
+    io.out(PRESETS_HELP);
     return 0;
   }
   if (positionals.length > 0) throw new ConfigError(`${positionals[0]}: unexpected argument (spinvisor presets takes none)`);
@@ -24,8 +25,8 @@ export function presetsCommand(args: readonly string[]): number {
     const usedByDefault = name === DEFAULT_PRESET ? ' · used when no scenario is named' : '';
     return `${name.padEnd(width)}${shape} · ${config.durationMs} ms${usedByDefault}\n${' '.repeat(width)}${config.description}`;
   });
-  console.log(blocks.join('\n'));
-  console.log(`\nSystems (--system NAME applies one to any preset or file; compare --systems a,b runs each):\n${systemsTable()}`);
+  io.out(blocks.join('\n'));
+  io.out(`\nSystems (--system NAME applies one to any preset or file; compare --systems a,b runs each):\n${systemsTable()}`);
   return 0;
 }
 

@@ -15,6 +15,7 @@ import { REPRODUCE_FORMAT } from '../results/formats.js';
 import { JSON_OPTION } from './flags.js';
 import { reproduceHelp } from './help.js';
 import { Warnings } from './warnings.js';
+import type { CliIo } from './io.js';
 
 const OPTIONS = {
   ...HELP_OPTION,
@@ -26,16 +27,16 @@ const OPTIONS = {
   ...JSON_OPTION,
 } as const;
 
-export async function reproduceCommand(args: readonly string[]): Promise<number> {
+export async function reproduceCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags('reproduce', args, OPTIONS);
   if (values.help) {
-    console.log(reproduceHelp());
+    io.out(reproduceHelp());
     return 0;
   }
   if (positionals.length > 1) throw new ConfigError(`${positionals[1]}: unexpected argument (spinvisor reproduce takes one reproduction name)`);
   const repros = positionals[0] === undefined ? listReproductions() : [loadReproduction(positionals[0])];
   if (values.list) {
-    console.log(renderReproductionList(repros));
+    io.out(renderReproductionList(repros));
     return 0;
   }
   const engine = choiceFlag('engine', values.engine, ENGINES) ?? 'virtual';
@@ -48,7 +49,7 @@ export async function reproduceCommand(args: readonly string[]): Promise<number>
   // Every run's scenario is validated before the first starts: bad input fails fast.
   const configs = repros.flatMap((repro) => repro.runs.map((run) => runConfig(repro, run.overrides, options)));
 
-  const warnings = new Warnings();
+  const warnings = new Warnings(io.err);
   warnings.print(configs.map(hostWarning));
   const threads = new ThreadsEngine();
   const results: ReproductionResult[] = [];
@@ -58,11 +59,11 @@ export async function reproduceCommand(args: readonly string[]): Promise<number>
         ...options,
         threads,
         onRun: (id, config) => {
-          if (process.stderr.isTTY) process.stderr.write(`spinvisor: reproducing ${repro.name}: ${id} for ${config.durationMs} ms…\n`);
+          io.terminal?.write(`spinvisor: reproducing ${repro.name}: ${id} for ${config.durationMs} ms…\n`);
         },
       });
       results.push(result);
-      console.log(`${results.length > 1 ? '\n' : ''}${renderReproduction(repro, result)}`);
+      io.out(`${results.length > 1 ? '\n' : ''}${renderReproduction(repro, result)}`);
     }
   } finally {
     await threads.close();
@@ -71,10 +72,10 @@ export async function reproduceCommand(args: readonly string[]): Promise<number>
   const ok = results.every((r) => r.ok);
   if (jsonPath) {
     writeJsonAtomically(jsonPath, { format: REPRODUCE_FORMAT, ok, engine, seed: options.seed ?? 1, reproductions: results });
-    console.log(`\nresults: ${jsonPath}`);
+    io.out(`\nresults: ${jsonPath}`);
   }
   if (ok) return 0;
-  console.error(
+  io.err(
     `spinvisor: self-checks failed in ${results
       .filter((r) => !r.ok)
       .map((r) => r.name)

@@ -14,6 +14,7 @@ import { TRACE_OPTIONS, checkTraceWindow, progressDisplay, traceFlags, traceLine
 import { INTERRUPTED_EXIT_CODE, stopOnSignals } from './interrupt.js';
 import type { TraceSummary } from '../trace/chrome-trace.js';
 import { Warnings } from './warnings.js';
+import type { CliIo } from './io.js';
 
 const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, ...JSON_OPTION, ...TRACE_OPTIONS };
 
@@ -22,10 +23,10 @@ const OPTIONS = { ...HELP_OPTION, ...OVERRIDE_OPTIONS, ...POLICY_OPTION, ...JSON
  * (the results so far are printed and written, marked interrupted). Bad input throws
  * `ConfigError` before anything runs.
  */
-export async function runCommand(args: readonly string[]): Promise<number> {
+export async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags('run', args, OPTIONS);
   if (values.help) {
-    console.log(runHelp());
+    io.out(runHelp());
     return 0;
   }
   const spec = scenarioArgument('run', positionals) ?? DEFAULT_PRESET;
@@ -35,15 +36,16 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const config = loadScenario(spec, overrides);
   checkTraceWindow(trace, config);
 
-  const warnings = new Warnings();
+  const warnings = new Warnings(io.err);
   warnings.print([hostWarning(config)]);
-  if (process.stderr.isTTY) process.stderr.write(`spinvisor: running ${spec} for ${config.durationMs} ms…\n`);
+  io.terminal?.write(`spinvisor: running ${spec} for ${config.durationMs} ms…\n`);
   const progress = progressDisplay(
     config,
     config.vms.map((vm) => vm.name),
+    io.terminal,
   );
   let written: TraceSummary | undefined;
-  const interrupt = stopOnSignals();
+  const interrupt = stopOnSignals('spinvisor', io);
   let results;
   try {
     results = withSystem(
@@ -62,15 +64,15 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   }
   warnings.print(results.warnings);
 
-  console.log(renderRun(results, { title: overrides.system === undefined ? spec : `${spec} on ${overrides.system}` }));
+  io.out(renderRun(results, { title: overrides.system === undefined ? spec : `${spec} on ${overrides.system}` }));
   if (jsonPath) {
     writeJsonAtomically(jsonPath, results);
-    console.log(`\nresults: ${jsonPath}`);
+    io.out(`\nresults: ${jsonPath}`);
   }
-  if (written) console.log(`${jsonPath ? '' : '\n'}${traceLine(written)}`);
+  if (written) io.out(`${jsonPath ? '' : '\n'}${traceLine(written)}`);
   if (results.interrupted) return INTERRUPTED_EXIT_CODE;
   if (results.ok) return 0;
   const failed = results.selfChecks.filter((c) => !c.ok).map((c) => c.name);
-  console.error(`spinvisor: self-checks failed: ${failed.join(', ')}`);
+  io.err(`spinvisor: self-checks failed: ${failed.join(', ')}`);
   return 1;
 }

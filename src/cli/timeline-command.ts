@@ -8,6 +8,7 @@ import { renderTimelinePage } from '../report/timeline/page.js';
 import { summarizeTimeline, summarySentence } from '../report/timeline/summary.js';
 import { readTraceFile } from '../trace/read.js';
 import { timelineHelp } from './help.js';
+import type { CliIo } from './io.js';
 
 const OPTIONS = {
   html: { type: 'string' },
@@ -21,10 +22,10 @@ const OPTIONS = {
 const MIN_WIDTH_PX = 200;
 const MAX_WIDTH_PX = 20_000;
 
-export function timelineCommand(args: readonly string[]): number {
+export function timelineCommand(args: readonly string[], io: CliIo): number {
   const { values, positionals } = parseFlags('timeline', args, OPTIONS);
   if (values.help) {
-    console.log(timelineHelp());
+    io.out(timelineHelp());
     return 0;
   }
   if (positionals.length === 0) throw new ConfigError('timeline: expects a trace file (spinvisor timeline TRACE.json --html FILE)');
@@ -38,6 +39,6 @@ export function timelineCommand(args: readonly string[]): number {
   const trace = positionals[0]!;
   const model = readTraceFile(trace, range);
   writeTextAtomically(html, renderTimelinePage(model, { source: basename(trace), widthPx }), 'html');
-  console.log(`timeline: ${html} (${model.lanes.length} lanes, ${model.flows.length} flows; ${summarySentence(summarizeTimeline(model))})`);
+  io.out(`timeline: ${html} (${model.lanes.length} lanes, ${model.flows.length} flows; ${summarySentence(summarizeTimeline(model))})`);
   return 0;
 }

@@ -7,6 +7,7 @@ import type { RunProgress } from '../engine/run-output.js';
 import type { Options } from '../io/flags.js';
 import { checkOutputPath } from '../io/output-file.js';
 import type { TraceSummary } from '../trace/chrome-trace.js';
+import type { CliIo } from './io.js';
 import { traceMaxMbFlag, traceWindowFlag, type TraceOptions } from '../trace/options.js';
 
 export const TRACE_OPTIONS = {
@@ -71,20 +72,24 @@ const PROGRESS_AFTER_MS = 2000;
  * line rewritten in place a few times a second, fed by the trace controller's snapshots
  * (threads) or the engine's reports between steps (virtual). Undefined: none.
  */
-export function progressDisplay(config: Config, vmNames: readonly string[]): { onProgress: (p: RunProgress) => void; done: () => void } | undefined {
+export function progressDisplay(
+  config: Config,
+  vmNames: readonly string[],
+  terminal: CliIo['terminal'],
+): { onProgress: (p: RunProgress) => void; done: () => void } | undefined {
   // A threads run shorter than that ends before the display would start: no controller thread for it.
-  if (!process.stderr.isTTY || (config.engine === 'threads' && config.durationMs < PROGRESS_AFTER_MS)) return undefined;
+  if (terminal === null || (config.engine === 'threads' && config.durationMs < PROGRESS_AFTER_MS)) return undefined;
   const started = performance.now();
   let shown = false;
   return {
     onProgress(p) {
       if (performance.now() - started < PROGRESS_AFTER_MS) return;
       const vms = p.acquisitions.map((a, i) => `${vmNames[i]} ${Math.round(a).toLocaleString('en-US')}`).join(', ');
-      process.stderr.write(`\r\x1b[Kspinvisor: ${(p.elapsedMs / 1000).toFixed(1)} s of ${(p.durationMs / 1000).toFixed(1)} s · acquisitions ${vms}`);
+      terminal.write(`\r\x1b[Kspinvisor: ${(p.elapsedMs / 1000).toFixed(1)} s of ${(p.durationMs / 1000).toFixed(1)} s · acquisitions ${vms}`);
       shown = true;
     },
     done() {
-      if (shown) process.stderr.write('\r\x1b[K');
+      if (shown) terminal.write('\r\x1b[K');
     },
   };
 }

@@ -5,11 +5,14 @@
 export class Warnings {
   private readonly printed = new Set<string>();
 
+  /** `err`: where each goes (CliIo.err). */
+  constructor(private readonly err: (text: string) => void) {}
+
   print(warnings: readonly (string | null)[]): void {
     for (const warning of warnings) {
       if (warning === null || this.printed.has(warning)) continue;
       this.printed.add(warning);
-      console.error(`spinvisor: WARNING: ${warning}`);
+      this.err(`spinvisor: WARNING: ${warning}`);
     }
   }
 }

@@ -1,11 +1,16 @@
 /**
- * The command line as a user runs it, from source: `node --import tsx src/cli/main.ts …` in the
- * repository, with SPINVISOR_DEBUG cleared so that errors are what a user sees, and the
- * assertion every bad-input test makes.
+ * The command line as a user meets it, two ways: in process (`spinvisor`: src/cli/program.ts's
+ * `main(argv, io)` with buffers for the streams, the exit code it returns; no process, no tsx) and
+ * as a child process running the build (`node`: `node dist/…` with SPINVISOR_DEBUG cleared, for
+ * what only a process shows: signals, a thread's exit, the bench's own command line). Both give
+ * an `Outcome`, and `expectUsageError` is the assertion every bad-input test makes on it.
+ * dist/ is current: test/setup/build.ts builds it before the run when the sources are newer.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/program.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -15,25 +20,46 @@ export interface Outcome {
   readonly stderr: string;
 }
 
-/** `node --import tsx ARGS…` in the repository root. */
-export function node(...args: string[]): Outcome {
-  return nodeWith({}, ...args);
+/** An io that keeps what a command prints (not a terminal; SPINVISOR_DEBUG cleared, `env` added). */
+export function bufferedIo(env: Record<string, string> = {}): CliIo & { readonly stdout: () => string; readonly stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  return {
+    out: (text) => (stdout += `${text}\n`),
+    err: (text) => (stderr += `${text}\n`),
+    terminal: null,
+    env: { ...process.env, SPINVISOR_DEBUG: '', ...env },
+    stdout: () => stdout,
+    stderr: () => stderr,
+  };
+}
+
+/** `spinvisor ARGS…` in process: what it printed and the exit code `main` returned. */
+export async function spinvisor(...args: string[]): Promise<Outcome> {
+  const io = bufferedIo();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+/** The build of a source file: `src/cli/main.ts` → `dist/src/cli/main.js`. */
+export function built(source: string): string {
+  return `dist/${source.replace(/\.ts$/, '.js')}`;
+}
+
+/** `node SCRIPT ARGS…` in the repository root, SCRIPT a source file run from its build (`bench/main.ts`: dist/bench/main.js). */
+export function node(script: string, ...args: string[]): Outcome {
+  return nodeWith({}, script, ...args);
 }
 
 /** `node` with more environment variables (TMPDIR: where the child's temporary files go). */
-export function nodeWith(env: Record<string, string>, ...args: string[]): Outcome {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
+export function nodeWith(env: Record<string, string>, script: string, ...args: string[]): Outcome {
+  const child = spawnSync(process.execPath, [built(script), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, SPINVISOR_DEBUG: '', ...env },
     timeout: 60_000,
   });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
-
-/** `spinvisor ARGS…`, from source. */
-export function spinvisor(...args: string[]): Outcome {
-  return node('src/cli/main.ts', ...args);
 }
 
 /** Bad input: exit 2, nothing on stdout, exactly one line on stderr matching `pattern`, no stack trace. */

@@ -1,5 +1,6 @@
 /**
- * The command line as a child process that a test can signal while it runs: started with
+ * The command line as a child process that a test can signal while it runs, from the build
+ * (dist/, which test/setup/build.ts keeps current): started with
  * SPINVISOR_TEST_ANNOUNCE=1, so that it says on stderr when its run has started (a loaded host
  * takes seconds to start the threads, and a signal before the start tests nothing).
  */
@@ -26,12 +27,8 @@ export interface CliChild {
   readonly finished: Promise<Finished>;
 }
 
-/** Starts `node <program> args` (program: the CLI's source under tsx by default) with `env` added. */
-export function startCli(
-  args: readonly string[],
-  env: Record<string, string> = {},
-  program: readonly string[] = ['--import', 'tsx', 'src/cli/main.ts'],
-): CliChild {
+/** Starts `node <program> args` (program: the CLI's build by default) with `env` added. */
+export function startCli(args: readonly string[], env: Record<string, string> = {}, program: readonly string[] = ['dist/src/cli/main.js']): CliChild {
   const child = spawn(process.execPath, [...program, ...args], {
     cwd: ROOT,
     env: { ...process.env, SPINVISOR_DEBUG: '', SPINVISOR_TEST_ANNOUNCE: '1', ...env },

@@ -2,7 +2,7 @@
  * A sweep survives an interruption: `npm run bench` keeps every finished case in a state file
  * beside its results file, and `--resume` ends with the same results file as a run never
  * interrupted (virtual-engine cases byte for byte, environment and timing fields aside). A
- * small filtered virtual sweep, run as a child process (the bench's source under tsx).
+ * small filtered virtual sweep, run as a child process (the bench's build, dist/bench/main.js).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { ROOT, sleep, startCli } from '../helpers/spawn-cli.js';
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-resume-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const BENCH = ['--import', 'tsx', 'bench/main.ts'];
+const BENCH = ['dist/bench/main.js'];
 /** Six virtual-engine cases of about a second each on this host. */
 const SWEEP = ['--quick', '--engine', 'virtual', '--runs', '2', '--filter', 'sweep/virtual/contended/s'];
 

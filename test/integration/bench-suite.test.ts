@@ -1,5 +1,5 @@
 /**
- * `npm run bench` as a user meets it: bench/main.ts in a child process under tsx, on small
+ * `npm run bench` as a user meets it: the bench's build (dist/bench/main.js) in a child process, on small
  * filtered plans (--quick, at most 2 pCPUs), writing results, a baseline, an HTML report and
  * shards; and bad input refused with one line and exit 2 before anything runs.
  */
@@ -23,7 +23,7 @@ interface Outcome {
 }
 
 function bench(...args: string[]): Outcome {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const child = spawnSync(process.execPath, ['dist/bench/main.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 

@@ -1,8 +1,9 @@
 /**
- * The command line as a user meets it: a child process running src/cli/main.ts under tsx.
- * Real runs are short (≤ 300 ms) and use at most 2 pCPUs, the cores this machine has.
+ * The command line as a user meets it, in process (`main(argv, io)`, test/helpers/cli.ts): what
+ * it prints and the exit code. Runs here are on the virtual engine; the threads engine's through
+ * the command line are in cli-threads.test.ts.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,114 +17,129 @@ const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('spinvisor bad input', () => {
-  it('rejects an unknown preset, listing the presets, and writes no results file', () => {
+  it('rejects an unknown preset, listing the presets, and writes no results file', async () => {
     const json = join(tmp, 'unknown-preset.json');
-    expectUsageError(spinvisor('run', 'no-such-preset', '--json', json), /unknown preset "no-such-preset" \(available: .*contended.*uncontended/);
+    expectUsageError(await spinvisor('run', 'no-such-preset', '--json', json), /unknown preset "no-such-preset" \(available: .*contended.*uncontended/);
     expect(existsSync(json)).toBe(false);
   });
 
-  it('rejects a malformed JSON file, naming the file', () => {
+  it('rejects a malformed JSON file, naming the file', async () => {
     const file = join(tmp, 'malformed.json');
     writeFileSync(file, '{"pcpus": 2, "vms": [');
-    expectUsageError(spinvisor('run', file), new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: malformed JSON`));
+    expectUsageError(await spinvisor('run', file), new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: malformed JSON`));
   });
 
-  it('rejects a file field out of range, naming the field', () => {
+  it('rejects a file field out of range, naming the field', async () => {
     const file = join(tmp, 'too-many-vcpus.json');
     writeFileSync(file, JSON.stringify({ vms: [{ name: 'a', vcpus: 5000 }] }));
-    expectUsageError(spinvisor('run', file), /vms\[0\]\.vcpus: Too big/);
+    expectUsageError(await spinvisor('run', file), /vms\[0\]\.vcpus: Too big/);
   });
 
-  it('rejects an override out of range, naming the field, and writes no results file', () => {
+  it('rejects an override out of range, naming the field, and writes no results file', async () => {
     const json = join(tmp, 'out-of-range.json');
-    expectUsageError(spinvisor('run', 'contended', '--pcpus', '300', '--json', json), /pcpus: Too big: expected number to be <=256/);
+    expectUsageError(await spinvisor('run', 'contended', '--pcpus', '300', '--json', json), /pcpus: Too big: expected number to be <=256/);
     expect(existsSync(json)).toBe(false);
   });
 
-  it('rejects a non-integer override, naming the flag', () => {
-    expectUsageError(spinvisor('run', 'contended', '--pcpus', 'abc'), /--pcpus: expected an integer, got "abc"/);
+  it('rejects a non-integer override, naming the flag', async () => {
+    expectUsageError(await spinvisor('run', 'contended', '--pcpus', 'abc'), /--pcpus: expected an integer, got "abc"/);
   });
 
-  it('rejects an unknown flag, naming it', () => {
-    expectUsageError(spinvisor('run', 'contended', '--turbo'), /--turbo: unknown flag/);
+  it('rejects an unknown flag, naming it', async () => {
+    expectUsageError(await spinvisor('run', 'contended', '--turbo'), /--turbo: unknown flag/);
   });
 
-  it('rejects a flag missing its value', () => {
-    expectUsageError(spinvisor('run', '--duration-ms'), /--duration-ms: expects a value/);
+  it('rejects a flag missing its value', async () => {
+    expectUsageError(await spinvisor('run', '--duration-ms'), /--duration-ms: expects a value/);
   });
 
-  it('rejects an unknown command', () => {
-    expectUsageError(spinvisor('walk'), /unknown command "walk"/);
+  it('rejects an unknown command', async () => {
+    expectUsageError(await spinvisor('walk'), /unknown command "walk"/);
   });
 
-  it('rejects an unknown policy in compare', () => {
-    expectUsageError(spinvisor('compare', 'contended', '--policies', 'naive,lazy'), /^spinvisor: --policies: unknown policy "lazy"; expected naive, notify, /);
+  it('rejects an unknown policy in compare', async () => {
+    expectUsageError(
+      await spinvisor('compare', 'contended', '--policies', 'naive,lazy'),
+      /^spinvisor: --policies: unknown policy "lazy"; expected naive, notify, /,
+    );
   });
 
-  it('rejects a combination that makes no sense, saying why in one line', () => {
-    expectUsageError(spinvisor('run', '--policy', 'pv-halt+pv-halt'), /^spinvisor: --policy: "pv-halt" named twice in "pv-halt\+pv-halt"$/);
-    expectUsageError(spinvisor('run', '--policy', 'naive+cs-hint'), /^spinvisor: --policy: naive means no enlightenment: it cannot be combined/);
-    expectUsageError(spinvisor('compare', '--policies', 'naive,notify+pv-halt'), /^spinvisor: --policies: notify and pv-halt both act on a long spin/);
+  it('rejects a combination that makes no sense, saying why in one line', async () => {
+    expectUsageError(await spinvisor('run', '--policy', 'pv-halt+pv-halt'), /^spinvisor: --policy: "pv-halt" named twice in "pv-halt\+pv-halt"$/);
+    expectUsageError(await spinvisor('run', '--policy', 'naive+cs-hint'), /^spinvisor: --policy: naive means no enlightenment: it cannot be combined/);
+    expectUsageError(await spinvisor('compare', '--policies', 'naive,notify+pv-halt'), /^spinvisor: --policies: notify and pv-halt both act on a long spin/);
     const file = join(tmp, 'bad-combination.json');
     writeFileSync(file, JSON.stringify({ vms: [{ name: 'a', vcpus: 2, policy: 'cs-hint+' }] }));
-    expectUsageError(spinvisor('run', file), /^spinvisor: vms\[0\]\.policy: empty policy name in "cs-hint\+"/);
+    expectUsageError(await spinvisor('run', file), /^spinvisor: vms\[0\]\.policy: empty policy name in "cs-hint\+"/);
   });
 
-  it('rejects an unknown lock in compare --locks, and --locks with --lock', () => {
-    expectUsageError(spinvisor('compare', '--locks', 'ticket,spin'), /^spinvisor: --locks: expected one of tas, ttas, ticket, mcs/);
-    expectUsageError(spinvisor('compare', '--locks', 'ticket,ticket'), /^spinvisor: --locks: "ticket" is listed twice$/);
-    expectUsageError(spinvisor('compare', '--locks', 'ticket,mcs', '--lock', 'tas'), /^spinvisor: --lock: give either --lock/);
+  it('rejects an unknown lock in compare --locks, and --locks with --lock', async () => {
+    expectUsageError(await spinvisor('compare', '--locks', 'ticket,spin'), /^spinvisor: --locks: expected one of tas, ttas, ticket, mcs/);
+    expectUsageError(await spinvisor('compare', '--locks', 'ticket,ticket'), /^spinvisor: --locks: "ticket" is listed twice$/);
+    expectUsageError(await spinvisor('compare', '--locks', 'ticket,mcs', '--lock', 'tas'), /^spinvisor: --lock: give either --lock/);
   });
 
-  it('rejects an unknown system, --systems with what it excludes, and --mode with --system, in one line each', () => {
+  it('rejects an unknown system, --systems with what it excludes, and --mode with --system, in one line each', async () => {
     const json = join(tmp, 'unknown-system.json');
     expectUsageError(
-      spinvisor('run', '--system', 'vmware', '--json', json),
+      await spinvisor('run', '--system', 'vmware', '--json', json),
       /^spinvisor: --system: expected one of bare-metal, hyperv-ws2003, .*, got "vmware"$/,
     );
     expect(existsSync(json)).toBe(false);
-    expectUsageError(spinvisor('compare', '--systems', 'kvm,vmware'), /^spinvisor: --systems: expected one of bare-metal, .*, got "vmware"$/);
-    expectUsageError(spinvisor('compare', '--systems', 'kvm,kvm'), /^spinvisor: --systems: "kvm" is listed twice$/);
+    expectUsageError(await spinvisor('compare', '--systems', 'kvm,vmware'), /^spinvisor: --systems: expected one of bare-metal, .*, got "vmware"$/);
+    expectUsageError(await spinvisor('compare', '--systems', 'kvm,kvm'), /^spinvisor: --systems: "kvm" is listed twice$/);
     expectUsageError(
-      spinvisor('compare', '--systems', 'kvm,xen-credit', '--policies', 'naive,notify'),
+      await spinvisor('compare', '--systems', 'kvm,xen-credit', '--policies', 'naive,notify'),
       /^spinvisor: --systems: give either --systems or --policies/,
     );
-    expectUsageError(spinvisor('compare', '--systems', 'kvm,xen-credit', '--locks', 'ticket,mcs'), /^spinvisor: --systems: give either --systems or --locks/);
-    expectUsageError(spinvisor('compare', '--systems', 'kvm,xen-credit', '--system', 'kvm'), /^spinvisor: --system: give either --system .* or --systems/);
-    expectUsageError(spinvisor('run', '--system', 'kvm', '--mode', 'bare'), /^spinvisor: --mode: --system kvm sets the mode \(virtualized\); drop --mode$/);
-    expectUsageError(spinvisor('compare', '--system', 'bare-metal'), /^spinvisor: --system: bare-metal has no hypervisor to compare policies or locks under/);
+    expectUsageError(
+      await spinvisor('compare', '--systems', 'kvm,xen-credit', '--locks', 'ticket,mcs'),
+      /^spinvisor: --systems: give either --systems or --locks/,
+    );
+    expectUsageError(
+      await spinvisor('compare', '--systems', 'kvm,xen-credit', '--system', 'kvm'),
+      /^spinvisor: --system: give either --system .* or --systems/,
+    );
+    expectUsageError(
+      await spinvisor('run', '--system', 'kvm', '--mode', 'bare'),
+      /^spinvisor: --mode: --system kvm sets the mode \(virtualized\); drop --mode$/,
+    );
+    expectUsageError(
+      await spinvisor('compare', '--system', 'bare-metal'),
+      /^spinvisor: --system: bare-metal has no hypervisor to compare policies or locks under/,
+    );
   });
 
-  it('rejects an extension out of range, naming the field', () => {
-    expectUsageError(spinvisor('run', '--policy', 'cs-hint', '--extension-us', '0'), /extensionUs: Too small/);
+  it('rejects an extension out of range, naming the field', async () => {
+    expectUsageError(await spinvisor('run', '--policy', 'cs-hint', '--extension-us', '0'), /extensionUs: Too small/);
   });
 });
 
 describe('spinvisor help and listings', () => {
-  it('prints help for the program and for each command, exit 0', () => {
+  it('prints help for the program and for each command, exit 0', async () => {
     for (const args of [['--help'], ['help', 'run'], ['run', '--help'], ['compare', '--help'], ['presets', '--help'], ['schema', '-h']]) {
-      const outcome = spinvisor(...args);
+      const outcome = await spinvisor(...args);
       expect(outcome.code, args.join(' ')).toBe(0);
       expect(outcome.stdout, args.join(' ')).toMatch(/spinvisor/);
     }
   });
 
-  it('explains every run-table column in run --help, from the event table', () => {
-    const { stdout } = spinvisor('run', '--help');
+  it('explains every run-table column in run --help, from the event table', async () => {
+    const { stdout } = await spinvisor('run', '--help');
     expect(stdout).toMatch(/LHP\s+lock-holder preemptions: preemptions while holding a lock/);
     expect(stdout).toMatch(/acq\/s\s+acquisitions per second/);
   });
 
-  it('lists the presets with their descriptions', () => {
-    const { code, stdout } = spinvisor('presets');
+  it('lists the presets with their descriptions', async () => {
+    const { code, stdout } = await spinvisor('presets');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^uncontended\s+2 pCPUs/m);
     expect(stdout).toMatch(/^contended\s+2 pCPUs/m);
     for (const preset of listPresets()) expect(stdout).toContain(preset.config.description);
   });
 
-  it('lists the named systems after the presets, and in the help of run and compare', () => {
-    const { code, stdout } = spinvisor('presets');
+  it('lists the named systems after the presets, and in the help of run and compare', async () => {
+    const { code, stdout } = await spinvisor('presets');
     expect(code).toBe(0);
     const table = stdout.slice(stdout.indexOf('Systems'));
     expect(table).toMatch(/^system\s+lock · policy\s+scheduler\s+host side\s+what it is$/m);
@@ -131,68 +147,25 @@ describe('spinvisor help and listings', () => {
     expect(table).toMatch(/^xen-credit\s+unfair-queued · pv-halt, halt at 32768 spins\s+credit, slice 30 ms\s+yield, no PLE\s/m);
     for (const system of SYSTEMS) expect(table).toMatch(new RegExp(`^${system.name}\\s.*${system.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
     for (const command of ['run', 'compare']) {
-      const help = spinvisor(command, '--help').stdout;
+      const help = (await spinvisor(command, '--help')).stdout;
       expect(help).toMatch(/--system NAME/);
       for (const system of SYSTEMS)
         expect(help, `${command} --help`).toContain(`  ${system.name.padEnd(Math.max(...SYSTEM_NAMES.map((n) => n.length)) + 2)}${system.summary}`);
     }
-    expect(spinvisor('compare', '--help').stdout).toMatch(/--systems LIST/);
+    expect((await spinvisor('compare', '--help')).stdout).toMatch(/--systems LIST/);
   });
 
-  it('prints the JSON Schema', () => {
-    const { code, stdout } = spinvisor('schema');
+  it('prints the JSON Schema', async () => {
+    const { code, stdout } = await spinvisor('schema');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ type: 'object', required: ['vms'] });
   });
 });
 
-describe('spinvisor runs', () => {
-  it('runs a preset with overrides, prints the table and writes checked results JSON', () => {
-    const json = join(tmp, 'run.json');
-    const outcome = spinvisor('run', 'uncontended', '--duration-ms', '300', '--pcpus', '1', '--json', json);
-    expect(outcome.code, outcome.stderr).toBe(0);
-    expect(outcome.stdout).toMatch(/self-checks: all \d+ passed/);
-    const results = JSON.parse(readFileSync(json, 'utf8')) as Results;
-    expect(results.ok).toBe(true);
-    expect(results.engine).toBe('threads');
-    expect(results.config).toMatchObject({ pcpus: 1, durationMs: 300, mode: 'virtualized' });
-    expect(results.environment).toMatchObject({ node: process.versions.node });
-    expect(results.environment.cores).toBeGreaterThan(0);
-    expect(results.selfChecks.length).toBeGreaterThan(0);
-    for (const check of results.selfChecks) expect(Object.keys(check).sort()).toEqual(['detail', 'name', 'ok']);
-    const vm = results.metrics.vms[0];
-    expect(vm.name).toBe('guest');
-    expect(vm.acquisitionsPerSec).toBeGreaterThan(0);
-    for (const key of ['spinFraction', 'stealFraction', 'lockHolderPreemptions'] as const) expect(typeof vm[key], key).toBe('number');
-    expect(results.metrics.pcpus).toHaveLength(1);
-    expect(readdirTemps()).toEqual([]);
-  });
-
-  it('keeps the run table within 100 columns', () => {
-    const { stdout } = spinvisor('run', 'contended', '--vms', '2', '--duration-ms', '200');
-    const table = stdout.slice(0, stdout.indexOf('self-checks:'));
-    for (const line of table.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
-  });
-
-  it('compares policies side by side with a ratio to the first', () => {
-    const json = join(tmp, 'compare.json');
-    const outcome = spinvisor('compare', 'contended', '--vms', '2', '--duration-ms', '200', '--json', json);
-    expect(outcome.code, outcome.stderr).toBe(0);
-    expect(outcome.stdout).toMatch(/vs naive/);
-    expect(outcome.stdout).toMatch(/^all\s+naive\s/m);
-    expect(outcome.stdout).toMatch(/^all\s+notify\s/m);
-    const results = JSON.parse(readFileSync(json, 'utf8')) as CompareResults;
-    expect(results.ok).toBe(true);
-    expect(results.policies).toEqual(['naive', 'notify']);
-    expect(results.runs.map((r) => r.config.vms.map((vm) => vm.policy))).toEqual([
-      ['naive', 'naive'],
-      ['notify', 'notify'],
-    ]);
-  });
-
-  it('compares locks, and every lock under every policy, labelling each run', () => {
+describe('spinvisor compare on the virtual engine', () => {
+  it('compares locks, and every lock under every policy, labelling each run', async () => {
     const json = join(tmp, 'compare-locks.json');
-    const outcome = spinvisor(
+    const outcome = await spinvisor(
       'compare',
       'contended',
       '--engine',
@@ -216,7 +189,18 @@ describe('spinvisor runs', () => {
     expect(results.policies).toEqual(['naive', 'pv-halt+cs-hint', 'naive', 'pv-halt+cs-hint']);
     expect(results.runs.map((r) => r.config.vms[0]!.workload.lock)).toEqual(results.locks);
 
-    const onlyLocks = spinvisor('compare', 'contended', '--engine', 'virtual', '--duration-ms', '20', '--locks', 'tas,ticket', '--policy', 'preempted-aware');
+    const onlyLocks = await spinvisor(
+      'compare',
+      'contended',
+      '--engine',
+      'virtual',
+      '--duration-ms',
+      '20',
+      '--locks',
+      'tas,ticket',
+      '--policy',
+      'preempted-aware',
+    );
     expect(onlyLocks.code, onlyLocks.stderr).toBe(0);
     expect(onlyLocks.stdout).toMatch(/vs tas\b/);
     expect(onlyLocks.stdout).toMatch(/^tas: /m);
@@ -224,9 +208,9 @@ describe('spinvisor runs', () => {
 });
 
 describe('spinvisor with named systems', () => {
-  it("compares systems side by side, bare metal first, labelling rows and recording each run's system", () => {
+  it("compares systems side by side, bare metal first, labelling rows and recording each run's system", async () => {
     const json = join(tmp, 'compare-systems.json');
-    const outcome = spinvisor(
+    const outcome = await spinvisor(
       'compare',
       'contended',
       '--engine',
@@ -261,15 +245,15 @@ describe('spinvisor with named systems', () => {
 
     // Without systems, the compare file has no `systems` and its runs no `system`.
     const plain = join(tmp, 'compare-plain.json');
-    expect(spinvisor('compare', 'contended', '--engine', 'virtual', '--duration-ms', '10', '--json', plain).code).toBe(0);
+    expect((await spinvisor('compare', 'contended', '--engine', 'virtual', '--duration-ms', '10', '--json', plain)).code).toBe(0);
     const plainFile = JSON.parse(readFileSync(plain, 'utf8')) as Record<string, unknown> & CompareResults;
     expect('systems' in plainFile).toBe(false);
     expect(plainFile.runs.every((r) => !('system' in r))).toBe(true);
   });
 
-  it('runs a preset as a named system and records it with every setting it implied', () => {
+  it('runs a preset as a named system and records it with every setting it implied', async () => {
     const json = join(tmp, 'run-kvm.json');
-    const outcome = spinvisor('run', '--system', 'kvm', '--engine', 'virtual', '--duration-ms', '20', '--json', json);
+    const outcome = await spinvisor('run', '--system', 'kvm', '--engine', 'virtual', '--duration-ms', '20', '--json', json);
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(outcome.stdout).toMatch(/^spinvisor run: default on kvm · 2 pCPUs · 1 VM × 2 vCPUs · slice 10 ms · PLE → directed-yield · boost$/m);
     const results = resultsSchema.parse(JSON.parse(readFileSync(json, 'utf8'))) as Results;
@@ -290,7 +274,7 @@ describe('spinvisor with named systems', () => {
 
     // An explicit flag wins over the system's setting.
     const overridden = join(tmp, 'run-kvm-no-ple.json');
-    expect(spinvisor('run', '--system', 'kvm', '--ple', 'off', '--engine', 'virtual', '--duration-ms', '10', '--json', overridden).code).toBe(0);
+    expect((await spinvisor('run', '--system', 'kvm', '--ple', 'off', '--engine', 'virtual', '--duration-ms', '10', '--json', overridden)).code).toBe(0);
     const second = JSON.parse(readFileSync(overridden, 'utf8')) as Results;
     expect(second.system).toBe('kvm');
     expect(second.config.scheduler).toMatchObject({ ple: false, reaction: 'directed-yield', boost: true });
@@ -298,9 +282,24 @@ describe('spinvisor with named systems', () => {
 });
 
 describe('spinvisor on the virtual engine', () => {
-  it('runs a machine larger than the host in virtual time and says so', () => {
+  it('runs a machine larger than the host in virtual time and says so', async () => {
     const json = join(tmp, 'virtual.json');
-    const outcome = spinvisor('run', 'contended', '--engine', 'virtual', '--pcpus', '16', '--vcpus', '16', '--vms', '2', '--duration-ms', '50', '--json', json);
+    const outcome = await spinvisor(
+      'run',
+      'contended',
+      '--engine',
+      'virtual',
+      '--pcpus',
+      '16',
+      '--vcpus',
+      '16',
+      '--vms',
+      '2',
+      '--duration-ms',
+      '50',
+      '--json',
+      json,
+    );
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(outcome.stderr).not.toMatch(/WARNING/);
     expect(outcome.stdout).toMatch(/50 ms of virtual time · seed 1 · virtual engine/);
@@ -311,12 +310,7 @@ describe('spinvisor on the virtual engine', () => {
     expect(results.metrics.elapsedMs).toBe(50);
   });
 
-  it('rejects an unknown engine, naming the flag', () => {
-    expectUsageError(spinvisor('run', '--engine', 'warp'), /^spinvisor: --engine: expected one of threads, virtual, got "warp"$/);
+  it('rejects an unknown engine, naming the flag', async () => {
+    expectUsageError(await spinvisor('run', '--engine', 'warp'), /^spinvisor: --engine: expected one of threads, virtual, got "warp"$/);
   });
 });
-
-/** Leftover temporary files of an atomic write. */
-function readdirTemps(): string[] {
-  return readdirSync(tmp).filter((name) => name.includes('.tmp-'));
-}

@@ -11,15 +11,15 @@ const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-reproduce-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('spinvisor reproduce', () => {
-  it('lists every shipped reproduction with its runs and rows', () => {
-    const out = spinvisor('reproduce', '--list');
+  it('lists every shipped reproduction with its runs and rows', async () => {
+    const out = await spinvisor('reproduce', '--list');
     expect(out.code).toBe(0);
     for (const name of reproductionNames()) expect(out.stdout).toMatch(new RegExp(`^${name}\\s+\\d+\\s+\\d+\\s+\\S`, 'm'));
   });
 
-  it('runs one reproduction end to end: the published and simulated figures side by side with the verdict, and its JSON', () => {
+  it('runs one reproduction end to end: the published and simulated figures side by side with the verdict, and its JSON', async () => {
     const json = join(tmp, 'steal.json');
-    const out = spinvisor('reproduce', 'steal-time-2x', '--duration-ms', '40', '--json', json);
+    const out = await spinvisor('reproduce', 'steal-time-2x', '--duration-ms', '40', '--json', json);
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('source: http://www.stackdriver.com/understanding-cpu-steal-experiment/');
     expect(out.stdout).toMatch(/^steal, 2 VMs on 1 pCPU\s+share\s+0\.5 share\s+50\.0%\s+50\.0%\s+agrees$/m);
@@ -29,15 +29,15 @@ describe('spinvisor reproduce', () => {
     expect(file.reproductions[0]!.rows[0]!.simulated.ratio).toBeCloseTo(0.5, 2);
   });
 
-  it('exits 0 and prints the finding when a row disagrees', () => {
+  it('exits 0 and prints the finding when a row disagrees', async () => {
     // 1 VM of kvm with and without boost: no waiter halts on this workload, so the boost changes nothing (1.000×) against the published 1.168×.
-    const out = spinvisor('reproduce', 'wanpeng-li-boost-2019', '--duration-ms', '20');
+    const out = await spinvisor('reproduce', 'wanpeng-li-boost-2019', '--duration-ms', '20');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^1 VM: boosting \/ vanilla\s+speedup\s+25040 \/ 21443 records\/s\s+1\.168×\s+1\.000×\s+DISAGREES in direction/m);
   });
 
-  it('refuses an unknown reproduction in one line, exit 2', () => {
-    const out = spinvisor('reproduce', 'nope');
+  it('refuses an unknown reproduction in one line, exit 2', async () => {
+    const out = await spinvisor('reproduce', 'nope');
     expect(out.code).toBe(2);
     expect(out.stdout).toBe('');
     expect(out.stderr.trimEnd().split('\n')).toEqual([`spinvisor: unknown reproduction "nope" (available: ${reproductionNames().join(', ')})`]);

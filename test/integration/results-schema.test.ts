@@ -16,6 +16,7 @@ import { SUITE_FORMAT, suiteResultsSchema } from '../../bench/suite/model.js';
 import type { Results } from '../../src/results/results.js';
 import { COMPARE_FORMAT, RESULTS_FORMAT } from '../../src/results/formats.js';
 import { compareResultsSchema, resultsSchema } from '../../src/results/results-schema.js';
+import { built } from '../helpers/cli.js';
 import { withField, withoutField } from '../helpers/tamper.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,7 +30,7 @@ interface Outcome {
 }
 
 function node(script: string, args: readonly string[]): Outcome {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const child = spawnSync(process.execPath, [built(script), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 const spinvisor = (...args: string[]) => node('src/cli/main.ts', args);

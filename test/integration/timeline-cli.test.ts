@@ -1,6 +1,6 @@
 /**
- * `spinvisor timeline` as a user meets it: a child process running src/cli/main.ts under tsx,
- * on the hand-written contract trace. Bad input is one line on stderr, exit 2, and no page.
+ * `spinvisor timeline` as a user meets it, in process (`main(argv, io)`, test/helpers/cli.ts),
+ * on the hand-written contract trace; the bench's `--timeline` as a child process (its build). Bad input is one line on stderr, exit 2, and no page.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 import { buildTimelineTrace, FIXTURE_FACTS } from '../fixtures/timeline-trace.js';
-import { expectUsageError as expectOneLineError, node, nodeWith } from '../helpers/cli.js';
+import { expectUsageError as expectOneLineError, node, nodeWith, spinvisor } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-timeline-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -18,19 +18,19 @@ writeFileSync(trace, JSON.stringify(buildTimelineTrace()));
 
 /** `spinvisor timeline ARGS…`. */
 function timeline(...args: string[]) {
-  return node('src/cli/main.ts', 'timeline', ...args);
+  return spinvisor('timeline', ...args);
 }
 
 /** Exit 2, nothing on stdout, one line on stderr matching `pattern`, and no page written. */
-function expectUsageError(html: string, args: string[], pattern: RegExp): void {
-  expectOneLineError(timeline(...args, '--html', html), pattern);
+async function expectUsageError(html: string, args: string[], pattern: RegExp): Promise<void> {
+  expectOneLineError(await timeline(...args, '--html', html), pattern);
   expect(existsSync(html)).toBe(false);
 }
 
 describe('spinvisor timeline', () => {
-  it('writes the page for a window of the trace and says what it drew', () => {
+  it('writes the page for a window of the trace and says what it drew', async () => {
     const html = join(tmp, 'ok.html');
-    const outcome = timeline(trace, '--html', html, '--window', '2..8');
+    const outcome = await timeline(trace, '--html', html, '--window', '2..8');
     expect(outcome.stderr).toBe('');
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toMatch(/1 lock-holder preemption/);
@@ -39,38 +39,38 @@ describe('spinvisor timeline', () => {
     expect(page).toContain('2 ms to 8 ms of the trace');
   });
 
-  it('rejects a missing trace file', () => {
-    expectUsageError(join(tmp, 'missing.html'), [join(tmp, 'nope.json')], /nope\.json: cannot read: ENOENT$/);
+  it('rejects a missing trace file', async () => {
+    await expectUsageError(join(tmp, 'missing.html'), [join(tmp, 'nope.json')], /nope\.json: cannot read: ENOENT$/);
   });
 
-  it('rejects a file that is not JSON', () => {
+  it('rejects a file that is not JSON', async () => {
     const bad = join(tmp, 'bad.json');
     writeFileSync(bad, '{"traceEvents": [');
-    expectUsageError(join(tmp, 'bad.html'), [bad], /bad\.json: not JSON \(/);
+    await expectUsageError(join(tmp, 'bad.html'), [bad], /bad\.json: not JSON \(/);
   });
 
-  it('rejects JSON that is not a trace', () => {
+  it('rejects JSON that is not a trace', async () => {
     const other = join(tmp, 'results.json');
     writeFileSync(other, JSON.stringify({ format: 'spinvisor-results/1', runs: [] }));
-    expectUsageError(join(tmp, 'other.html'), [other], /results\.json: not a Chrome trace/);
+    await expectUsageError(join(tmp, 'other.html'), [other], /results\.json: not a Chrome trace/);
   });
 
-  it('rejects a malformed range, an empty one, and one outside the trace', () => {
-    expectUsageError(join(tmp, 'r1.html'), [trace, '--window', 'soon'], /^spinvisor: --window: expected FROM\.\.TO in ms/);
-    expectUsageError(join(tmp, 'r2.html'), [trace, '--from', '5', '--to', '5'], /^spinvisor: --to: the range must end after it starts/);
-    expectUsageError(join(tmp, 'r3.html'), [trace, '--from', '50'], /fixture\.json: the range 50\.\. ms is outside the trace, which spans 0\.\.10 ms$/);
+  it('rejects a malformed range, an empty one, and one outside the trace', async () => {
+    await expectUsageError(join(tmp, 'r1.html'), [trace, '--window', 'soon'], /^spinvisor: --window: expected FROM\.\.TO in ms/);
+    await expectUsageError(join(tmp, 'r2.html'), [trace, '--from', '5', '--to', '5'], /^spinvisor: --to: the range must end after it starts/);
+    await expectUsageError(join(tmp, 'r3.html'), [trace, '--from', '50'], /fixture\.json: the range 50\.\. ms is outside the trace, which spans 0\.\.10 ms$/);
   });
 
-  it('prints its help with --help and through spinvisor help timeline, exit 0', () => {
-    const own = timeline('--help');
+  it('prints its help with --help and through spinvisor help timeline, exit 0', async () => {
+    const own = await timeline('--help');
     expect(own.code).toBe(0);
     expect(own.stdout).toMatch(/^spinvisor timeline TRACE\.json --html FILE/);
-    const viaHelp = node('src/cli/main.ts', 'help', 'timeline');
+    const viaHelp = await spinvisor('help', 'timeline');
     expect(viaHelp.stdout).toBe(own.stdout);
   });
 
-  it('asks for the page to write when --html is missing', () => {
-    const outcome = timeline(trace);
+  it('asks for the page to write when --html is missing', async () => {
+    const outcome = await timeline(trace);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr.trimEnd()).toBe('spinvisor: --html: expects the page to write (spinvisor timeline TRACE.json --html FILE)');
   });

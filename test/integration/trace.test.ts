@@ -4,11 +4,9 @@
  * changes no result, the bounds hold, a stopped run's file parses, and the controller's
  * progress snapshots only grow. Virtual engine where it can; threads runs use 2 pCPUs.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/config/load.js';
 import type { Overrides } from '../../src/config/overrides.js';
@@ -17,10 +15,10 @@ import { buildResults, type Results } from '../../src/results/results.js';
 import { VirtualEngine } from '../../src/engine/virtual/engine.js';
 import { simulate } from '../../src/simulate.js';
 import type { TraceSummary } from '../../src/trace/chrome-trace.js';
+import { spinvisor } from '../helpers/cli.js';
 import { sum, vcpuTotal } from '../helpers/results.js';
 import { countOf, flowProblems, nestingProblems, readTrace, type TraceEvent } from '../helpers/trace-file.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-trace-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -224,10 +222,6 @@ describe('a threads-engine trace', () => {
 });
 
 describe('the trace flags', () => {
-  function spinvisor(...args: string[]) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-  }
   const lines = (text: string) => text.trimEnd().split('\n');
 
   it.each([
@@ -235,22 +229,22 @@ describe('the trace flags', () => {
     [['--trace-window', 'soon'], /^spinvisor: --trace-window: expected FROM\.\.TO/],
     [['--trace-window', '5000..6000', '--duration-ms', '100'], /^spinvisor: --trace-window: starts at 5000 ms, after the run's 100 ms$/],
     [['--trace-max-mb', '0'], /^spinvisor: --trace-max-mb: expected a positive number of MB, got "0"$/],
-  ])('rejects %j in one line, exit 2', (flags, pattern) => {
-    const outcome = spinvisor('run', 'overcommit', '--engine', 'virtual', '--trace', join(tmp, 'x.json'), ...flags);
+  ])('rejects %j in one line, exit 2', async (flags, pattern) => {
+    const outcome = await spinvisor('run', 'overcommit', '--engine', 'virtual', '--trace', join(tmp, 'x.json'), ...flags);
     expect(outcome.code).toBe(2);
     expect(outcome.stdout).toBe('');
     expect(lines(outcome.stderr)).toHaveLength(1);
     expect(outcome.stderr.trimEnd()).toMatch(pattern);
   });
 
-  it('rejects a bound without --trace', () => {
-    const outcome = spinvisor('run', 'overcommit', '--engine', 'virtual', '--trace-max-mb', '5');
+  it('rejects a bound without --trace', async () => {
+    const outcome = await spinvisor('run', 'overcommit', '--engine', 'virtual', '--trace-max-mb', '5');
     expect(outcome.code).toBe(2);
     expect(outcome.stderr.trimEnd()).toBe('spinvisor: --trace-max-mb: needs --trace FILE');
   });
 
-  it('writes one file per run of compare, named after its label', () => {
-    const outcome = spinvisor(
+  it('writes one file per run of compare, named after its label', async () => {
+    const outcome = await spinvisor(
       'compare',
       'overcommit',
       '--engine',

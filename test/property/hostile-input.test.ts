@@ -8,7 +8,7 @@
  * `--json` file; every valid scenario the generators make runs with every self-check passing.
  *
  * Most properties run in-process (the library, and the commands' functions, which throw the
- * `ConfigError` that src/cli/main.ts turns into exit 2); a few spawned command lines check
+ * `ConfigError` that src/cli/program.ts turns into exit 2); a few spawned command lines check
  * what the user sees: exit 2, one line, no stack trace.
  */
 import { spawnSync } from 'node:child_process';
@@ -28,6 +28,7 @@ import { MAX_SCENARIO_BYTES } from '../../src/config/scenario-file.js';
 import { ConfigError, LOCK_KINDS, MAX_NESTING, POLICY_KINDS, REACTIONS, SCHEDULER_POLICIES, parseScenario } from '../../src/config/schema.js';
 import { Machine } from '../../src/shm/layout.js';
 import { simulate } from '../../src/simulate.js';
+import { bufferedIo } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-hostile-'));
@@ -439,7 +440,7 @@ describe('hostile command lines (in-process)', () => {
         rmSync(json, { force: true });
         let thrown: unknown;
         try {
-          await (command === 'run' ? runCommand(args) : compareCommand(args));
+          await (command === 'run' ? runCommand(args, bufferedIo()) : compareCommand(args, bufferedIo()));
         } catch (error) {
           thrown = error;
         }
@@ -483,7 +484,7 @@ describe('hostile input at the command line (spawned)', () => {
   /** `spinvisor ARGS`: exit 2, nothing on stdout, one line on stderr, no stack, and no --json file. */
   function expectRefused(args: readonly string[], pattern: RegExp): void {
     const json = join(tmp, 'spawned.json');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--json', json], {
+    const child = spawnSync(process.execPath, ['dist/src/cli/main.js', ...args, '--json', json], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, SPINVISOR_DEBUG: '' },
