@@ -309,11 +309,15 @@ export class TraceWriter {
     this.topSlice(vcpu, this.offHalted[vcpu] === 1 ? '"halted"' : '"runnable"', this.offSince[vcpu]!, at);
     this.offHalted[vcpu] = 0;
     this.runPcpu[vcpu] = pcpu;
-    this.runSince[vcpu] = at;
+    // The vCPU track's running slice starts where its last slice ended, if that is later: a wake-up
+    // stamped by the kicker's clock can end a halt after the switch-in by this pCPU's clock, and
+    // the spinning and critical-section slices must nest inside the running one (nestedSlice).
+    const runStart = Math.max(at, this.vcpuEnd[vcpu]!);
+    this.runSince[vcpu] = runStart;
     this.pcpuVcpu[pcpu] = vcpu;
     this.pcpuSince[pcpu] = at;
-    if (this.waitLock[vcpu]! >= 0) this.spinSince[vcpu] = at;
-    if (this.holdLock[vcpu]! >= 0) this.csSince[vcpu] = at;
+    if (this.waitLock[vcpu]! >= 0) this.spinSince[vcpu] = runStart;
+    if (this.holdLock[vcpu]! >= 0) this.csSince[vcpu] = runStart;
     // A directed yield's choice, and a woken vCPU's first run since its kick.
     if (this.yieldTarget[pcpu] === vcpu) this.flow('directed-yield', this.yieldAt[pcpu]!, 0, pcpu, this.vmPid[vcpu]!, this.vcpuTid[vcpu]!, at);
     this.yieldTarget[pcpu] = -1;
