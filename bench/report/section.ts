@@ -4,7 +4,7 @@
  * folder (bench/groups/NAME/section.ts); a section with nothing to draw returns '' and is left
  * out of the page and its navigation.
  */
-import type { TimelinePair } from '../groups/timeline/section.js';
+import type { TimelinePair } from '../groups/timeline/pair.js';
 import type { SuiteResults } from '../suite/model.js';
 
 /** What the report draws besides the results: the timeline of a naive and an enlightened trace of one case, when given. */

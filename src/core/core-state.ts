@@ -4,12 +4,13 @@
  * with the step dispatch; the files that do a step's work (guest-interpreter.ts, switching.ts,
  * hypercall-exit.ts, idle.ts, fast-forward.ts, the host-side mechanisms in host/) take a
  * `CoreState` and read and write these fields, which are the core's internals, shared by those
- * files only. The host-side mechanisms that are on are built here, once (host/index.ts).
+ * files only. The host-side mechanisms that are on are built once, by the builder the core passes in (pcpu-core.ts: host/index.ts `hostHooks`).
  *
  * Ownership: a core writes its own pCPU's counters, and the context, time scratch, counters
  * and histograms of the vCPU it currently owns (claimed through the state word).
  */
 import type { GuestVm } from '../guest/program.js';
+import type { Config } from '../config/schema.js';
 import { guestVms } from '../guest/program.js';
 import { HYPERCALL } from '../hv/hypercalls.js';
 import type { Platform } from '../hv/platform.js';
@@ -18,9 +19,7 @@ import { createScheduler } from '../hv/schedulers/index.js';
 import type { Machine } from '../shm/layout.js';
 import type { SharedMemory } from '../shm/memory.js';
 import { COST } from './costs.js';
-import type { KickHook, SpinReaction, SwitchInHook } from './host/hooks.js';
-import { hostHooks } from './host/index.js';
-import type { PauseLoopExiting } from './host/ple.js';
+import type { HostHooks, KickHook, PleHook, SpinReaction, SwitchInHook } from './host/hooks.js';
 import type { StepReport } from './step.js';
 
 export interface CoreOptions {
@@ -53,13 +52,13 @@ export class CoreState {
   readonly idlePollExits: number;
   // The host-side mechanisms that are on, per hook point (host/hooks.ts).
   /** Called at every switch-in, in order; empty when no mechanism has work there. */
-  readonly switchInHooks: readonly SwitchInHook[];
+  readonly switchInHooks: readonly SwitchInHook<CoreState>[];
   /** What the hypervisor does with a detected spin (host/spin-reaction.ts), one per machine. */
-  readonly spinReaction: SpinReaction;
+  readonly spinReaction: SpinReaction<CoreState>;
   /** After the unlock path's kick (boosts: host/boost.ts), or null. */
-  readonly kickHook: KickHook | null;
+  readonly kickHook: KickHook<CoreState> | null;
   /** Pause-loop exiting (host/ple.ts), and whether it is on (read by the interpreter at each spin). */
-  readonly ple: PauseLoopExiting;
+  readonly ple: PleHook<CoreState>;
   readonly pleOn: boolean;
   /** PLE: spins in the current vCPU's current loop (a loop ends with its wait, and at every VM exit and entry). */
   pleSpins = 0;
@@ -112,6 +111,7 @@ export class CoreState {
     readonly pcpu: number,
     platform: Platform,
     options: CoreOptions,
+    buildHostHooks: (config: Config, guests: readonly GuestVm[]) => HostHooks<CoreState>,
   ) {
     this.machine = machine;
     this.i32 = machine.i32;
@@ -123,7 +123,7 @@ export class CoreState {
     this.bare = machine.config.mode === 'bare';
     const costs = machine.config.virtualCosts;
     this.idlePollExits = Math.max(1, Math.round(costs.wakeNs / costs.exitNs));
-    const hooks = hostHooks(machine.config, this.guests);
+    const hooks = buildHostHooks(machine.config, this.guests);
     this.switchInHooks = hooks.switchIn;
     this.spinReaction = hooks.spinReaction;
     this.kickHook = hooks.afterKick;

@@ -18,12 +18,14 @@
 import { HYPERCALL } from '../hv/hypercalls.js';
 import { DESCHEDULE, SLICE_OFF } from '../hv/scheduler.js';
 import { claim } from '../hv/vcpu-state.js';
-import { VCPU_CTX, VCPU_TIME } from '../shm/layout.js';
+import type { Platform } from '../hv/platform.js';
+import { VCPU_CTX, VCPU_TIME, type Machine } from '../shm/layout.js';
 import { PC } from '../events/table.js';
-import { CoreState } from './core-state.js';
+import { CoreState, type CoreOptions } from './core-state.js';
 import type { VirtualEnginePort } from './engine-port.js';
 import { makePrivateSteps, nextPollWouldSpin, skippableSpins, skipSpins, stepIsPrivate } from './fast-forward.js';
 import { runGuest } from './guest-interpreter.js';
+import { hostHooks } from './host/index.js';
 import { handleHypercall } from './hypercall-exit.js';
 import { idle, runNextOrIdle } from './idle.js';
 import { STEP } from './step.js';
@@ -32,6 +34,12 @@ import { switchIn, switchOut } from './switching.js';
 export { STEP } from './step.js';
 
 export class PcpuCore extends CoreState implements VirtualEnginePort {
+  constructor(machine: Machine, pcpu: number, platform: Platform, options: CoreOptions) {
+    // The host-side mechanisms that are on (host/index.ts), built by the core's top: the state
+    // (core-state.ts) holds them without importing the mechanisms, which import the state.
+    super(machine, pcpu, platform, options, hostHooks);
+  }
+
   /** The vCPU on this pCPU, or -1. */
   get currentVcpu(): number {
     return this.current;

@@ -5,18 +5,15 @@
  * counted. Drawn by the timeline view (src/report/timeline) from two parsed traces.
  */
 import type { RangeUs } from '../../../src/io/time-range.js';
-import { buildTimeline, readTraceJson, traceSpanUs, type TimelineModel } from '../../../src/trace/read.js';
+import { buildTimeline, readTraceJson, traceSpanUs } from '../../../src/trace/read.js';
 import { renderTimeline } from '../../../src/report/timeline/render.js';
 import { formatUs, summarizeTimeline } from '../../../src/report/timeline/summary.js';
 import { ConfigError } from '../../../src/config/schema.js';
 import type { ReportSection } from '../../report/section.js';
-import { claimParagraph, section } from '../../report/sections/common.js';
+import type { TimelinePair } from './pair.js';
 
-/** Two traces of one case, the same window of each: the naive run's first. */
-export interface TimelinePair {
-  readonly naive: { readonly label: string; readonly model: TimelineModel };
-  readonly enlightened: { readonly label: string; readonly model: TimelineModel };
-}
+export type { TimelinePair } from './pair.js';
+import { claimParagraph, section } from '../../report/sections/common.js';
 
 /**
  * The pair from two parsed traces (Chrome Trace Event JSON values), both clipped to `range`, or,

@@ -15,7 +15,7 @@ import { runInstead } from './directed-yield.js';
 import type { KickHook, SwitchInHook } from './hooks.js';
 import { countVcpu } from '../count.js';
 
-export class Boosts implements SwitchInHook, KickHook {
+export class Boosts implements SwitchInHook<CoreState>, KickHook<CoreState> {
   switchIn(core: CoreState): void {
     clearBoost(core.memory, core.hv);
   }

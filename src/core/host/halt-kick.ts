@@ -30,7 +30,7 @@ import type { SwitchInHook } from './hooks.js';
 import { countPcpu, countVcpu } from '../count.js';
 
 /** The switch-in part, on while any VM's guest is paravirtual; only its vCPUs ever halt, so the others skip it. */
-export class HaltKick implements SwitchInHook {
+export class HaltKick implements SwitchInHook<CoreState> {
   /**
    * Partner of the halt's mark (switchOut, DESCHEDULE.HALT) and the kicker's clearing of it:
    * a vCPU found asleep here was picked while halted.

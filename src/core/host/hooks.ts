@@ -20,22 +20,38 @@
  *   an idle pCPU  core/idle.ts; what keeps it polling is the scheduler's (`pendingHeldBack`)
  * Switch-out has no mechanism's work: a halt's marks follow the DESCHEDULE reason (switching.ts).
  */
-import type { CoreState } from '../core-state.js';
+// Generic over the core (`Core`: core-state.ts `CoreState`) so that this seam imports nothing and
+// the core's state can hold its hooks without an import circle (host/ files import the state).
 
 /** A mechanism's part of a switch-in of `vcpu` at `now` (KVM's kvm_sched_in and friends). */
-export interface SwitchInHook {
-  switchIn(core: CoreState, vcpu: number, now: number): void;
+export interface SwitchInHook<Core> {
+  switchIn(core: Core, vcpu: number, now: number): void;
 }
 
 /** The host's reaction to a detected spin of the current vCPU at `now`: returns the step's STEP code. */
-export interface SpinReaction {
-  react(core: CoreState, now: number): number;
+export interface SpinReaction<Core> {
+  react(core: Core, now: number): number;
 }
 
 /**
  * After the unlock path's kick of `target` (whose outcome is the scheduler's KICK code `kicked`)
  * in a step that asked for no hypercall: the hypercall the step ends with (HYPERCALL.NONE: none).
  */
-export interface KickHook {
-  afterKick(core: CoreState, target: number, kicked: number): number;
+export interface KickHook<Core> {
+  afterKick(core: Core, target: number, kicked: number): number;
+}
+
+/** Pause-loop exiting as the core sees it (host/ple.ts): whether it is on, and its exit. */
+export interface PleHook<Core> {
+  readonly on: boolean;
+  /** HYPERCALL.PLE_EXIT: returns the step's STEP code. */
+  exit(core: Core, now: number): number;
+}
+
+/** A core's host-side mechanisms, per hook point: only those that are on (host/index.ts builds them). */
+export interface HostHooks<Core> {
+  readonly switchIn: readonly SwitchInHook<Core>[];
+  readonly spinReaction: SpinReaction<Core>;
+  readonly afterKick: KickHook<Core> | null;
+  readonly ple: PleHook<Core>;
 }

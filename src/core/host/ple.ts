@@ -15,10 +15,10 @@ import { VCPU_HV } from '../../shm/layout.js';
 import { TR, VC } from '../../events/table.js';
 import type { CoreState } from '../core-state.js';
 import { traceEvent } from '../trace-record.js';
-import type { SwitchInHook } from './hooks.js';
+import type { PleHook, SwitchInHook } from './hooks.js';
 import { countVcpu } from '../count.js';
 
-export class PauseLoopExiting implements SwitchInHook {
+export class PauseLoopExiting implements SwitchInHook<CoreState>, PleHook<CoreState> {
   readonly settings: PleSettings;
 
   constructor(config: Config) {

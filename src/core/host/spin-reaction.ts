@@ -21,14 +21,14 @@ import type { SpinReaction, SwitchInHook } from './hooks.js';
 import { addVcpu, countVcpu } from '../count.js';
 
 /** Xen's vcpu_yield, Hyper-V's reaction to the notification: the next runnable vCPU runs. */
-class YieldOnSpin implements SpinReaction {
+class YieldOnSpin implements SpinReaction<CoreState> {
   react(core: CoreState, now: number): number {
     return runInstead(core, core.scheduler.yield(core.current, now), false, now);
   }
 }
 
 /** KVM's kvm_vcpu_on_spin: in a spin loop while it looks, and until it runs again if it yields. */
-class DirectedYieldOnSpin implements SpinReaction, SwitchInHook {
+class DirectedYieldOnSpin implements SpinReaction<CoreState>, SwitchInHook<CoreState> {
   react(core: CoreState, now: number): number {
     enterSpinLoop(core.memory, core.hv);
     const next = core.scheduler.yieldTo(core.current, -1, now);
@@ -51,7 +51,7 @@ class DirectedYieldOnSpin implements SpinReaction, SwitchInHook {
  * run, the pCPU polls for work (core/idle.ts `idle`): a sleeper is pending, and no engine timer
  * would wake a sleeping pCPU for it.
  */
-class SleepOnSpin implements SpinReaction {
+class SleepOnSpin implements SpinReaction<CoreState> {
   /** The sleep's length in ns (`scheduler.spinSleepUs`). */
   constructor(private readonly sleepNs: number) {}
 
@@ -70,7 +70,7 @@ class SleepOnSpin implements SpinReaction {
 }
 
 /** The machine's spin reaction (bare metal: a plain yield, which never finds anyone else). */
-export function spinReactionOf(config: Config): SpinReaction & Partial<SwitchInHook> {
+export function spinReactionOf(config: Config): SpinReaction<CoreState> & Partial<SwitchInHook<CoreState>> {
   const reaction = config.mode === 'bare' ? REACTION.YIELD : reactionOf(config);
   if (reaction === REACTION.DIRECTED_YIELD) return new DirectedYieldOnSpin();
   if (reaction === REACTION.SLEEP) return new SleepOnSpin(config.scheduler.spinSleepUs * 1000);
