@@ -155,15 +155,17 @@ describe('npm run bench', () => {
     expect(existsSync(join(tmp, 'partial.json'))).toBe(false);
   });
 
-  it('refuses bad input with one line and exit 2, before running anything', () => {
-    const out = join(tmp, 'never.json');
-    expectUsageError(bench('--shard', '3/2', '--json', out), /--shard: expected i\/n/);
-    expectUsageError(bench('--runs', '0', '--json', out), /--runs: expected an integer from 1 to 100, got 0/);
-    expectUsageError(bench('--engine', 'quantum', '--json', out), /--engine: expected one of threads, virtual/);
-    expectUsageError(bench('--filter', 'no-such-case', '--json', out), /--filter: "no-such-case" matches no job/);
-    expectUsageError(bench('--baseline', join(tmp, 'missing.json'), '--json', out), /--baseline: cannot read ".*missing.json": ENOENT/);
-    expectUsageError(bench('--html', join(tmp, 'no-dir', 'r.html'), '--json', out), /--html: folder ".*no-dir" does not exist/);
-    expectUsageError(bench('--bogus'), /--bogus: unknown flag/);
-    expect(existsSync(out)).toBe(false);
+  const never = join(tmp, 'never.json');
+  it.each([
+    ['--shard 3/2', ['--shard', '3/2', '--json', never], /--shard: expected i\/n/],
+    ['--runs 0', ['--runs', '0', '--json', never], /--runs: expected an integer from 1 to 100, got 0/],
+    ['--engine quantum', ['--engine', 'quantum', '--json', never], /--engine: expected one of threads, virtual/],
+    ['--filter no-such-case', ['--filter', 'no-such-case', '--json', never], /--filter: "no-such-case" matches no job/],
+    ['--baseline of a missing file', ['--baseline', join(tmp, 'missing.json'), '--json', never], /--baseline: cannot read ".*missing.json": ENOENT/],
+    ['--html in a missing folder', ['--html', join(tmp, 'no-dir', 'r.html'), '--json', never], /--html: folder ".*no-dir" does not exist/],
+    ['--bogus', ['--bogus'], /--bogus: unknown flag/],
+  ] as const)('refuses %s with one line and exit 2, before running anything', (_input, args, pattern) => {
+    expectUsageError(bench(...args), pattern);
+    expect(existsSync(never)).toBe(false);
   });
 });

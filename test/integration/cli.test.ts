@@ -8,10 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listPresets } from '../../src/config/presets.js';
-import { SYSTEMS, SYSTEM_NAMES } from '../../src/config/systems.js';
+import { SYSTEMS, SYSTEM_NAMES, type SystemName } from '../../src/config/systems.js';
 import type { Results } from '../../src/results/results.js';
 import { compareResultsSchema, resultsSchema, type CompareResults } from '../../src/results/results-schema.js';
 import { expectUsageError, spinvisor } from '../helpers/cli.js';
+
+/** A virtualized system's profile, whose guest and host settings a run with it must record. */
+function virtualizedProfile(name: SystemName): Extract<(typeof SYSTEMS)[number], { mode: 'virtualized' }> {
+  const system = SYSTEMS.find((s) => s.name === name)!;
+  if (system.mode !== 'virtualized') throw new Error(`${name} is not virtualized`);
+  return system;
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'spinvisor-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -237,11 +244,13 @@ describe('spinvisor with named systems', () => {
     expect(results.systems).toEqual(['bare-metal', 'hyperv-ws2008', 'kvm']);
     expect(results.runs.map((r) => r.system)).toEqual(['bare-metal', 'hyperv-ws2008', 'kvm']);
     expect(results.runs.every((r) => r.ok)).toBe(true);
-    expect(results.locks).toEqual(['ticket', 'ttas', 'unfair-queued']);
-    expect(results.policies).toEqual(['naive', 'notify', 'pv-halt+preempted-aware']);
+    // Each run has its system's profile applied; bare metal keeps the scenario's lock.
+    const [hyperv, kvm] = [virtualizedProfile('hyperv-ws2008'), virtualizedProfile('kvm')];
+    expect(results.locks).toEqual([results.runs[0]!.config.vms[0]!.workload.lock, hyperv.guest.lock, kvm.guest.lock]);
+    expect(results.policies).toEqual(['naive', hyperv.guest.policy, kvm.guest.policy]);
     expect(results.runs[0]!.config).toMatchObject({ mode: 'bare', vms: [{ name: 'bare', vcpus: 2 }] });
-    expect(results.runs[1]!.config.vms[0]).toMatchObject({ spinThreshold: 4095 });
-    expect(results.runs[2]!.config.scheduler).toMatchObject({ ple: true, reaction: 'directed-yield', boost: true });
+    expect(results.runs[1]!.config.vms[0]).toMatchObject({ spinThreshold: hyperv.guest.spinThreshold });
+    expect(results.runs[2]!.config.scheduler).toMatchObject(kvm.host);
 
     // Without systems, the compare file has no `systems` and its runs no `system`.
     const plain = join(tmp, 'compare-plain.json');
@@ -259,25 +268,18 @@ describe('spinvisor with named systems', () => {
     const results = resultsSchema.parse(JSON.parse(readFileSync(json, 'utf8'))) as Results;
     expect(results.ok).toBe(true);
     expect(results.system).toBe('kvm');
-    expect(results.config.vms[0]).toMatchObject({ policy: 'pv-halt+preempted-aware', haltThreshold: 32768, workload: { lock: 'unfair-queued' } });
-    expect(results.config.scheduler).toMatchObject({
-      policy: 'rr',
-      reaction: 'directed-yield',
-      ple: true,
-      pleGapCycles: 128,
-      pleWindowCycles: 4096,
-      pleWindowGrow: 2,
-      pleWindowShrink: 0,
-      pleWindowMax: 4294967295,
-      boost: true,
-    });
+    // Every setting of the profile is applied and recorded in the config.
+    const kvm = virtualizedProfile('kvm');
+    const { lock, ...vmSettings } = kvm.guest;
+    expect(results.config.vms[0]).toMatchObject({ ...vmSettings, workload: { lock } });
+    expect(results.config.scheduler).toMatchObject(kvm.host);
 
     // An explicit flag wins over the system's setting.
     const overridden = join(tmp, 'run-kvm-no-ple.json');
     expect((await spinvisor('run', '--system', 'kvm', '--ple', 'off', '--engine', 'virtual', '--duration-ms', '10', '--json', overridden)).code).toBe(0);
     const second = JSON.parse(readFileSync(overridden, 'utf8')) as Results;
     expect(second.system).toBe('kvm');
-    expect(second.config.scheduler).toMatchObject({ ple: false, reaction: 'directed-yield', boost: true });
+    expect(second.config.scheduler).toMatchObject({ ...kvm.host, ple: false });
   });
 });
 

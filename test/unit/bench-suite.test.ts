@@ -40,6 +40,13 @@ import { MAX_COLUMNS, wrap } from '../../bench/suite/text-format.js';
 import { buildSuiteResults } from '../fixtures/suite-results.js';
 
 const context: PlanContext = { quick: false, runs: 3, engines: ['threads', 'virtual'], pcpus: 2, virtualMaxPcpus: 64 };
+/** `--quick`: one run per case, the virtual engine up to 16 pCPUs. */
+const quickContext: PlanContext = { ...context, quick: true, runs: 1, virtualMaxPcpus: 16 };
+
+/** Every line of a terminal table fits MAX_COLUMNS. */
+function expectWithinColumns(text: string): void {
+  for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+}
 
 const point = (median: number, width = 0): Spread => ({ median, min: median - width, max: median + width });
 
@@ -146,7 +153,7 @@ describe('suite plan', () => {
   });
 
   it('keeps --quick to four mechanisms at 1× and 2× on the host engine', () => {
-    const quick = overcommitJobs({ ...context, quick: true, runs: 1, virtualMaxPcpus: 16 });
+    const quick = overcommitJobs(quickContext);
     expect(new Set(quick.map((j) => j.engine))).toEqual(new Set(['threads']));
     const matrix = quick.filter((j) => (j.params as OvercommitParams).preset === 'contended');
     expect([...new Set(matrix.map(pairOf))]).toEqual(['ticket · naive', 'ttas · notify', 'unfair-queued · pv-halt', 'preemptable-ticket · naive']);
@@ -174,7 +181,7 @@ describe('suite plan', () => {
     // named systems from their measured cost, each further system adds 16 cases, about 22 s (esxi: 17.1 minutes), and the
     // reproduce group's 28 runs add 8 s (17.2 minutes).
     expect(minutes(context)).toBeLessThan(17.5);
-    expect(minutes({ ...context, quick: true, runs: 1, virtualMaxPcpus: 16 })).toBeLessThan(1);
+    expect(minutes(quickContext)).toBeLessThan(1);
   });
 
   it('scales the threads engine to --pcpus and the virtual engine to 64 pCPUs', () => {
@@ -239,9 +246,8 @@ describe('suite plan', () => {
       expect(config.vms[0]!.workload).toEqual(loadScenario('contended').vms[0]!.workload);
     }
     // --quick: the virtual engine at 2 and 16 pCPUs and 100 µs slices only; nothing without the virtual engine.
-    const quick = { ...context, quick: true, runs: 1, virtualMaxPcpus: 16 };
-    expect(planJobs(quick, ['schedulers']).map((j) => j.id)).toEqual(ids('virtual', [2, 16], [100]));
-    expect(SUITE_GROUPS.find((g) => g.name === 'schedulers')!.jobs({ ...quick, engines: ['threads'] })).toEqual([]);
+    expect(planJobs(quickContext, ['schedulers']).map((j) => j.id)).toEqual(ids('virtual', [2, 16], [100]));
+    expect(SUITE_GROUPS.find((g) => g.name === 'schedulers')!.jobs({ ...quickContext, engines: ['threads'] })).toEqual([]);
   });
 
   const systemJobs = (ctx: PlanContext, filters: string[] = []) =>
@@ -289,11 +295,10 @@ describe('suite plan', () => {
   });
 
   it('keeps --quick to the virtual engine at 2× on the contended preset, and to nothing without it', () => {
-    const quick = { ...context, quick: true, runs: 1, virtualMaxPcpus: 16 };
-    expect(systemJobs(quick).map((j) => j.id)).toEqual(
+    expect(systemJobs(quickContext).map((j) => j.id)).toEqual(
       SYSTEMS.map((s) => (s.mode === 'bare' ? `systems/virtual/contended/${s.name}` : `systems/virtual/contended/${s.name}/2x`)),
     );
-    expect(SUITE_GROUPS.find((g) => g.name === 'systems')!.jobs({ ...quick, engines: ['threads'] })).toEqual([]);
+    expect(SUITE_GROUPS.find((g) => g.name === 'systems')!.jobs({ ...quickContext, engines: ['threads'] })).toEqual([]);
   });
 
   it('narrows the systems matrix by --filter: one engine and preset, or one system', () => {
@@ -335,11 +340,12 @@ describe('suite plan', () => {
     expect(Math.max(...loads) / Math.min(...loads)).toBeLessThan(1.5);
   });
 
-  it('parses --shard i/n and rejects the rest', () => {
+  it('parses --shard i/n', () => {
     expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
-    expect(() => parseShard('0/4')).toThrow(/--shard/);
-    expect(() => parseShard('5/4')).toThrow(/--shard/);
-    expect(() => parseShard('two')).toThrow(/--shard/);
+  });
+
+  it.each(['0/4', '5/4', 'two'])('rejects --shard %s', (spec) => {
+    expect(() => parseShard(spec)).toThrow(/--shard/);
   });
 });
 
@@ -562,7 +568,7 @@ describe('baseline table', () => {
     const before = suiteFile([withHalts(fakeCase(id, params, point(100, 1)), point(1000, 10))]);
     const after = suiteFile([withHalts(fakeCase(id, params, point(150, 1)), point(2000, 10))]);
     const text = renderBaselineTable(compareWithBaseline(after, before));
-    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+    expectWithinColumns(text);
     expect(text).toMatch(/^case +acq\/s +spin % +steal % +hv % +LHP +LWP$/m);
     expect(text.replace(/\n/g, ' ')).toContain(
       '2 change(s) beyond the spread: 1 worse, 1 better (1 of them in figures the table leaves out: halts; see --json).',
@@ -691,7 +697,7 @@ describe('terminal tables', () => {
           ),
         );
     const text = renderSuiteTables(suiteFile(cases));
-    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+    expectWithinColumns(text);
     expect(text).toContain('Scaling, threads engine, uncontended workload');
     expect(text).toContain('Overcommit, threads engine, contended workload');
     // A heading line per mechanism, in the list's order, its rows under it; then each one's cost at 1×.
@@ -708,7 +714,7 @@ describe('terminal tables', () => {
   it('render the systems matrix per engine and preset, a row per system and a column per ratio, against bare metal', () => {
     const results = buildSuiteResults({ groups: ['systems'] });
     const text = renderSuiteTables(results);
-    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+    expectWithinColumns(text);
     const flat = text.replace(/\n/g, ' ');
     for (const engine of ['threads', 'virtual'])
       for (const [preset, pcpus] of [
@@ -727,7 +733,7 @@ describe('terminal tables', () => {
   it('render the schedulers group per engine, a row per pCPUs × slice, with the claim at 100 µs slices', () => {
     const results = buildSuiteResults({ groups: ['schedulers'] });
     const text = renderSuiteTables(results);
-    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+    expectWithinColumns(text);
     expect(text).toContain('Schedulers, virtual engine: rr (lock-free per-pCPU run queues) against global-lock');
     expect(text).toContain('Schedulers, threads engine:');
     expect(text).toMatch(/^pCPUs +slice +rr hv % +g-l hv % +Δ pp +rr acq\/s +g-l acq\/s +g-l\/rr +lock % +spins\/pCPU$/m);
@@ -798,7 +804,7 @@ describe('the halt-threshold sweep, end to end', () => {
 
   it('prints a table per shape, with the halt figures, within 100 columns', () => {
     const text = renderSuiteTables(results);
-    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
+    expectWithinColumns(text);
     const flat = text.replace(/\n/g, ' ');
     expect(flat).toContain('Sweep of the halt threshold, pv-halt at 1× (1 VM of 2 vCPUs on 2 pCPUs), contended workload, virtual engine');
     expect(flat).toContain('Sweep of the halt threshold, pv-halt at 2× overcommit (2 VMs × 2 vCPUs on 2 pCPUs), contended workload, virtual engine');

@@ -1,75 +1,40 @@
 /**
- * Named systems (`--system`): every profile applied to every preset, each setting what its
- * description says (the expectations are written out here, not read from the profile), explicit
- * overrides winning over a profile, and the one-line errors; then the compare table of systems
- * whose shapes differ (bare metal is one VM) and the `system` field of the results.
+ * Named systems (`--system`): the invariants every profile holds (its guest pair is one that ships,
+ * the threshold its policy reads is set, its numbers are the real defaults the schema names), every
+ * profile applied to every preset setting what the profile says, what the settings then do on a
+ * short virtual run, explicit overrides winning over a profile, and the one-line errors; then the
+ * compare table of systems whose shapes differ (bare metal is one VM) and the `system` field of the
+ * results. Expectations are read from the profile, so that the test is of the application and of
+ * what the values do, not a copy of the values.
  */
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/config/load.js';
+import { findMechanism, shippedPair } from '../../src/config/mechanisms.js';
 import { applyOverrides } from '../../src/config/overrides.js';
 import { listPresets, presetNames } from '../../src/config/presets.js';
 import { ConfigError, parseScenario, type Config } from '../../src/config/schema.js';
-import { SYSTEMS, SYSTEM_NAMES, type SystemName } from '../../src/config/systems.js';
+import { SYSTEMS, SYSTEM_NAMES, systemProfile, type SystemName } from '../../src/config/systems.js';
 import { overridesFrom } from '../../src/io/scenario-flags.js';
 import { renderCompare } from '../../src/report/compare-table.js';
 import { compareResultsSchema, resultsSchema } from '../../src/results/results-schema.js';
 import { withSystem } from '../../src/results/results.js';
 import { simulate } from '../../src/simulate.js';
+import { vcpuTotal } from '../helpers/results.js';
 
-/** What each virtualized system must set on every VM and on the scheduler, written out independently of src/config/systems.ts. */
-const EXPECTED: Record<Exclude<SystemName, 'bare-metal'>, { vm: Record<string, unknown>; lock: string; scheduler: Record<string, unknown> }> = {
-  'hyperv-ws2003': { lock: 'ttas', vm: { policy: 'naive' }, scheduler: { policy: 'rr', reaction: 'yield', ple: false, boost: false } },
-  'hyperv-ws2008': { lock: 'ttas', vm: { policy: 'notify', spinThreshold: 4095 }, scheduler: { policy: 'rr', reaction: 'yield', ple: false, boost: false } },
-  'kvm-no-pv': {
-    lock: 'ticket',
-    vm: { policy: 'naive' },
-    scheduler: {
-      policy: 'rr',
-      reaction: 'directed-yield',
-      ple: true,
-      pleGapCycles: 128,
-      pleWindowCycles: 4096,
-      pleWindowGrow: 2,
-      pleWindowShrink: 0,
-      pleWindowMax: 0xffffffff,
-      boost: false,
-    },
-  },
-  kvm: {
-    lock: 'unfair-queued',
-    vm: { policy: 'pv-halt+preempted-aware', haltThreshold: 32768 },
-    scheduler: {
-      policy: 'rr',
-      reaction: 'directed-yield',
-      ple: true,
-      pleGapCycles: 128,
-      pleWindowCycles: 4096,
-      pleWindowGrow: 2,
-      pleWindowShrink: 0,
-      pleWindowMax: 0xffffffff,
-      boost: true,
-    },
-  },
-  'xen-credit': {
-    lock: 'unfair-queued',
-    vm: { policy: 'pv-halt', haltThreshold: 32768 },
-    scheduler: {
-      policy: 'credit',
-      sliceUs: 30_000,
-      creditPeriodUs: 30_000,
-      ratelimitUs: 1000,
-      reaction: 'yield',
-      ple: false,
-      pleGapCycles: 128,
-      pleWindowCycles: 4096,
-      pleWindowGrow: 0,
-      boost: false,
-    },
-  },
-  esxi: { lock: 'ttas', vm: { policy: 'naive' }, scheduler: { policy: 'cosched', coschedSkewUs: 3000, reaction: 'yield', ple: false, boost: false } },
-};
+type Virtualized = Extract<(typeof SYSTEMS)[number], { mode: 'virtualized' }>;
+const VIRTUALIZED = SYSTEMS.filter((s): s is Virtualized => s.mode === 'virtualized');
 
-/** A scenario whose own settings differ from every profile's, so that a profile that forgets a field is caught. */
+/** The virtualized profile of `name`; throws for bare metal. */
+function virtualized(name: SystemName): Virtualized {
+  const system = systemProfile(name);
+  if (system.mode !== 'virtualized') throw new Error(`${name} is not virtualized`);
+  return system as Virtualized;
+}
+
+/** The schema's defaults: a VM's and the scheduler's, each documented there as the real system's default it is. */
+const DEFAULTS = parseScenario({ pcpus: 1, vms: [{ name: 'a', vcpus: 1 }] });
+
+/** A scenario whose own settings differ from every profile's (but PLE and boost, which the test flips), so that a field applyOverrides forgets is caught. */
 const contrary = () => ({
   pcpus: 4,
   vms: [
@@ -99,12 +64,13 @@ function expectSystem(config: Config, name: SystemName): void {
     expect(config.vms[0]).toMatchObject({ vcpus: config.pcpus, policy: 'naive' });
     return;
   }
-  const expected = EXPECTED[name];
+  const { guest, host } = virtualized(name);
+  const { lock, ...vmSettings } = guest;
   expect(config.mode).toBe('virtualized');
-  expect(config.scheduler).toMatchObject(expected.scheduler);
+  expect(config.scheduler).toMatchObject(host);
   for (const vm of config.vms) {
-    expect(vm, vm.name).toMatchObject(expected.vm);
-    expect(vm.workload.lock, vm.name).toBe(expected.lock);
+    expect(vm, vm.name).toMatchObject(vmSettings);
+    expect(vm.workload.lock, vm.name).toBe(lock);
   }
 }
 
@@ -120,7 +86,44 @@ describe('named systems', () => {
     }
   });
 
-  it('parses applied to every preset, and sets what its description says on every VM', () => {
+  it("takes each guest's lock and policy from the pairs that ship, and refuses one that does not", () => {
+    for (const { name, guest } of VIRTUALIZED) expect(() => findMechanism(guest.lock, guest.policy), name).not.toThrow();
+    // The profiles build their guest with shippedPair: a pair the list lacks cannot be named.
+    expect(() => shippedPair('mcs', 'naive')).toThrow('no mechanism mcs · naive in MECHANISMS');
+    expect(shippedPair('ttas', 'notify')).toEqual({ lock: 'ttas', policy: 'notify' });
+  });
+
+  it('sets the host side whole and the threshold its guest policy reads, and only that one', () => {
+    for (const { name, guest, host } of VIRTUALIZED) {
+      // So that a profile never inherits a scenario's scheduler, reaction, PLE or boost.
+      for (const field of ['policy', 'reaction', 'ple', 'boost'] as const) expect(host[field], `${name}: ${field}`).toBeDefined();
+      const parts = guest.policy.split('+');
+      expect('spinThreshold' in guest, `${name}: spinThreshold`).toBe(parts.includes('notify'));
+      expect('haltThreshold' in guest, `${name}: haltThreshold`).toBe(parts.includes('pv-halt'));
+    }
+  });
+
+  it("sets the real systems' defaults, which the schema's defaults name, except Xen's slice and fixed PLE window", () => {
+    for (const { name, guest, host } of VIRTUALIZED) {
+      // Hyper-V's 0xFFF notify count; Linux's SPIN_THRESHOLD (1 << 15).
+      if ('spinThreshold' in guest) expect(guest.spinThreshold, name).toBe(DEFAULTS.vms[0]!.spinThreshold);
+      if ('haltThreshold' in guest) expect(guest.haltThreshold, name).toBe(DEFAULTS.vms[0]!.haltThreshold);
+      for (const [field, value] of Object.entries(host)) {
+        if (typeof value !== 'number') continue;
+        if (name === 'xen-credit' && field === 'sliceUs') {
+          // Xen's tslice is its accounting period (CSCHED_DEFAULT_TSLICE_MS), not the schema's 10 ms.
+          expect(value, `${name}: ${field}`).toBe(host.creditPeriodUs);
+          continue;
+        }
+        // Xen's PLE window is fixed: 0 keeps the base (the PLE run below shows it never grows).
+        if (name === 'xen-credit' && field === 'pleWindowGrow') continue;
+        expect(value, `${name}: ${field}`).toBe(DEFAULTS.scheduler[field as keyof Config['scheduler']]);
+      }
+    }
+    expect(DEFAULTS.vms[0]!.haltThreshold).toBe(1 << 15);
+  });
+
+  it('parses applied to every preset, and sets what its profile says on every VM', () => {
     expect(presetNames().length).toBeGreaterThan(0);
     for (const preset of presetNames())
       for (const name of SYSTEM_NAMES) {
@@ -140,9 +143,23 @@ describe('named systems', () => {
         continue;
       }
       expect(config.vms.map((vm) => vm.workload.locks)).toEqual([3, 16]);
-      // The slice is the scenario's except on Xen, where credit's 30 ms tslice is part of the system.
-      expect(config.scheduler.sliceUs).toBe(name === 'xen-credit' ? 30_000 : 2500);
+      const { guest, host } = virtualized(name);
+      const { vms, scheduler } = contrary();
+      // The scenario differs from the profile in every field the profile sets (PLE and boost
+      // flipped to differ), so that one applyOverrides forgot is caught...
+      for (const [field, value] of Object.entries(host))
+        if (typeof value !== 'boolean') expect(scheduler[field as keyof typeof scheduler], `${name}: ${field}`).not.toBe(value);
+      expectSystem(applyOverrides({ ...contrary(), scheduler: { ...scheduler, ple: !host.ple, boost: !host.boost } }, { system: name }), name);
+      const { lock, ...vmSettings } = guest;
+      expect(vms[0]!.workload.lock).not.toBe(lock);
+      for (const [field, value] of Object.entries(vmSettings)) expect(vms[0]![field as keyof (typeof vms)[0]], `${name}: ${field}`).not.toBe(value);
+      // ...and keeps every field the profile leaves out: the slice, except on Xen, and a threshold its policy does not read.
+      for (const [field, value] of Object.entries(scheduler)) if (!(field in host)) expect(config.scheduler, `${name}: ${field}`).toHaveProperty(field, value);
+      for (const field of ['spinThreshold', 'haltThreshold'] as const)
+        if (!(field in guest)) expect(config.vms[0]![field], `${name}: ${field}`).toBe(vms[0]![field]);
     }
+    // Xen's credit tslice is part of the system; every other profile keeps the scenario's slice.
+    expect(VIRTUALIZED.filter(({ host }) => 'sliceUs' in host).map((s) => s.name)).toEqual(['xen-credit']);
   });
 
   it('bare-metal keeps the first VM and its lock, with one vCPU bound to each pCPU', () => {
@@ -171,10 +188,11 @@ describe('named systems', () => {
     expect(config.scheduler).toMatchObject({ policy: 'credit', sliceUs: 700, ple: false, reaction: 'sleep', boost: false });
     for (const vm of config.vms) expect(vm).toMatchObject({ policy: 'notify', spinThreshold: 100, haltThreshold: 200, workload: { lock: 'ticket' } });
     // What the override did not name stays the system's.
-    expect(config.scheduler).toMatchObject({ pleGapCycles: 128, pleWindowCycles: 4096, pleWindowGrow: 2 });
+    const { pleGapCycles, pleWindowCycles, pleWindowGrow } = virtualized('kvm').host;
+    expect(config.scheduler).toMatchObject({ pleGapCycles, pleWindowCycles, pleWindowGrow });
 
     const xen = loadScenario('contended', { system: 'xen-credit', ple: true, sliceUs: 10_000 });
-    expect(xen.scheduler).toMatchObject({ policy: 'credit', ple: true, pleWindowGrow: 0, sliceUs: 10_000, reaction: 'yield' });
+    expect(xen.scheduler).toMatchObject({ ...virtualized('xen-credit').host, ple: true, sliceUs: 10_000 });
     expect(loadScenario('contended', { system: 'bare-metal', lock: 'tas' }).vms[0]!.workload.lock).toBe('tas');
   });
 
@@ -191,6 +209,51 @@ describe('named systems', () => {
 
   it('every preset still parses as written (the profiles changed nothing of the files)', () => {
     for (const { config } of listPresets()) expect(config.mode).toBe('virtualized');
+  });
+});
+
+describe('what each profile does on a short virtual run', () => {
+  /**
+   * Two VMs of 4 vCPUs on 4 pCPUs, contended and overcommitted, so that spins, kicks and skew
+   * happen; the guest's thresholds lowered (explicit overrides win) so that 50 ms reach them. The
+   * host side is the profile's.
+   */
+  const run = (name: SystemName, overrides: Parameters<typeof loadScenario>[1] = {}) =>
+    simulate(
+      loadScenario('contended', {
+        system: name,
+        engine: 'virtual',
+        pcpus: 4,
+        vcpus: 4,
+        vms: 2,
+        durationMs: 50,
+        spinThreshold: 256,
+        haltThreshold: 64,
+        ...overrides,
+      }),
+    );
+
+  it.each(VIRTUALIZED.map((s) => [s.name, s] as const))('%s: its guest policy and its host mechanisms act, and only those', async (name, { guest, host }) => {
+    const results = await run(name);
+    expect(results.ok, name).toBe(true);
+    const total = (pick: Parameters<typeof vcpuTotal>[1]) => vcpuTotal(results, pick);
+    const parts = guest.policy.split('+');
+    expect(total((v) => v.notifications) > 0, 'notifications').toBe(parts.includes('notify'));
+    expect(total((v) => v.halts) > 0, 'halts').toBe(parts.includes('pv-halt'));
+    expect(total((v) => v.pleExits) > 0, 'PLE exits').toBe(host.ple);
+    expect(total((v) => v.directedYields) > 0, 'directed yields').toBe(host.reaction === 'directed-yield');
+    expect(total((v) => v.boostYields) > 0, 'boost yields').toBe(host.boost);
+    if (host.boost) expect(total((v) => v.kicks)).toBeGreaterThanOrEqual(total((v) => v.boostYields));
+    expect(total((v) => v.creditBoosts) > 0, 'credit boosts').toBe(host.policy === 'credit');
+    expect(total((v) => v.coStops) > 0, 'co-stops').toBe(host.policy === 'cosched');
+  });
+
+  it("grows KVM's PLE window at exits and keeps Xen's fixed when --ple on adds it", async () => {
+    const kvm = await run('kvm');
+    const xen = await run('xen-credit', { ple: true });
+    expect(vcpuTotal(kvm, (v) => v.pleWindowGrowths)).toBeGreaterThan(0);
+    expect(vcpuTotal(xen, (v) => v.pleExits)).toBeGreaterThan(0);
+    expect(vcpuTotal(xen, (v) => v.pleWindowGrowths)).toBe(0);
   });
 });
 
