@@ -33,21 +33,8 @@
  * cleared when the spinner runs again (the end of kvm_vcpu_on_spin comes after yield_to's
  * schedule() returns: in_spin_loop false, dy_eligible false), or at once when nobody was found.
  */
-import type { Config } from '../config/schema.js';
 import type { SharedMemory } from '../shm/memory.js';
 import { VCPU_HV, VCPU_TIME } from '../shm/layout.js';
-
-export const REACTION = {
-  YIELD: 0,
-  DIRECTED_YIELD: 1,
-  SLEEP: 2,
-} as const;
-
-/** The scenario's reaction as a REACTION code. */
-export function reactionOf(config: Config): number {
-  const r = config.scheduler.reaction;
-  return r === 'directed-yield' ? REACTION.DIRECTED_YIELD : r === 'sleep' ? REACTION.SLEEP : REACTION.YIELD;
-}
 
 /** VCPU_HV.spinLoop values: in_spin_loop and dy_eligible in one word. */
 export const SPIN_LOOP = {

@@ -8,7 +8,7 @@
  */
 import type { Config } from '../../config/schema.js';
 import { DESCHEDULE } from '../../hv/scheduler.js';
-import { enterSpinLoop, leaveSpinLoop, REACTION, reactionOf } from '../../hv/spin-reaction.js';
+import { enterSpinLoop, leaveSpinLoop } from '../../hv/spin-reaction.js';
 import { VCPU_TIME } from '../../shm/layout.js';
 import { TR, VC } from '../../events/table.js';
 import type { CoreState } from '../core-state.js';
@@ -71,9 +71,10 @@ class SleepOnSpin implements SpinReaction<CoreState> {
 
 /** The machine's spin reaction (bare metal: a plain yield, which never finds anyone else). */
 export function spinReactionOf(config: Config): SpinReaction<CoreState> & Partial<SwitchInHook<CoreState>> {
-  const reaction = config.mode === 'bare' ? REACTION.YIELD : reactionOf(config);
-  if (reaction === REACTION.DIRECTED_YIELD) return new DirectedYieldOnSpin();
-  if (reaction === REACTION.SLEEP) return new SleepOnSpin(config.scheduler.spinSleepUs * 1000);
+  // Chosen once, from the scenario's name: the class is the reaction (no code to test per exit).
+  const reaction = config.mode === 'bare' ? 'yield' : config.scheduler.reaction;
+  if (reaction === 'directed-yield') return new DirectedYieldOnSpin();
+  if (reaction === 'sleep') return new SleepOnSpin(config.scheduler.spinSleepUs * 1000);
   return new YieldOnSpin();
 }
 
